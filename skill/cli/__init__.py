@@ -1,0 +1,123 @@
+"""The ``lip-sync-video`` command line.
+
+Each module listed in ``COMMAND_MODULES`` registers its subcommands; its top level imports only
+the standard library so that ``route`` and ``credits`` start fast, and heavy imports happen
+inside the command function. Exit codes: 0 success, 1 handled error, 2 usage error, 130 Ctrl-C.
+Nothing outside this package imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+COMMAND_MODULES: tuple[str, ...] = (
+)
+
+Runner = Callable[[argparse.Namespace, Any, Any], int]
+log = logging.getLogger("skill")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors on one line, exit 2, no usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+class Commands:
+    """Handed to each command module's ``register``; adds the shared flags to every command."""
+
+    def __init__(self, subparsers: Any) -> None:
+        self._subparsers = subparsers
+        self._common = argparse.ArgumentParser(add_help=False)
+        self._common.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+        self._common.add_argument("--lang", choices=("en", "zh"), help="reply language (default: detected)")
+        self._common.add_argument("-v", "--verbose", action="store_true", help="debug log on stderr (redacted)")
+
+    def add(self, name: str, run: Runner, help: str, **kwargs: Any) -> argparse.ArgumentParser:
+        parser = self._subparsers.add_parser(name, help=help, description=help, parents=[self._common],
+                                             **kwargs)
+        parser.set_defaults(run=run)
+        return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="lip-sync-video", description="Lip-sync videos by chatting with your agent.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = Commands(sub)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
+
+
+def _version() -> str:
+    from skill import __version__
+
+    return __version__
+
+
+def _configure_logging(verbose: bool) -> None:
+    from skill.redact import RedactingFilter
+
+    handlers: list[logging.Handler] = []
+    if verbose:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    log_file = os.environ.get("LIP_SYNC_VIDEO_LOG_FILE")
+    if log_file:
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    for handler in handlers:
+        handler.addFilter(RedactingFilter())
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+    if handlers:
+        log.setLevel(logging.DEBUG)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help(sys.stderr)
+        return 2
+    _configure_logging(args.verbose)
+
+    from skill.console import Console
+    from skill.errors import LipSyncError
+    from skill.replies import default_lang, detect_lang
+
+    lang = args.lang or detect_lang(getattr(args, "utterance", None), default=default_lang())
+    console = Console(lang, json_mode=args.json)
+    app = None
+    try:
+        from skill.app import App
+        from skill.config import Settings
+
+        app = App(Settings.from_env(), console, lang=lang, verbose=args.verbose)
+        return int(args.run(args, app, console) or 0)
+    except LipSyncError as exc:
+        log.debug("handled error", exc_info=True)
+        console.error(exc.render(lang), key=exc.message_key)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        console.error(_render("errors/interrupted", lang), key="errors/interrupted")
+        return 130
+    except Exception as exc:  # a bug: one clear line, the redacted traceback only in the debug log
+        log.debug("unexpected error", exc_info=True)
+        console.error(_render("errors/internal", lang, kind=type(exc).__name__), key="errors/internal")
+        return 1
+    finally:
+        if app is not None:
+            app.close()
+
+
+def _render(key: str, lang: str, **params: Any) -> str:
+    from skill.replies import render
+
+    return render(key, lang, **params)

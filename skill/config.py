@@ -1,0 +1,88 @@
+"""Settings read from the environment, and where the skill's own files live.
+
+Every wait is an environment variable so tests can shrink minutes to milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from skill.errors import ConfigError
+
+DEFAULT_API_BASE = "https://mega-api-prod.nemovideo.ai"
+DEFAULT_WEB_BASE = "https://nemovideo.com"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def skill_root() -> Path:
+    """The folder holding SKILL.md and prompts/.
+
+    In a checkout or an installed skill folder that is the package's parent; in a wheel the
+    build copies both into ``skill/_bundled``.
+    """
+    parent = PACKAGE_DIR.parent
+    if (parent / "SKILL.md").is_file() and (parent / "prompts").is_dir():
+        return parent
+    return PACKAGE_DIR / "_bundled"
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError("errors/config_number", name=name, value=raw) from None
+    if value < 0:
+        raise ConfigError("errors/config_number", name=name, value=raw)
+    return value
+
+
+def _base_url(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = (env.get(name) or default).strip().rstrip("/")
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("errors/config_url", name=name, value=raw)
+    return raw
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_base: str = DEFAULT_API_BASE
+    web_base: str = DEFAULT_WEB_BASE
+    home: Path | None = None  # None: platformdirs' user config dir (resolved by the store)
+    token: str | None = None  # NEMO_TOKEN from the environment wins over the store
+    client_id: str | None = None  # NEMO_CLIENT_ID overrides the persisted one
+    platform: str | None = None  # LIP_SYNC_VIDEO_PLATFORM overrides detection
+    retry_seconds: float = 30.0
+    poll_seconds: float = 30.0
+    progress_seconds: float = 120.0
+    sse_timeout_seconds: float = 900.0
+    silence_seconds: float = 600.0
+    http_timeout_seconds: float = 60.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        home = env.get("LIP_SYNC_VIDEO_HOME")
+        return cls(
+            api_base=_base_url(env, "NEMO_API_BASE", DEFAULT_API_BASE),
+            web_base=_base_url(env, "NEMO_WEB_BASE", DEFAULT_WEB_BASE),
+            home=Path(home).expanduser() if home else None,
+            token=(env.get("NEMO_TOKEN") or "").strip() or None,
+            client_id=(env.get("NEMO_CLIENT_ID") or "").strip() or None,
+            platform=(env.get("LIP_SYNC_VIDEO_PLATFORM") or "").strip() or None,
+            retry_seconds=_seconds(env, "LIP_SYNC_VIDEO_RETRY_SECONDS", 30.0),
+            poll_seconds=_seconds(env, "LIP_SYNC_VIDEO_POLL_SECONDS", 30.0),
+            progress_seconds=_seconds(env, "LIP_SYNC_VIDEO_PROGRESS_SECONDS", 120.0),
+            sse_timeout_seconds=_seconds(env, "LIP_SYNC_VIDEO_SSE_TIMEOUT_SECONDS", 900.0),
+            silence_seconds=_seconds(env, "LIP_SYNC_VIDEO_SILENCE_SECONDS", 600.0),
+            http_timeout_seconds=_seconds(env, "LIP_SYNC_VIDEO_HTTP_TIMEOUT_SECONDS", 60.0),
+        )

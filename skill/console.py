@@ -1,0 +1,102 @@
+"""Where words go: stdout for the reply, stderr for notices and progress, all redacted.
+
+Library code never prints. It receives an :class:`Events` sink and calls ``notice`` (a one-line
+message such as "Connecting...") or ``progress`` (a long wait). The CLI passes a :class:`Console`;
+the tool runner and the MCP server pass their own sinks.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Protocol, TextIO
+
+from skill.redact import redact, redact_obj
+from skill.replies import Reply, render
+
+
+class Events(Protocol):
+    lang: str
+
+    def notice(self, key: str, /, **params: Any) -> None: ...
+
+    def progress(self, key: str, /, fraction: float | None = None, **params: Any) -> None: ...
+
+
+class NullEvents:
+    """An Events sink that drops everything (for library use and tests)."""
+
+    def __init__(self, lang: str = "en") -> None:
+        self.lang = lang
+
+    def notice(self, key: str, /, **params: Any) -> None:
+        pass
+
+    def progress(self, key: str, /, fraction: float | None = None, **params: Any) -> None:
+        pass
+
+
+class RecordingEvents(NullEvents):
+    """Keeps rendered notices and progress lines, for tool results and tests."""
+
+    def __init__(self, lang: str = "en") -> None:
+        super().__init__(lang)
+        self.lines: list[str] = []
+
+    def notice(self, key: str, /, **params: Any) -> None:
+        self.lines.append(redact(render(key, self.lang, **params)))
+
+    def progress(self, key: str, /, fraction: float | None = None, **params: Any) -> None:
+        self.lines.append(redact(render(key, self.lang, fraction=fraction, **params)))
+
+
+class Console:
+    """The terminal. In ``--json`` mode stdout carries exactly one JSON object."""
+
+    def __init__(self, lang: str = "en", *, json_mode: bool = False, stdout: TextIO | None = None,
+                 stderr: TextIO | None = None) -> None:
+        self.lang = lang
+        self.json_mode = json_mode
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self._last_progress: str | None = None
+
+    # -- Events ---------------------------------------------------------------------------
+    def notice(self, key: str, /, **params: Any) -> None:
+        self._err(render(key, self.lang, **params))
+
+    def progress(self, key: str, /, fraction: float | None = None, **params: Any) -> None:
+        line = render(key, self.lang, fraction=fraction, **params)
+        if line != self._last_progress:  # a progress line that did not change is noise
+            self._last_progress = line
+            self._err(line)
+
+    # -- Replies --------------------------------------------------------------------------
+    def reply(self, reply: Reply) -> None:
+        if self.json_mode:
+            self.json(reply.as_json(self.lang))
+            return
+        text = reply.text(self.lang)
+        if text:
+            self._out(text)
+        for path in reply.media:
+            # OpenClaw attaches files named on a line of their own.
+            self._out(f"MEDIA:{path}")
+
+    def json(self, obj: Any) -> None:
+        self._out(json.dumps(redact_obj(obj), ensure_ascii=False, indent=None))
+
+    def error(self, text: str, key: str = "errors/internal") -> None:
+        """A handled failure: one line on stderr; in ``--json`` mode also the JSON object."""
+        if self.json_mode:
+            self.json({"ok": False, "error": key, "reply": text})
+        self._err(text)
+
+    # -- Plumbing -------------------------------------------------------------------------
+    def _out(self, text: str) -> None:
+        self.stdout.write(redact(text) + "\n")
+        self.stdout.flush()
+
+    def _err(self, text: str) -> None:
+        self.stderr.write(redact(text) + "\n")
+        self.stderr.flush()
