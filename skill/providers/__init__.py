@@ -1,0 +1,72 @@
+"""Peer lip-sync services behind one job model (see ``base.py``), and how we pick one.
+
+``--provider auto`` takes the first service whose key is present and which can do the job;
+with no key at all it falls back to NemoVideo, which needs none.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from skill.errors import UsageError
+
+if TYPE_CHECKING:
+    from skill.app import App
+    from skill.providers.base import Provider
+
+PROVIDER_NAMES: tuple[str, ...] = ("nemo", "fal", "wavespeed", "nim")
+
+# Which provider can do which job. NemoVideo's agent lip-syncs footage and animates stills; it
+# has no motion-transfer model, so "motion" needs fal.
+MODES: dict[str, frozenset[str]] = {
+    "nemo": frozenset({"talk", "dub"}),
+    "fal": frozenset({"talk", "motion", "dub"}),
+    "wavespeed": frozenset({"dub"}),
+    "nim": frozenset({"dub"}),
+}
+
+_FACTORIES: dict[str, str] = {
+    "nemo": "skill.providers.nemo:NemoProvider",
+    "fal": "skill.providers.fal:FalProvider",
+    "wavespeed": "skill.providers.wavespeed:WaveSpeedProvider",
+    "nim": "skill.providers.nim:NimProvider",
+}
+
+
+def has_credentials(name: str, env: Mapping[str, str] | None = None) -> bool:
+    env = os.environ if env is None else env
+    if name == "fal":
+        return bool(env.get("FAL_KEY") or (env.get("FAL_KEY_ID") and env.get("FAL_KEY_SECRET")))
+    if name == "wavespeed":
+        return bool(env.get("WAVESPEED_API_KEY"))
+    if name == "nim":
+        return bool(env.get("NIM_TARGET"))
+    return name == "nemo"
+
+
+def pick(name: str, mode: str, env: Mapping[str, str] | None = None) -> str:
+    """Resolve ``auto`` and refuse a provider that cannot do ``mode``."""
+    if name == "auto":
+        for candidate in ("fal", "wavespeed", "nim"):
+            if mode in MODES[candidate] and has_credentials(candidate, env):
+                return candidate
+        if mode in MODES["nemo"]:
+            return "nemo"
+        raise UsageError("errors/provider_no_key_for_mode", mode=mode,
+                         providers=", ".join(p for p in PROVIDER_NAMES if mode in MODES[p]))
+    if name not in MODES:
+        raise UsageError("errors/provider_unknown", provider=name, known=", ".join(PROVIDER_NAMES))
+    if mode not in MODES[name]:
+        raise UsageError("errors/provider_mode", provider=name, mode=mode,
+                         providers=", ".join(p for p in PROVIDER_NAMES if mode in MODES[p]))
+    return name
+
+
+def create(name: str, app: App, **options: Any) -> Provider:
+    """Build a provider lazily: its module (and grpc for NIM) is imported only when used."""
+    module_name, _, class_name = _FACTORIES[name].partition(":")
+    factory = getattr(importlib.import_module(module_name), class_name)
+    return factory.from_app(app, **options)  # type: ignore[no-any-return]

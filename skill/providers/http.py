@@ -1,0 +1,42 @@
+"""The httpx plumbing the HTTP providers share: one client, transport errors mapped once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from skill.errors import ProviderError
+
+USER_AGENT = "lip-sync-video (+https://github.com/nemovideo)"
+
+
+def make_client(timeout: float) -> httpx.Client:
+    # Uploads of large parts can take longer than a status read; the read timeout stays per chunk.
+    return httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 30.0)),
+                        headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+
+
+def send(client: httpx.Client, provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """Send one request; a network failure becomes a retryable ProviderError without the URL's query."""
+    try:
+        return client.request(method, url, **kwargs)
+    except httpx.TimeoutException:
+        raise ProviderError("errors/provider_timeout_http", retryable=True, provider=provider) from None
+    except httpx.TransportError as exc:
+        raise ProviderError("errors/provider_unreachable", retryable=True, provider=provider,
+                            reason=type(exc).__name__) from None
+
+
+def json_body(response: httpx.Response, provider: str) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise ProviderError("errors/provider_bad_response", retryable=response.status_code >= 500,
+                            provider=provider, status=response.status_code) from None
+
+
+def same_origin(url: str, base: str) -> bool:
+    """Whether ``url`` is on ``base``'s scheme, host and port: only there may our key be sent."""
+    a, b = httpx.URL(url), httpx.URL(base)
+    return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
