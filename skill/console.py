@@ -84,7 +84,7 @@ class Console:
             self._out(f"MEDIA:{path}")
 
     def json(self, obj: Any) -> None:
-        self._out(json.dumps(redact_obj(obj), ensure_ascii=False, indent=None))
+        self._out(json.dumps(redact_obj(obj, published=True), ensure_ascii=False, indent=None))
 
     def error(self, text: str, key: str = "errors/internal") -> None:
         """A handled failure: one line on stderr; in ``--json`` mode also the JSON object."""
@@ -94,7 +94,8 @@ class Console:
 
     # -- Plumbing -------------------------------------------------------------------------
     def _out(self, text: str) -> None:
-        self.stdout.write(redact(text) + "\n")
+        # stdout is the reply to the person: published links (claim links) stay readable.
+        self.stdout.write(redact(text, published=True) + "\n")
         self.stdout.flush()
 
     def _err(self, text: str) -> None:

@@ -1,0 +1,124 @@
+"""NemoVideo response bodies → data or one of our errors. Pure: no I/O, no retries.
+
+The backend answers in three shapes — ``{"code": 0, "data": …}``, ``{"success": true, "data": …}``
+and raw JSON — and signals failure either with a non-zero ``code`` inside an HTTP 200 or with an
+HTTP status. Both paths go through one table so a 1001 in a 200 and a bare 401 recover alike.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from skill.errors import (
+    ApiStatusError,
+    AuthExpired,
+    BadResponse,
+    FileTooLarge,
+    MissingClientId,
+    NoCredits,
+    PlanRequired,
+    RateLimited,
+    ServerError,
+    SessionNotFound,
+    UnsupportedFile,
+)
+
+# Backend codes and HTTP statuses share one namespace in the seed's error table.
+ERRORS: dict[int, type[ApiStatusError]] = {
+    1001: AuthExpired,
+    1010: AuthExpired,  # token revoked / wrong scope in the TS client's table
+    1011: AuthExpired,
+    401: AuthExpired,
+    1002: SessionNotFound,
+    2001: NoCredits,
+    4001: UnsupportedFile,
+    4002: FileTooLarge,
+    400: MissingClientId,
+    402: PlanRequired,
+    429: RateLimited,
+}
+SUPPORTED_FORMATS = ("mp4", "mov", "avi", "webm", "mkv", "jpg", "png", "gif", "webp", "mp3", "wav", "m4a", "aac")
+_DETAIL_LIMIT = 200
+
+
+def parse_body(status: int, content: bytes, content_type: str = "") -> Any:
+    """The decoded JSON body; None for an empty one. Non-JSON bodies become clear errors."""
+    if not content.strip():
+        if status >= 400:
+            raise error_for(None, status, "")
+        return None
+    try:
+        return json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        pass
+    if status >= 500:
+        raise ServerError(status=status)
+    if status >= 400:
+        raise error_for(None, status, "")
+    if _looks_like_html(content, content_type):
+        kind = "html"
+    elif content.lstrip()[:1] in (b"{", b"["):
+        kind = "truncated"  # JSON that stops early: a dropped connection or a proxy cut it
+    else:
+        kind = "not_json"
+    raise BadResponse("errors/bad_response", status=status, kind=kind)
+
+
+def unwrap(status: int, body: Any) -> Any:
+    """The ``data`` of an envelope, or the raw body; raises the mapped error on failure."""
+    if isinstance(body, dict):
+        code = body.get("code")
+        if isinstance(code, int) and not isinstance(code, bool):
+            if code != 0 or status >= 400:
+                raise error_for(code or None, status, _message(body))
+            return body.get("data")
+        success = body.get("success")
+        if isinstance(success, bool):
+            if not success or status >= 400:
+                raise error_for(_int(body.get("errorCode")), status, _message(body))
+            return body.get("data", body)
+    if status >= 400:
+        raise error_for(None, status, _message(body) if isinstance(body, dict) else "")
+    return body
+
+
+def error_for(code: int | None, status: int, detail: str) -> ApiStatusError:
+    """The error for a backend ``code`` (preferred) or an HTTP ``status``."""
+    detail = detail[:_DETAIL_LIMIT]
+    if code is not None and code in ERRORS:
+        cls = ERRORS[code]
+    elif status in ERRORS:
+        cls = ERRORS[status]
+    elif status == 404 and "session" in detail.lower():  # ADK's /run_sse: 404 "Session not found"
+        cls = SessionNotFound
+    elif status >= 500 or (code is not None and code >= 500 and code < 600):
+        cls = ServerError
+    else:
+        return ApiStatusError("errors/api_status", status=status, code=code, detail=detail)
+    params: dict[str, Any] = {"detail": detail}
+    if cls is UnsupportedFile:
+        params["formats"] = ", ".join(SUPPORTED_FORMATS)
+    return cls(status=status, code=code, **params)
+
+
+def _message(body: dict[str, Any]) -> str:
+    for key in ("message", "msg", "error", "detail"):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return value
+        if isinstance(value, dict) and isinstance(value.get("message"), str):
+            return value["message"]
+    return ""
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _looks_like_html(content: bytes, content_type: str) -> bool:
+    head = content[:200].lstrip().lower()
+    return "html" in content_type.lower() or head.startswith((b"<!doctype", b"<html", b"<"))
