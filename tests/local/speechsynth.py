@@ -1,0 +1,122 @@
+"""Speech-like test media: voiced/unvoiced syllables with formants and pauses, a simulated camera
+chain (reverb, band-pass, noise, AAC) and known clock models. Used by the tests, the committed
+fixtures' generator and the alignment benchmark; nothing here is part of the product."""
+
+from __future__ import annotations
+
+import fractions
+import wave
+from pathlib import Path
+
+import av
+import numpy as np
+import soxr
+
+
+def speech_like(seconds: float, rate: int = 48_000, seed: int = 0) -> np.ndarray:
+    """Syllables of glottal pulses shaped by three formants, fricative bursts, and pauses."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(int(seconds * rate), np.float32)
+    t = 0.1
+    while t < seconds - 0.3:
+        if rng.random() < 0.12:
+            t += rng.uniform(0.25, 0.7)  # a pause between phrases
+            continue
+        length = rng.uniform(0.08, 0.25)
+        n = int(length * rate)
+        voiced = rng.random() < 0.75
+        if voiced:
+            f0 = rng.uniform(95, 220) * (1 + 0.05 * np.sin(np.linspace(0, 3, n)))
+            phase = np.cumsum(f0 / rate)
+            source = (np.diff(np.floor(phase), prepend=0) > 0).astype(np.float64)
+            formants = rng.uniform((300, 900, 2200), (800, 2200, 3200))
+        else:
+            source = rng.standard_normal(n) * 0.3
+            formants = rng.uniform((2500, 4000, 5500), (3500, 5500, 7000))
+        spectrum = np.fft.rfft(source)
+        freqs = np.fft.rfftfreq(n, 1 / rate)
+        shape = sum(1 / (1 + ((freqs - f) / (60 + 0.08 * f)) ** 2) for f in formants)
+        syllable = np.fft.irfft(spectrum * shape, n)
+        syllable *= np.hanning(n) * rng.uniform(0.3, 1.0) / (np.abs(syllable).max() + 1e-9)
+        start = int(t * rate)
+        out[start: start + n] += syllable[: len(out) - start].astype(np.float32)
+        t += length + rng.uniform(0.0, 0.08)
+    return 0.5 * out
+
+
+def _fft_convolve(x: np.ndarray, h: np.ndarray, block: int = 1 << 18) -> np.ndarray:
+    """Overlap-add convolution, so hour-long signals stay in memory bounds."""
+    n = 1 << int(np.ceil(np.log2(block + len(h) - 1)))
+    hf = np.fft.rfft(h, n)
+    y = np.zeros(len(x) + len(h) - 1)
+    for i in range(0, len(x), block):
+        seg = np.fft.irfft(np.fft.rfft(x[i: i + block], n) * hf, n)[: min(block, len(x) - i) + len(h) - 1]
+        y[i: i + len(seg)] += seg
+    return y[: len(x)]
+
+
+def camera_chain(x: np.ndarray, rate: int, seed: int = 1, snr_db: float = 20.0) -> np.ndarray:
+    """Room reverb (RT60 ≈ 0.3 s), a 150–4000 Hz band-pass and noise, as a camera mic hears it."""
+    rng = np.random.default_rng(seed)
+    length = int(0.35 * rate)
+    tail = rng.standard_normal(length) * np.exp(-6.9 * np.arange(length) / (0.3 * rate)) * 0.08
+    tail[: int(0.004 * rate)] = 0  # first reflections arrive a few ms after the direct sound
+    ir = tail
+    ir[0] = 1.0
+    taps = 1023
+    freqs = np.fft.rfftfreq(4096, 1 / rate)
+    band = ((freqs > 150) & (freqs < 4000)).astype(float)
+    bandpass = np.roll(np.fft.irfft(band, 4096), taps // 2)[:taps] * np.hanning(taps)
+    # keep the band-pass linear-phase but remove its bulk delay, so the truth stays the truth
+    y = _fft_convolve(x, np.convolve(ir, bandpass))[taps // 2:]
+    y = np.concatenate((y, np.zeros(taps // 2)))
+    noise = rng.standard_normal(len(y)) * np.sqrt(np.mean(y**2) / 10 ** (snr_db / 10))
+    y = y + noise
+    return (0.5 * y / (np.abs(y).max() + 1e-9)).astype(np.float32)
+
+
+def studio_copy(performance: np.ndarray, rate: int, k: float, b: float) -> np.ndarray:
+    """The new recording such that an event at t in it happens at k·t + b in ``performance``."""
+    shifted = performance[round(b * rate):] if b >= 0 else np.concatenate(
+        (np.zeros(round(-b * rate), np.float32), performance))
+    return soxr.resample(shifted, rate, rate / k, quality="VHQ").astype(np.float32)
+
+
+def write_wav(path: Path, x: np.ndarray, rate: int) -> Path:
+    pcm = (np.clip(x, -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+    return path
+
+
+def write_video(path: Path, audio: np.ndarray | None, rate: int = 48_000, fps: int = 12,
+                size: tuple[int, int] = (96, 64), audio_bitrate: int = 64_000) -> Path:
+    """A tiny H.264 clip (a moving bar) with ``audio`` as AAC, starting at time 0; None: no audio track."""
+    seconds = (len(audio) / rate) if audio is not None else 3.0
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=fps, options={"crf": "35", "preset": "veryfast"})
+        video.width, video.height = size
+        video.pix_fmt = "yuv420p"
+        sound = out.add_stream("aac", rate=rate, layout="mono") if audio is not None else None
+        if sound is not None:
+            sound.bit_rate = audio_bitrate
+        for i in range(int(seconds * fps)):
+            img = np.zeros((size[1], size[0], 3), np.uint8)
+            img[:, (i * 3) % size[0]] = 255
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            frame.pts = i
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        if sound is not None and audio is not None:
+            for start in range(0, len(audio), 1024):
+                frame = av.AudioFrame.from_ndarray(audio[None, start: start + 1024].astype(np.float32),
+                                                   format="fltp", layout="mono")
+                frame.sample_rate = rate
+                frame.pts = start
+                frame.time_base = fractions.Fraction(1, rate)
+                out.mux(sound.encode(frame))
+            out.mux(sound.encode(None))
+    return path
