@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "skill.cli.account",
 )
 
 Runner = Callable[[argparse.Namespace, Any, Any], int]
