@@ -1,0 +1,145 @@
+"""Bring a rendered file home without ever leaving a half file under the final name.
+
+The bytes go to ``<final>.part``; the length is checked against ``Content-Length`` (or the total
+of ``Content-Range`` when a leftover ``.part`` is resumed); only then is the file renamed into
+place atomically. Server-supplied names never choose a directory, and a file is named after the
+container it really is: when the person asked for another container we remux it losslessly with
+PyAV if the codecs allow, else keep the true extension.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from skill.console import Events, NullEvents
+from skill.errors import BadResponse, ConnectionFailed, MediaError
+
+CHUNK_BYTES = 1024 * 1024
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+_UNSAFE = re.compile(r"[^\w\-. ()\[\]]+")
+# Containers a lossless stream copy can move between, and the families a file may be named after.
+_FAMILIES = ({"mp4", "mov", "m4a"}, {"mkv", "webm"}, {"avi"})
+_REMUX_FORMATS = {"mp4": "mp4", "mov": "mov", "mkv": "matroska", "avi": "avi"}
+
+
+def safe_filename(name: str, fallback: str = "video") -> str:
+    """A plain file name from untrusted text: no directories, no leading dots, no control characters."""
+    base = PurePosixPath(unquote(name).replace("\\", "/")).name
+    base = unicodedata.normalize("NFC", base)
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    base = _UNSAFE.sub("_", base).strip(" .")
+    return base[:120] or fallback
+
+
+def name_from_url(url: str, fallback: str = "video") -> str:
+    return safe_filename(PurePosixPath(urlsplit(url).path).name, fallback)
+
+
+def sniff_extension(path: Path) -> str | None:
+    """The container of a downloaded file from its first bytes (mp4, mov, webm, mkv, avi)."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head[4:8] == b"ftyp":
+        return "mov" if head[8:12] == b"qt  " else "mp4"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "webm" if b"webm" in head[:64] else "mkv"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "avi"
+    return None
+
+
+def download(http: httpx.Client, url: str, dest: Path, *, events: Events | None = None,
+             progress_key: str = "export/downloading") -> Path:
+    """Fetch ``url`` to ``dest`` (or a truer extension of it) and return the final absolute path."""
+    events = events or NullEvents()
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise BadResponse("errors/media_download_url", url_scheme=urlsplit(url).scheme or "—")
+    dest = dest.expanduser().resolve()
+    part = dest.with_name(dest.name + ".part")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        _fetch(http, url, part, events, progress_key, dest.name)
+    except OSError as exc:
+        raise MediaError("errors/media_write_failed", name=str(dest), reason=exc.strerror or type(exc).__name__) \
+            from None
+    return _finish(part, dest)
+
+
+def _fetch(http: httpx.Client, url: str, part: Path, events: Events, key: str, name: str) -> None:
+    have = part.stat().st_size if part.exists() else 0
+    headers = {"Range": f"bytes={have}-"} if have else {}
+    try:
+        with http.stream("GET", url, headers=headers, follow_redirects=True) as response:
+            if response.status_code == 416 and have:  # the leftover is already whole or stale
+                part.unlink()
+                return _fetch(http, url, part, events, key, name)
+            if response.status_code not in (200, 206):
+                raise BadResponse("errors/media_download_status", status=response.status_code)
+            start, total = _span(response, have)
+            with part.open("r+b" if start else "wb") as out:
+                out.seek(start)
+                out.truncate()
+                written = start
+                for chunk in response.iter_bytes(CHUNK_BYTES):
+                    out.write(chunk)
+                    written += len(chunk)
+                    events.progress(key, fraction=written / total if total else None, name=name)
+                out.flush()
+                os.fsync(out.fileno())
+    except httpx.HTTPError:
+        # The .part stays: a rerun resumes it with a Range request instead of starting over.
+        raise ConnectionFailed("errors/media_download_incomplete", name=name) from None
+    if total is not None and written != total:
+        raise BadResponse("errors/media_download_incomplete", name=name)
+
+
+def _span(response: httpx.Response, have: int) -> tuple[int, int | None]:
+    """Where this response's bytes start in the file, and the whole file's length if known."""
+    if response.status_code == 206:
+        match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
+        if match and int(match.group(1)) == have:
+            return have, None if match.group(3) == "*" else int(match.group(3))
+        raise BadResponse("errors/media_download_status", status=206)
+    length = response.headers.get("content-length")
+    return 0, int(length) if length and length.isdigit() else None
+
+
+def _finish(part: Path, dest: Path) -> Path:
+    """Rename into place under the extension the content deserves."""
+    actual = sniff_extension(part)
+    wanted = dest.suffix.lower().lstrip(".")
+    if actual is None or wanted == actual or any({wanted, actual} <= family for family in _FAMILIES):
+        os.replace(part, dest)
+        return dest
+    if wanted in _REMUX_FORMATS and _remux(part, dest, _REMUX_FORMATS[wanted]):
+        part.unlink()
+        return dest
+    truer = dest.with_suffix("." + actual)
+    os.replace(part, truer)
+    return truer
+
+
+def _remux(source: Path, dest: Path, fmt: str) -> bool:
+    """Copy the streams into another container without re-encoding; False if the codecs do not fit."""
+    import av
+
+    staging = dest.with_name(dest.name + ".remux.part")
+    try:
+        with av.open(str(source)) as src, av.open(str(staging), "w", format=fmt) as out:
+            mapping = {s.index: out.add_stream_from_template(s) for s in src.streams if s.type in ("video", "audio")}
+            for packet in src.demux(*[s for s in src.streams if s.index in mapping]):
+                if packet.dts is None:
+                    continue
+                packet.stream = mapping[packet.stream.index]
+                out.mux(packet)
+    except (av.error.FFmpegError, ValueError):
+        staging.unlink(missing_ok=True)
+        return False
+    os.replace(staging, dest)
+    return True

@@ -1,0 +1,73 @@
+"""``--timing-json``: segment timings per track of the final draft, for animation and subtitle tools.
+
+Draft short keys (seed): ``t`` tracks, ``tt`` track type (0 video, 1 audio, 7 text), ``sg``
+segments with ``st`` start and ``d`` duration in milliseconds, ``m`` metadata. Frame numbers are
+added when the draft says its frame rate, so animators can key mouth shapes directly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+TRACK_TYPES = {0: "video", 1: "audio", 7: "text"}
+FORMAT_VERSION = 1
+
+
+def timings(draft: dict[str, Any]) -> dict[str, Any]:
+    """A plain JSON document: every track and its segments, in milliseconds (and frames if known)."""
+    meta = draft.get("m") if isinstance(draft.get("m"), dict) else {}
+    fps = meta.get("fps") if isinstance(meta.get("fps"), (int, float)) and meta.get("fps") > 0 else None
+    tracks = [_track(index, track, fps) for index, track in enumerate(draft.get("t") or [], start=1)
+              if isinstance(track, dict)]
+    return {
+        "version": FORMAT_VERSION,
+        "title": meta.get("title") or None,
+        "duration_ms": _ms(draft.get("d")),
+        "fps": fps,
+        "tracks": tracks,
+    }
+
+
+def write_timings(draft: dict[str, Any], path: Path) -> Path:
+    """Write the document atomically (a crash leaves the old file or the new one) and return its path."""
+    path = path.expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    part.write_text(json.dumps(timings(draft), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(part, path)
+    return path
+
+
+def _track(index: int, track: dict[str, Any], fps: float | None) -> dict[str, Any]:
+    meta = track.get("m") if isinstance(track.get("m"), dict) else {}
+    kind = track.get("tt")
+    segments = sorted((_segment(s, fps) for s in track.get("sg") or [] if isinstance(s, dict)),
+                      key=lambda s: s["start_ms"])
+    return {
+        "index": index,
+        "id": track.get("id"),
+        "type": TRACK_TYPES.get(kind, "other") if isinstance(kind, int) else "other",
+        "name": meta.get("name") or meta.get("role"),
+        "segments": segments,
+    }
+
+
+def _segment(segment: dict[str, Any], fps: float | None) -> dict[str, Any]:
+    meta = segment.get("m") if isinstance(segment.get("m"), dict) else {}
+    start, duration = _ms(segment.get("st")), _ms(segment.get("d"))
+    out: dict[str, Any] = {"id": segment.get("id"), "start_ms": start, "end_ms": start + duration,
+                           "duration_ms": duration}
+    if fps:
+        out["start_frame"] = round(start * fps / 1000)
+        out["end_frame"] = round((start + duration) * fps / 1000)
+    for key in ("text", "name"):
+        if isinstance(meta.get(key), str) and meta[key]:
+            out[key] = meta[key]
+    return out
+
+
+def _ms(value: Any) -> int:
+    return round(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
