@@ -1,0 +1,320 @@
+"""Typed tools: one source of truth for every capability a model can call.
+
+Each :class:`Tool` pairs a pydantic input model (its docstring is the tool's description), and a
+function that calls the handler. From that one table come the Anthropic and OpenAI schemas,
+``lip-sync-video call`` and the MCP server, so the three surfaces cannot drift apart.
+
+:func:`invoke` never raises for a person's mistake or a backend failure: it returns the
+handler's ``Reply.as_json(lang)`` (or a structured error) plus the progress lines recorded on
+the way, redacted, together with the exit code the CLI should use.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from skill.app import App
+from skill.console import Events, RecordingEvents
+from skill.errors import LipSyncError
+from skill.redact import redact_obj
+from skill.replies import Reply, detect_lang, render
+
+log = logging.getLogger("skill.tools")
+
+SchemaFormat = Literal["anthropic", "openai"]
+
+
+class ToolInput(BaseModel):
+    """Base of every tool input: unknown keys are refused so a typo is reported, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    # The field whose text tells the person's language, for tools that carry their words.
+    language_field: ClassVar[str | None] = None
+
+
+# -- inputs ---------------------------------------------------------------------------------------
+class ChatInput(ToolInput):
+    """Say something to the lip-sync video assistant exactly as the person said it (any language:
+    "sync my Spanish voiceover to this clip", "导出", "how many credits do I have?"). It routes the
+    request (upload, edit, export, credits, offline sync fix, ...) and returns the reply to relay.
+    Prefer this tool when unsure which other tool fits."""
+
+    language_field: ClassVar[str | None] = "utterance"
+    utterance: str = Field(min_length=1, description="The person's words, verbatim.")
+    attachments: list[str] = Field(default_factory=list,
+                                   description="Local file paths or http(s) URLs the person attached.")
+    local: bool = Field(False, description="Fix sync offline on this machine instead of in the cloud.")
+
+
+class UploadInput(ToolInput):
+    """Upload video, audio or image files (local paths or http(s) URLs) to the person's NemoVideo
+    session so they can be edited and lip-synced. Files are checked locally before upload."""
+
+    sources: list[str] = Field(min_length=1, description="Local file paths or http(s) URLs.")
+
+
+class NoInput(ToolInput):
+    """A tool without parameters."""
+
+
+class CreditsInput(NoInput):
+    """How many NemoVideo credits the person has left (available, frozen, total)."""
+
+
+class StateInput(NoInput):
+    """What is in the person's current project: the timeline in plain words, uploaded media and
+    generated results."""
+
+
+class SetupInput(NoInput):
+    """Connect to NemoVideo (creates a free anonymous account on first use) and report the account
+    status and a link to claim it in the browser."""
+
+
+class EditInput(ToolInput):
+    """Send one editing instruction to the NemoVideo assistant for the current project ("lip-sync the
+    uploaded clip to the new audio", "trim the first 2 seconds") and report what changed."""
+
+    language_field: ClassVar[str | None] = "instruction"
+    instruction: str = Field(min_length=1, description="The editing instruction, in the person's words.")
+
+
+class ExportInput(ToolInput):
+    """Render the current project to an MP4 and download it. Can take several minutes."""
+
+    output: str | None = Field(None, min_length=1, description="Where to save the MP4 (default: chosen for you).")
+    timing_json: str | None = Field(None, min_length=1, description="Also write a timing report JSON here.")
+
+
+class AlignInput(ToolInput):
+    """Fix a constant offset or slow drift between a video and an audio track offline, on this machine
+    (no upload, no credits). With check_only it only measures."""
+
+    video: str = Field(min_length=1, description="Path of the video file.")
+    audio: str = Field(min_length=1, description="Path of the audio file to sync to the video.")
+    output: str | None = Field(None, min_length=1, description="Where to write the synced video.")
+    check_only: bool = Field(False, description="Measure the offset and drift without writing a file.")
+    timing_json: str | None = Field(None, min_length=1, description="Also write the measurements as JSON here.")
+
+
+class BatchInput(ToolInput):
+    """Run many lip-sync jobs from a manifest file (CSV or JSON, one video/audio pair per row)."""
+
+    manifest: str = Field(min_length=1, description="Path of the manifest file.")
+    jobs: int = Field(3, ge=1, le=8, description="How many jobs run at once.")
+
+
+# -- calls ----------------------------------------------------------------------------------------
+def _path(value: str | None) -> Path | None:
+    return Path(value).expanduser() if value else None
+
+
+def _chat(app: App, data: ChatInput) -> Reply:
+    from skill.handlers.chat import chat
+
+    return chat(app, data.utterance, list(data.attachments), local=data.local)
+
+
+def _upload(app: App, data: UploadInput) -> Reply:
+    from skill.handlers.upload import upload
+
+    return upload(app, list(data.sources))
+
+
+def _credits(app: App, data: CreditsInput) -> Reply:
+    from skill.handlers.account import credits
+
+    return credits(app)
+
+
+def _state(app: App, data: StateInput) -> Reply:
+    from skill.handlers.account import state
+
+    return state(app)
+
+
+def _setup(app: App, data: SetupInput) -> Reply:
+    from skill.handlers.account import setup
+
+    return setup(app)
+
+
+def _edit(app: App, data: EditInput) -> Reply:
+    from skill.edit import run_turn
+
+    return run_turn(app, data.instruction)
+
+
+def _export(app: App, data: ExportInput) -> Reply:
+    from skill.handlers.export import export
+
+    return export(app, output=_path(data.output), timing_json=_path(data.timing_json))
+
+
+def _align(app: App, data: AlignInput) -> Reply:
+    from skill.handlers.align import align
+
+    return align(app, Path(data.video).expanduser(), Path(data.audio).expanduser(), output=_path(data.output),
+                 check_only=data.check_only, timing_json=_path(data.timing_json))
+
+
+def _batch(app: App, data: BatchInput) -> Reply:
+    from skill.handlers.batch import batch
+
+    return batch(app, Path(data.manifest).expanduser(), jobs=data.jobs)
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    model: type[ToolInput]
+    run: Callable[[App, Any], Reply]
+    module: str  # the handler's module: the tool is offered only once it exists
+
+    @property
+    def description(self) -> str:
+        return " ".join((self.model.__doc__ or "").split())
+
+    def input_schema(self) -> dict[str, Any]:
+        schema = self.model.model_json_schema()
+        # The description travels beside the schema; a copy inside it only costs the model tokens.
+        schema.pop("description", None)
+        schema.pop("title", None)
+        schema.setdefault("properties", {})
+        return schema
+
+
+TOOLS: tuple[Tool, ...] = (
+    Tool("chat", ChatInput, _chat, "skill.handlers.chat"),
+    Tool("upload", UploadInput, _upload, "skill.handlers.upload"),
+    Tool("credits", CreditsInput, _credits, "skill.handlers.account"),
+    Tool("state", StateInput, _state, "skill.handlers.account"),
+    Tool("setup", SetupInput, _setup, "skill.handlers.account"),
+    Tool("edit", EditInput, _edit, "skill.edit"),
+    Tool("export", ExportInput, _export, "skill.handlers.export"),
+    Tool("align", AlignInput, _align, "skill.handlers.align"),
+    Tool("batch", BatchInput, _batch, "skill.handlers.batch"),
+)
+
+
+def available() -> dict[str, Tool]:
+    """The tools whose handler is present in this installation, by name."""
+    return {tool.name: tool for tool in TOOLS if importlib.util.find_spec(tool.module) is not None}
+
+
+def schemas(format: SchemaFormat = "anthropic", tools: Iterable[Tool] | None = None) -> list[dict[str, Any]]:
+    """Tool definitions for the Anthropic Messages API or OpenAI function calling."""
+    chosen = list(available().values()) if tools is None else list(tools)
+    if format == "anthropic":
+        return [{"name": t.name, "description": t.description, "input_schema": t.input_schema()} for t in chosen]
+    if format == "openai":
+        return [{"type": "function",
+                 "function": {"name": t.name, "description": t.description, "parameters": t.input_schema()}}
+                for t in chosen]
+    raise ValueError(f"unknown schema format: {format!r}")
+
+
+# -- running --------------------------------------------------------------------------------------
+class _Tee:
+    """Events that are recorded for the result and also passed on (to the terminal or MCP)."""
+
+    def __init__(self, recorder: RecordingEvents, outer: Events) -> None:
+        self.lang = recorder.lang
+        self._sinks: tuple[Events, ...] = (recorder, outer)
+
+    def notice(self, key: str, /, **params: Any) -> None:
+        for sink in self._sinks:
+            sink.notice(key, **params)
+
+    def progress(self, key: str, /, fraction: float | None = None, **params: Any) -> None:
+        for sink in self._sinks:
+            sink.progress(key, fraction=fraction, **params)
+
+
+@dataclass
+class Outcome:
+    """A tool's JSON result and the exit code the CLI reports for it (0, 1 handled, 2 bad input)."""
+
+    result: dict[str, Any]
+    exit_code: int
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and self.result.get("ok", True) is not False
+
+
+def _problems(exc: ValidationError) -> list[dict[str, str]]:
+    return [{"field": ".".join(str(part) for part in err["loc"]) or "(input)", "type": err["type"],
+             "message": err["msg"]} for err in exc.errors(include_url=False, include_input=False)]
+
+
+def _say(key: str, lang: str, params: dict[str, Any]) -> str:
+    try:
+        return render(key, lang, **params)
+    except Exception:  # a missing or broken template must not hide the failure itself
+        log.debug("cannot render %s", key, exc_info=True)
+        return key
+
+
+def _failure(key: str, lang: str, exit_code: int, **params: Any) -> Outcome:
+    result: dict[str, Any] = {"ok": False, "error": key, "reply": _say(key, lang, params)}
+    if "problems" in params:
+        result["problems"] = params["problems"]
+    return Outcome(result, exit_code)
+
+
+def invoke(name: str, input: Any, app: App, lang: str | None = None, *,
+           events: Events | None = None) -> Outcome:
+    """Validate ``input`` for tool ``name``, run its handler and return the outcome.
+
+    ``lang`` wins; otherwise the language of the person's words in the input; otherwise
+    ``app.lang``. ``events`` (default ``app.events``) also receives every notice and progress line.
+    """
+    tools = available()
+    tool = tools.get(name)
+    if tool is None:
+        return _redacted(_failure("errors/agent_unknown_tool", lang or app.lang, 2, name=name, known=sorted(tools)))
+    if not isinstance(input, dict):
+        return _redacted(_failure("errors/agent_input_not_object", lang or app.lang, 2, name=name))
+    field = tool.model.language_field
+    if lang is None:
+        lang = detect_lang(input.get(field) if field and isinstance(input.get(field), str) else None,
+                           default=app.lang)
+    try:
+        data = tool.model.model_validate(input)
+    except ValidationError as exc:
+        return _redacted(_failure("errors/agent_invalid_input", lang, 2, name=name, problems=_problems(exc)))
+
+    recorder = RecordingEvents(lang)
+    run_app = App(app.settings, _Tee(recorder, events or app.events), lang=lang, verbose=app.verbose)
+    try:
+        reply = tool.run(run_app, data)
+        outcome = Outcome(reply.as_json(lang), 0 if reply.ok else 1)
+    except LipSyncError as exc:
+        log.debug("tool %s failed", name, exc_info=True)
+        outcome = _failure(exc.message_key, lang, exc.exit_code, **exc.params)
+        outcome.result["retryable"] = exc.retryable
+    except Exception as exc:  # a bug in a handler: one clear line, the redacted traceback only in the log
+        log.debug("tool %s crashed", name, exc_info=True)
+        outcome = _failure("errors/internal", lang, 1, kind=type(exc).__name__)
+    finally:
+        run_app.close()
+    outcome.result["progress"] = list(recorder.lines)
+    return _redacted(outcome)
+
+
+def _redacted(outcome: Outcome) -> Outcome:
+    return Outcome(redact_obj(outcome.result), outcome.exit_code)
+
+
+def call(name: str, input: dict[str, Any], app: App, lang: str | None = None) -> dict[str, Any]:
+    """Run tool ``name`` and return its JSON result (``ok`` tells success); never raises for bad input."""
+    return invoke(name, input, app, lang).result
