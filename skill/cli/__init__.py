@@ -18,6 +18,7 @@ from typing import Any
 
 COMMAND_MODULES: tuple[str, ...] = (
     "skill.cli.account",
+    "skill.cli.agent",
 )
 
 Runner = Callable[[argparse.Namespace, Any, Any], int]
