@@ -19,6 +19,8 @@ from typing import Any
 COMMAND_MODULES: tuple[str, ...] = (
     "skill.cli.account",
     "skill.cli.agent",
+    "skill.cli.align",
+    "skill.cli.jobs",
 )
 
 Runner = Callable[[argparse.Namespace, Any, Any], int]

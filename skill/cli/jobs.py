@@ -1,0 +1,153 @@
+"""``talk``, ``motion`` and ``dub`` on any provider, with the aivp-lipsync scripts' flags.
+
+The result is one JSON object on stdout (the scripts' contract, plus ``reply`` in the person's
+language); progress, queue position and logs go to stderr. ``--status/--result/--cancel ID``
+work on jobs submitted earlier, from this or another process.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+PROVIDERS = ("auto", "nemo", "fal", "wavespeed", "nim")
+# Per mode: the two inputs, each as (local-file flag, URL flag, role).
+INPUTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "talk": (("--image", "--image-url", "image"), ("--audio", "--audio-url", "audio")),
+    "motion": (("--image", "--image-url", "image"), ("--video", "--video-url", "video")),
+    "dub": (("--video", "--video-url", "video"), ("--audio", "--audio-url", "audio")),
+}
+HELP = {
+    "talk": "image + speech → talking video (fal OmniHuman, or NemoVideo)",
+    "motion": "image + driving video → motion transfer (fal DreamActor)",
+    "dub": "video + new speech → lip-synced video (fal PixVerse/Sync, WaveSpeed, NVIDIA NIM, NemoVideo)",
+}
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
+def _positive(text: str) -> float:
+    if (value := _number(text)) <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0: {text!r}")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    if (value := _number(text)) < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+    return value
+
+
+def register(commands: Any) -> None:
+    for mode in ("talk", "motion", "dub"):
+        parser = commands.add(mode, _run, help=HELP[mode])
+        parser.set_defaults(mode=mode)
+        for local_flag, url_flag, role in INPUTS[mode]:
+            parser.add_argument(local_flag, dest=f"{role}_file", metavar="PATH", help=f"local {role} file (uploaded)")
+            parser.add_argument(url_flag, dest=f"{role}_url", metavar="URL", help=f"{role} URL")
+        _common(parser)
+        if mode == "talk":
+            parser.add_argument("--prompt", "-p", help="text prompt guiding the style (OmniHuman)")
+            parser.add_argument("--resolution", choices=("720p", "1080p"),
+                                help="1080p (audio ≤ 30 s, default) or 720p (audio ≤ 60 s)")
+            parser.add_argument("--turbo", action="store_true", help="faster, slightly lower quality")
+        if mode == "motion":
+            parser.add_argument("--no-trim", action="store_true", help="keep the first-second transition")
+        if mode == "dub":
+            _dub_flags(parser)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--provider", choices=PROVIDERS, default="auto",
+                        help="service to use; auto picks from the keys present, NemoVideo if none")
+    parser.add_argument("--model", "-m", help="model id (provider default if omitted)")
+    parser.add_argument("--output", "-o", type=Path, help="save the video to this path")
+    parser.add_argument("--async", dest="run_async", action="store_true", help="return the job id at once")
+    ids = parser.add_mutually_exclusive_group()
+    ids.add_argument("--status", metavar="ID", help="check a job's queue status")
+    ids.add_argument("--result", metavar="ID", help="get a finished job's result")
+    ids.add_argument("--cancel", metavar="ID", help="cancel a queued job")
+    parser.add_argument("--poll-interval", type=_non_negative, default=5.0, help="seconds between checks (5)")
+    parser.add_argument("--timeout", type=_positive, default=600.0, help="maximum wait in seconds (600)")
+    parser.add_argument("--logs", action="store_true", help="show the service's logs while waiting")
+
+
+def _dub_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sync-mode", choices=("cut_off", "loop", "bounce", "silence", "remap"),
+                        help="fal sync-lipsync: what to do when lengths differ")
+    nim = parser.add_argument_group("NVIDIA LipSync NIM (--provider nim)")
+    nim.add_argument("--target", help="NIM gRPC host:port (default $NIM_TARGET or 127.0.0.1:8001)")
+    nim.add_argument("--nim-tls", action="store_true", help="connect with TLS")
+    nim.add_argument("--speaker-data-input", type=Path, metavar="JSON", help="per-frame speaker bounding boxes")
+    nim.add_argument("--extend-audio", choices=("unspecified", "silence"), help="pad short audio with silence")
+    nim.add_argument("--extend-video", choices=("unspecified", "forward", "reverse"),
+                     help="replay the last seconds when the audio is longer")
+    nim.add_argument("--bitrate", type=int, default=30, help="output video bitrate in Mbps (30)")
+    nim.add_argument("--idr-interval", type=int, default=8, help="output IDR interval (8)")
+    nim.add_argument("--lossless", action="store_true", help="lossless output video")
+    nim.add_argument("--output-audio-codec", choices=("opus", "mp3"), default="opus")
+    nim.add_argument("--head-movement-speed", type=int, choices=(0, 1), help="0 static/slow heads, 1 fast")
+    nim.add_argument("--background-audio-input", type=Path, metavar="PATH", help="background audio to mix in")
+    nim.add_argument("--background-audio-volume", type=float, default=0.5, help="background volume 0..1 (0.5)")
+
+
+def _spec(args: argparse.Namespace) -> Any:
+    from skill.handlers.jobs import JobSpec
+
+    options: dict[str, Any] = {}
+    if args.mode == "talk":
+        options = {"prompt": args.prompt, "resolution": args.resolution, "turbo": args.turbo}
+    elif args.mode == "motion":
+        options = {"trim": not args.no_trim}
+    else:
+        options = {"sync_mode": args.sync_mode, "speaker_data": args.speaker_data_input,
+                   "extend_audio": args.extend_audio, "extend_video": args.extend_video, "bitrate": args.bitrate,
+                   "idr_interval": args.idr_interval, "lossless": args.lossless,
+                   "output_audio_codec": args.output_audio_codec, "head_movement_speed": args.head_movement_speed,
+                   "background_audio": args.background_audio_input,
+                   "background_volume": args.background_audio_volume}
+    provider_options = {"target": args.target, "tls": args.nim_tls} if args.mode == "dub" else {}
+    return JobSpec(provider=args.provider, model=args.model,
+                   options={k: str(v) if isinstance(v, Path) else v for k, v in options.items() if v is not None},
+                   provider_options=provider_options)
+
+
+def _inputs(args: argparse.Namespace) -> dict[str, str]:
+    from skill.errors import UsageError
+
+    inputs: dict[str, str] = {}
+    for local_flag, url_flag, role in INPUTS[args.mode]:
+        local, url = getattr(args, f"{role}_file"), getattr(args, f"{role}_url")
+        if bool(local) == bool(url):
+            raise UsageError("errors/provider_input_flags", local=local_flag, url=url_flag)
+        inputs[role] = local or url
+    return inputs
+
+
+def _run(args: argparse.Namespace, app: Any, console: Any) -> int:
+    from skill.handlers import jobs
+    from skill.handlers.jobs import WaitOptions
+
+    console.json_mode = True  # the aivp scripts' contract: JSON on stdout, words on stderr
+    spec = _spec(args)
+    if args.status:
+        reply = jobs.job_status(app, args.status, spec, logs=args.logs)
+    elif args.result:
+        reply = jobs.job_result(app, args.result, spec, output=args.output)
+    elif args.cancel:
+        reply = jobs.job_cancel(app, args.cancel, spec)
+    else:
+        how = WaitOptions(wait=not args.run_async, poll_interval=args.poll_interval, timeout=args.timeout,
+                          logs=args.logs, output=args.output)
+        runner = {"talk": jobs.talk, "motion": jobs.motion, "dub": jobs.dub}[args.mode]
+        roles = [role for _, _, role in INPUTS[args.mode]]
+        inputs = _inputs(args)
+        reply = runner(app, inputs[roles[0]], inputs[roles[1]], spec, how)
+    console.reply(reply)
+    return 0 if reply.ok else 1

@@ -1,0 +1,193 @@
+"""talk / motion / dub on any provider, and the job commands: status, result, cancel.
+
+A queue provider's job is submitted once, its handle saved under the job id *before* we start
+waiting, and then polled; if the wait ends (timeout, Ctrl-C, a closed laptop) the job goes on
+and ``--status/--result/--cancel ID`` find it again from any later process. Stream providers
+(the NIM, NemoVideo) deliver the file within the call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from skill.errors import ProviderError, UsageError
+from skill.providers import create, pick
+from skill.providers.base import JobHandle, JobRequest, JobState, Mode, poll_once, wait
+from skill.replies import Reply
+
+if TYPE_CHECKING:
+    from skill.app import App
+    from skill.providers.base import Provider
+
+
+@dataclass
+class WaitOptions:
+    """How to wait, mirroring the aivp scripts' flags (defaults included)."""
+
+    wait: bool = True  # False is --async: return the id at once
+    poll_interval: float = 5.0
+    timeout: float = 600.0
+    logs: bool = False
+    output: Path | None = None
+
+
+@dataclass
+class JobSpec:
+    """Which service and model, and the model's own options (resolution, turbo, NIM encoding…)."""
+
+    provider: str = "auto"
+    model: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    provider_options: dict[str, Any] = field(default_factory=dict)  # e.g. the NIM target
+
+
+def talk(app: App, image: str, audio: str, spec: JobSpec | None = None, how: WaitOptions | None = None) -> Reply:
+    """A still image and a voice → a talking video."""
+    return run_job(app, "talk", {"image": image, "audio": audio}, spec or JobSpec(), how or WaitOptions())
+
+
+def motion(app: App, image: str, video: str, spec: JobSpec | None = None, how: WaitOptions | None = None) -> Reply:
+    """A still image and a driving video → the image moving like the video."""
+    return run_job(app, "motion", {"image": image, "video": video}, spec or JobSpec(), how or WaitOptions())
+
+
+def dub(app: App, video: str, audio: str, spec: JobSpec | None = None, how: WaitOptions | None = None) -> Reply:
+    """A video and new speech → the video with lips following the new speech."""
+    return run_job(app, "dub", {"video": video, "audio": audio}, spec or JobSpec(), how or WaitOptions())
+
+
+def run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: WaitOptions) -> Reply:
+    for value in inputs.values():
+        if not value.startswith(("http://", "https://")) and not Path(value).is_file():
+            raise UsageError("errors/provider_file_missing", name=Path(value).name or value)
+    name = pick(spec.provider, mode)
+    provider = create(name, app, **spec.provider_options)
+    try:
+        request = JobRequest(mode=mode, inputs=dict(inputs), model=spec.model or provider.default_model(mode),
+                             options=dict(spec.options))
+        cost = provider.check(request)
+        if cost is not None:
+            app.events.notice("jobs/estimate", provider=name, model=request.model, usd=f"{cost:.2f}")
+        if getattr(provider, "kind", "queue") == "stream":
+            return _run_stream(app, provider, request, how)
+        if not how.wait and how.output is not None:
+            raise UsageError("errors/provider_async_output")
+        for role, value in inputs.items():
+            if not value.startswith(("http://", "https://")):
+                request.inputs[role] = provider.upload(value)
+        handle = provider.submit(request)
+        save_handle(app, handle)
+        app.events.notice("jobs/submitted", provider=name, id=handle.id)
+        base = {"job_id": handle.id, "request_id": handle.id, "provider": name, "model": handle.model,
+                "mode": mode, "cost_usd": cost}
+        if not how.wait:
+            return Reply("jobs/submitted", {**base, "status": "queued"})
+        state = wait(provider, handle, app.events, poll_interval=how.poll_interval, timeout=how.timeout,
+                     logs=how.logs)
+        return _finished(app, handle, state, how.output, base)
+    finally:
+        provider.close()
+
+
+def _run_stream(app: App, provider: Any, request: JobRequest, how: WaitOptions) -> Reply:
+    if not how.wait:
+        raise UsageError("errors/provider_async_unsupported", provider=provider.name)
+    output = how.output or unused_path(Path.cwd() / f"lipsync_{request.mode}_output.mp4")
+    state = provider.run(request, output.expanduser().resolve(), how.timeout)
+    data = {"provider": provider.name, "model": request.model, "mode": request.mode, "status": state.status,
+            "outputs": state.outputs, **state.result}
+    return Reply("jobs/done", {**data, "output": state.outputs[0]}, media=list(state.outputs))
+
+
+def _finished(app: App, handle: JobHandle, state: JobState, output: Path | None, base: dict[str, Any]) -> Reply:
+    if state.status == "cancelled":
+        raise ProviderError("errors/provider_job_cancelled", provider=handle.provider, id=handle.id)
+    if state.status == "failed":
+        raise ProviderError("errors/provider_job_failed", retryable=state.retryable, provider=handle.provider,
+                            id=handle.id, message=state.message or "?", retryable_hint=state.retryable)
+    data: dict[str, Any] = {**base, **state.result, "status": "succeeded", "outputs": state.outputs}
+    media: list[str] = []
+    if output is not None:
+        if not state.outputs:
+            raise ProviderError("errors/provider_no_output", provider=handle.provider, id=handle.id)
+        media.append(str(fetch_output(app, state.outputs[0], output)))
+        data["output"] = media[0]
+    return Reply("jobs/done", data, media=media)
+
+
+def fetch_output(app: App, url: str, output: Path) -> Path:
+    """Download without credentials: output URLs are public CDN links, and keys stay with their API."""
+    from skill.media.download import download
+    from skill.providers.http import make_client
+
+    with make_client(app.settings.http_timeout_seconds) as http:
+        return download(http, url, output, events=app.events, progress_key="jobs/downloading")
+
+
+def unused_path(path: Path) -> Path:
+    """``path``, or ``name-2.mp4``, ``name-3.mp4``… so an earlier result is never overwritten."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+
+# -- saved handles and the ID commands -------------------------------------------------------
+
+def _record(job_id: str) -> str:
+    # Store record names are lower-case and short; ids are neither, so they are hashed.
+    return "job-" + hashlib.sha256(job_id.encode()).hexdigest()[:24]
+
+
+def save_handle(app: App, handle: JobHandle) -> None:
+    app.store.write_json(_record(handle.id), handle.to_json())
+
+
+def load_handle(app: App, job_id: str, spec: JobSpec) -> tuple[Provider, JobHandle]:
+    """The saved handle; for an id from another tool, one rebuilt from ``--provider`` and ``--model``."""
+    saved = app.store.read_json(_record(job_id))
+    if isinstance(saved, dict) and saved.get("id") == job_id:
+        handle = JobHandle.from_json(saved)
+        return create(handle.provider, app, **spec.provider_options), handle
+    if spec.provider in ("auto", "nemo", "nim") or (spec.provider == "fal" and not spec.model):
+        raise UsageError("errors/provider_unknown_job", id=job_id)
+    provider = create(spec.provider, app, **spec.provider_options)
+    return provider, provider.handle_for(job_id, spec.model or "")
+
+
+def job_status(app: App, job_id: str, spec: JobSpec | None = None, logs: bool = False) -> Reply:
+    provider, handle = load_handle(app, job_id, spec or JobSpec())
+    try:
+        state = poll_once(provider, handle, logs, time.sleep, 1.0)
+    finally:
+        provider.close()
+    return Reply("jobs/status", {"job_id": job_id, "provider": handle.provider, "model": handle.model,
+                                 "status": state.status, "queue_position": state.position, "logs": state.logs,
+                                 "outputs": state.outputs, "message": state.message, "retryable": state.retryable})
+
+
+def job_result(app: App, job_id: str, spec: JobSpec | None = None, output: Path | None = None) -> Reply:
+    provider, handle = load_handle(app, job_id, spec or JobSpec())
+    try:
+        state = poll_once(provider, handle, False, time.sleep, 1.0)
+    finally:
+        provider.close()
+    base = {"job_id": job_id, "request_id": job_id, "provider": handle.provider, "model": handle.model,
+            "mode": handle.mode}
+    if not state.done:
+        return Reply("jobs/not_ready", {**base, "status": state.status, "queue_position": state.position})
+    return _finished(app, handle, state, output, base)
+
+
+def job_cancel(app: App, job_id: str, spec: JobSpec | None = None) -> Reply:
+    provider, handle = load_handle(app, job_id, spec or JobSpec())
+    try:
+        outcome = provider.cancel(handle)
+    finally:
+        provider.close()
+    return Reply("jobs/cancelled", {"job_id": job_id, "provider": handle.provider, "outcome": outcome})
