@@ -32,9 +32,10 @@ SchemaFormat = Literal["anthropic", "openai"]
 
 
 class ToolInput(BaseModel):
-    """Base of every tool input: unknown keys are refused so a typo is reported, not ignored."""
+    """Base of every tool input: unknown keys are refused so that a typo is reported, not ignored."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # strict: what the JSON Schema refuses, validation refuses too ("yes" is not a boolean).
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
     # The field whose text tells the person's language, for tools that carry their words.
     language_field: ClassVar[str | None] = None
@@ -74,9 +75,11 @@ class StateInput(NoInput):
     generated results."""
 
 
-class SetupInput(NoInput):
-    """Connect to NemoVideo (creates a free anonymous account on first use) and report the account
-    status and a link to claim it in the browser."""
+class SetupInput(ToolInput):
+    """Connect to NemoVideo (creates a free anonymous account on first use) and report the account,
+    the credits and a browser link to the project."""
+
+    new_project: bool = Field(False, description="Start a fresh project instead of continuing the current one.")
 
 
 class EditInput(ToolInput):
@@ -144,7 +147,7 @@ def _state(app: App, data: StateInput) -> Reply:
 def _setup(app: App, data: SetupInput) -> Reply:
     from skill.handlers.account import setup
 
-    return setup(app)
+    return setup(app, new_project=data.new_project)
 
 
 def _edit(app: App, data: EditInput) -> Reply:

@@ -1,0 +1,171 @@
+"""Typed tools: valid JSON Schemas in both formats, inputs that round-trip, and ``call`` against the emulator."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from jsonschema import Draft202012Validator
+
+from skill import tools
+from tests.agent.helpers import assert_no_token, fresh_app
+
+# Real inputs a model would send, one or more per tool, and inputs both validators must refuse.
+GOOD: dict[str, list[dict[str, Any]]] = {
+    "chat": [{"utterance": "sync my Spanish voiceover to this clip", "attachments": ["clip.mp4", "vo.wav"]},
+             {"utterance": "导出"}, {"utterance": "fix the drift", "local": True}],
+    "upload": [{"sources": ["clip.mp4"]}, {"sources": ["https://example.com/a.mp4", "/tmp/vo.wav"]}],
+    "credits": [{}],
+    "state": [{}],
+    "setup": [{}, {"new_project": True}],
+    "edit": [{"instruction": "lip-sync the clip to the new audio"}, {"instruction": "把开头 2 秒剪掉"}],
+    "export": [{}, {"output": "out.mp4", "timing_json": "timing.json"}],
+    "align": [{"video": "v.mp4", "audio": "a.wav"},
+              {"video": "v.mp4", "audio": "a.wav", "output": "synced.mp4", "check_only": True,
+               "timing_json": "t.json"}],
+    "batch": [{"manifest": "jobs.csv"}, {"manifest": "jobs.json", "jobs": 8}],
+}
+BAD: dict[str, list[dict[str, Any]]] = {
+    "chat": [{}, {"utterance": ""}, {"utterance": "hi", "attachments": "clip.mp4"}],
+    "upload": [{}, {"sources": []}, {"sources": [1]}],
+    "credits": [{"verbose": True}],
+    "state": [{"x": 1}],
+    "setup": [{"new_project": "maybe"}],
+    "edit": [{}, {"instruction": ""}, {"text": "trim"}],
+    "export": [{"output": ""}, {"format": "mov"}],
+    "align": [{"video": "v.mp4"}, {"video": "v.mp4", "audio": "a.wav", "check_only": "yes"}],
+    "batch": [{}, {"manifest": "m.csv", "jobs": 0}, {"manifest": "m.csv", "jobs": 99}],
+}
+TOOL_NAMES = [tool.name for tool in tools.TOOLS]
+
+
+def test_every_tool_has_real_inputs_to_test() -> None:
+    assert sorted(GOOD) == sorted(TOOL_NAMES) == sorted(BAD)
+
+
+@pytest.mark.parametrize("fmt", ["anthropic", "openai"])
+def test_schemas_are_valid_json_schema(fmt: str) -> None:
+    for entry in tools.schemas(fmt, tools.TOOLS):
+        spec = entry if fmt == "anthropic" else entry["function"]
+        schema = spec["input_schema" if fmt == "anthropic" else "parameters"]
+        Draft202012Validator.check_schema(schema)
+        assert schema["type"] == "object"
+        assert re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", spec["name"])
+        assert len(spec["description"]) > 30
+        if fmt == "openai":
+            assert entry["type"] == "function"
+            assert set(entry) == {"type", "function"}
+        else:
+            assert set(entry) == {"name", "description", "input_schema"}
+
+
+@pytest.mark.parametrize("name", TOOL_NAMES)
+def test_real_inputs_round_trip(name: str) -> None:
+    tool = next(t for t in tools.TOOLS if t.name == name)
+    validator = Draft202012Validator(tool.input_schema())
+    for good in GOOD[name]:
+        validator.validate(good)
+        parsed = tool.model.model_validate(good)
+        dumped = parsed.model_dump(mode="json")
+        validator.validate(dumped)  # what pydantic fills in is still valid for the schema
+        assert tool.model.model_validate(dumped) == parsed
+    for bad in BAD[name]:
+        with pytest.raises(jsonschema.ValidationError):
+            validator.validate(bad)
+        with pytest.raises(ValueError):
+            tool.model.model_validate(bad)
+
+
+def test_tools_are_offered_only_once_their_handler_exists() -> None:
+    offered = {entry["name"] for entry in tools.schemas("anthropic")}
+    assert {"credits", "state", "setup"} <= offered
+    assert offered <= set(TOOL_NAMES)
+
+
+def test_unknown_tool_is_a_readable_usage_error() -> None:
+    outcome = tools.invoke("render_everything", {}, fresh_app())
+    assert outcome.exit_code == 2
+    assert outcome.result["ok"] is False
+    assert outcome.result["error"] == "errors/agent_unknown_tool"
+    assert "credits" in outcome.result["reply"]
+
+
+def test_bad_input_lists_each_problem_in_the_persons_language() -> None:
+    outcome = tools.invoke("edit", {"instruction": "", "colour": "red"}, fresh_app(), lang="zh")
+    assert outcome.exit_code == 2
+    assert outcome.result["error"] == "errors/agent_invalid_input"
+    fields = {p["field"]: p["type"] for p in outcome.result["problems"]}
+    assert fields == {"instruction": "string_too_short", "colour": "extra_forbidden"}
+    assert "工具“edit”的输入无效" in outcome.result["reply"]
+    assert "Traceback" not in json.dumps(outcome.result)
+
+
+def test_non_object_input_is_refused() -> None:
+    outcome = tools.invoke("credits", ["not", "an", "object"], fresh_app())
+    assert (outcome.exit_code, outcome.result["error"]) == (2, "errors/agent_input_not_object")
+
+
+def test_credits_against_the_emulator(emulator) -> None:
+    result = tools.call("credits", {}, fresh_app())
+    assert result["ok"] is True
+    assert {"available", "frozen", "total", "reply"} <= set(result)
+    assert isinstance(result["available"], (int, float))
+    assert isinstance(result["progress"], list)
+    assert emulator.calls("credits")
+    assert_no_token(emulator, result)
+
+
+def test_state_against_the_emulator(emulator) -> None:
+    result = tools.call("state", {}, fresh_app())
+    assert result["ok"] is True
+    assert result["export_ready"] is True
+    assert "Urban Dreams" in result["summary"] or result["track_count"] >= 1
+    assert_no_token(emulator, result)
+
+
+def test_setup_against_the_emulator(emulator) -> None:
+    result = tools.call("setup", {}, fresh_app())
+    assert result["ok"] is True
+    assert result["connected"] is True
+    assert "credits" in result
+    assert_no_token(emulator, result)
+
+
+def test_edit_against_the_emulator(emulator) -> None:
+    emulator.play("emulator_basic")
+    result = tools.call("edit", {"instruction": "sync my Spanish voiceover to this clip"}, fresh_app())
+    assert result["ok"] is True
+    assert "voiceover" in result["reply"]
+    assert emulator.calls("run_sse")
+    assert_no_token(emulator, result)
+
+
+def test_export_against_the_emulator(emulator, tmp_path: Path) -> None:
+    output = tmp_path / "out.mp4"
+    result = tools.call("export", {"output": str(output)}, fresh_app())
+    assert result["ok"] is True, result
+    assert output.is_file() and output.stat().st_size > 0
+    assert str(output) in result.get("media", [])
+    assert result["progress"], "a render reports progress on the way"
+    assert_no_token(emulator, result)
+
+
+def test_a_backend_failure_is_a_structured_error(emulator) -> None:
+    emulator.inject("credits", "http:500", times=5)
+    outcome = tools.invoke("credits", {}, fresh_app())
+    assert outcome.exit_code == 1
+    assert outcome.result["ok"] is False
+    assert outcome.result["error"].startswith("errors/")
+    assert outcome.result["reply"] and "Traceback" not in outcome.result["reply"]
+    assert_no_token(emulator, outcome.result)
+
+
+def test_language_follows_the_persons_words(emulator) -> None:
+    emulator.play("emulator_basic")
+    result = tools.call("edit", {"instruction": "把开头 2 秒剪掉"}, fresh_app(lang="en"))
+    assert result["progress"], "connecting is reported"
+    assert all(re.search(r"[\u4e00-\u9fff]", line) for line in result["progress"])
