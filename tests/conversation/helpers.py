@@ -1,0 +1,37 @@
+"""Shared helpers for conversation tests: an App wired to the emulator, and reply checks."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from skill.app import App
+from skill.config import Settings
+from skill.console import RecordingEvents
+from skill.replies import Reply
+
+# Anything that looks like a JSON object, a tool payload or a token must never reach a person.
+_LEAKS = re.compile(r'\{\s*"|"args"|functionCall|function_call|functionResponse|nmv_usr_|clm_|Bearer |'
+                    r"adk-|evt-\d|invocationId|signature=|run_shell|rm -rf")
+
+
+def make_app(lang: str = "en") -> App:
+    return App(Settings.from_env(), RecordingEvents(lang), lang=lang)
+
+
+def text_of(reply: Reply, lang: str = "en") -> str:
+    return reply.text(lang)
+
+
+def assert_clean(reply: Reply, lang: str = "en") -> str:
+    """The reply's text and JSON hold no raw JSON, tool payload or token; returns the text."""
+    text = reply.text(lang)
+    blob = json.dumps(reply.as_json(lang), ensure_ascii=False)
+    for where in (text, blob.replace('{"', "", 1)):
+        match = _LEAKS.search(where)
+        assert match is None, f"leak {match.group(0)!r} in {where!r}"
+    return text
+
+
+def events_of(app: App) -> list[str]:
+    return list(app.events.lines)  # type: ignore[attr-defined]

@@ -1,0 +1,160 @@
+"""Edit turns against the emulator over real HTTP: every recorded SSE case gives the right reply."""
+
+from __future__ import annotations
+
+import pytest
+
+from skill.edit import run_turn
+from skill.errors import UsageError
+from tests.conversation.helpers import assert_clean, events_of, make_app
+from tests.emulator import Emulator
+
+
+def turn(emulator: Emulator, script: str, text: str = "sync my Spanish voiceover", lang: str = "en"):
+    emulator.play(script)
+    app = make_app(lang)
+    try:
+        reply = run_turn(app, text)
+    finally:
+        app.close()
+    return app, reply
+
+
+def sent_messages(emulator: Emulator) -> list[str]:
+    return [m for texts in emulator.state.messages.values() for m in texts]
+
+
+def test_text_turn_shows_the_answer_without_thoughts(emulator: Emulator) -> None:
+    _, reply = turn(emulator, "text_turn")
+    text = assert_clean(reply)
+    assert text == "Sure! I moved the Spanish voiceover 200 ms earlier so it starts with the speaker's lips."
+    assert sent_messages(emulator) == ["sync my Spanish voiceover"]
+
+
+def test_request_body_is_the_adk_run_agent_request(emulator: Emulator) -> None:
+    turn(emulator, "text_turn")
+    (call,) = emulator.calls("run_sse")
+    assert call.json["app_name"] == "nemo_agent" and call.json["user_id"] == "me"
+    assert call.json["new_message"] == {"role": "user", "parts": [{"text": "sync my Spanish voiceover"}]}
+    assert "text/event-stream" in call.headers.get("accept", "")
+
+
+def test_tool_turn_labels_progress_and_hides_payloads(emulator: Emulator) -> None:
+    app, reply = turn(emulator, "tool_turn")
+    text = assert_clean(reply)
+    assert "Generating a lip-synced clip" in text and "Spanish captions" in text
+    lines = events_of(app)
+    assert "🎬 Generating video…" in lines and "✂️ Editing the timeline…" in lines
+    assert not any("nmv_usr" in line or "seedance" in line for line in lines)
+
+
+def test_silent_edit_reports_the_diff(emulator: Emulator) -> None:
+    _, reply = turn(emulator, "silent_edit", "add Spanish captions")
+    text = assert_clean(reply)
+    assert reply.data["outcome"] == "silent"
+    assert 'Added track 4: Captions "Hola a todos, Bienvenidos a la ciudad" 0–5.5s' in text
+    assert text.splitlines()[-1].startswith("Timeline (4 tracks)")
+
+
+def test_silent_edit_volume_and_move(emulator: Emulator) -> None:
+    _, reply = turn(emulator, "silent_edit_volume", "quieter music, title at 5s")
+    text = assert_clean(reply)
+    assert "Track 2 (BGM): volume 35% → 20%" in text
+    assert 'Track 3 (Title): moved "Urban Dreams" from 0s to 5s' in text
+
+
+def test_silent_edit_without_change_says_so_honestly(emulator: Emulator) -> None:
+    _, reply = turn(emulator, "silent_noop", "make it pop")
+    text = assert_clean(reply)
+    assert reply.data["changes"] == []
+    assert "Nothing seems to have changed" in text
+
+
+def test_heartbeats_progress_then_legacy_text(emulator: Emulator) -> None:
+    app, reply = turn(emulator, "heartbeats")
+    assert assert_clean(reply).startswith("I watched your clip")
+    lines = events_of(app)
+    assert "⏳ Still working..." in lines  # 0.6 s of heartbeats > the 0.2 s progress interval
+    assert "👀 Watching your footage…" in lines
+
+
+@pytest.mark.parametrize("script, expected", [
+    ("partial_streaming", "Adding Spanish captions to your clip."),
+    ("partial_unfinished", "Your captions are ready."),
+    ("snake_case", "Captions added in Spanish."),
+])
+def test_streamed_text_appears_once(emulator: Emulator, script: str, expected: str) -> None:
+    _, reply = turn(emulator, script)
+    assert assert_clean(reply) == expected
+
+
+@pytest.mark.parametrize("script", ["error_event", "error_code", "temporary_issue_only"])
+def test_backend_errors_report_the_draft_and_never_resend(emulator: Emulator, script: str) -> None:
+    _, reply = turn(emulator, script)
+    text = assert_clean(reply)
+    assert reply.data["outcome"] == "backend_error" and not reply.ok
+    assert "ran into a problem" in text and "did not send your request again" in text
+    assert "Timeline (3 tracks)" in text
+    assert "KeyError" not in text and "quota" not in text
+    assert len(sent_messages(emulator)) == 1
+
+
+def test_drop_mid_stream_is_sent_once_and_reports_the_draft(emulator: Emulator) -> None:
+    _, reply = turn(emulator, "drop_mid_stream")
+    text = assert_clean(reply)
+    assert reply.data["outcome"] == "dropped"
+    assert text.startswith("Working on the dub now.")
+    assert "connection to the editor dropped" in text
+    assert "Added track 4" in text and "never delivered" not in text
+    assert len(emulator.calls("run_sse")) == 1 and len(sent_messages(emulator)) == 1
+
+
+def test_trailing_temporary_issue_is_ignored_after_an_answer(emulator: Emulator) -> None:
+    _, reply = turn(emulator, "trailing_temporary_issue")
+    assert assert_clean(reply) == "All set: the Spanish voiceover now lines up with the speaker."
+    assert reply.ok
+
+
+def test_prompt_injection_stays_text_and_loses_its_payloads(emulator: Emulator) -> None:
+    _, reply = turn(emulator, "prompt_injection")
+    assert reply.data["actions"] == []
+    text = reply.text("en")
+    assert "INJECTED" not in text and "evil.example/x.sh" in text  # said, not done
+    assert "{" not in text
+    assert [c.route for c in emulator.calls()].count("render-submit") == 0
+
+
+def test_silence_counts_as_timeout(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIP_SYNC_VIDEO_SILENCE_SECONDS", "0.5")
+    app, reply = turn(emulator, "silence")
+    text = assert_clean(reply)
+    assert reply.data["outcome"] == "silence"
+    assert "took too long" in text and "Timeline (3 tracks)" in text
+    assert "⏳ Still working..." in events_of(app)
+    assert len(sent_messages(emulator)) == 1
+
+
+def test_turn_cap_stops_a_stalled_stream(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIP_SYNC_VIDEO_SSE_TIMEOUT_SECONDS", "0.6")
+    _, reply = turn(emulator, "stalled")
+    assert reply.data["outcome"] in ("timeout", "silence")
+    assert reply.text("en").startswith("Starting the render of your synced clip.")
+    assert len(sent_messages(emulator)) == 1
+
+
+def test_chinese_in_chinese_out(emulator: Emulator) -> None:
+    _, reply = turn(emulator, "silent_edit", "加西班牙语字幕", lang="zh")
+    text = assert_clean(reply, "zh")
+    assert text.startswith("好了，改动如下")
+    assert "新增第 4 条轨道：字幕" in text and "时间线（4 条轨道）" in text
+
+
+def test_chinese_interrupted(emulator: Emulator) -> None:
+    _, reply = turn(emulator, "drop_mid_stream", "帮我配音", lang="zh")
+    text = reply.text("zh")
+    assert "连接在完成前断开" in text and "没有重新发送" in text
+
+
+def test_empty_instruction_is_a_usage_error() -> None:
+    with pytest.raises(UsageError):
+        run_turn(make_app(), "   ")
