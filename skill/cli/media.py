@@ -1,0 +1,61 @@
+"""``upload``, ``export`` and ``batch``: media in and out of the NemoVideo cloud."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def register(commands: Any) -> None:
+    upload = commands.add("upload", _upload,
+                          help="check local files (format, resolution, length, sample rate) and upload them, "
+                               "or hand the cloud http(s) links to fetch")
+    upload.add_argument("sources", nargs="+", metavar="PATH_OR_URL", help="video, audio or image files, or links")
+
+    export = commands.add("export", _export,
+                          help="render the current project in the cloud (no credits) and download the video; "
+                               "a killed export resumes the same render")
+    export.add_argument("-o", "--output", type=Path, metavar="PATH",
+                        help="file or folder to save to (default: ./<source>.lipsync.<ext>)")
+    export.add_argument("--timing-json", type=Path, metavar="PATH",
+                        help="also write segment timings per track (ms and frames) for animation or subtitles")
+
+    batch = commands.add("batch", _batch,
+                         help="localize one video into several languages from a YAML or CSV manifest; "
+                              "a rerun skips finished pairs and resumes pending renders")
+    batch.add_argument("manifest", type=Path, metavar="MANIFEST", help="YAML or CSV: video, then label + audio rows")
+    batch.add_argument("--jobs", type=_positive, default=3, metavar="N", help="pairs processed at once (default 3)")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 32:
+        raise argparse.ArgumentTypeError("must be between 1 and 32")
+    return value
+
+
+def _upload(args: argparse.Namespace, app: Any, console: Any) -> int:
+    from skill.handlers.upload import upload
+
+    console.reply(upload(app, list(args.sources)))
+    return 0
+
+
+def _export(args: argparse.Namespace, app: Any, console: Any) -> int:
+    from skill.handlers.export import export
+
+    reply = export(app, output=args.output, timing_json=args.timing_json)
+    console.reply(reply)
+    return 0 if reply.ok else 1
+
+
+def _batch(args: argparse.Namespace, app: Any, console: Any) -> int:
+    from skill.handlers.batch import batch
+
+    reply = batch(app, args.manifest, jobs=args.jobs)
+    console.reply(reply)
+    return 0 if reply.ok else 1

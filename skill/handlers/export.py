@@ -1,0 +1,82 @@
+"""Export: render the session's draft in the cloud and bring the file home.
+
+Export costs no credits, but a free plan may be refused (402: a plan message, never a credits
+one). The pending render survives a killed run (see ``skill.render``), the download never leaves
+a half file under the final name, and the reply names the file so OpenClaw attaches it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from skill.app import App
+from skill.media.download import download, safe_filename
+from skill.media.sources import extension_of
+from skill.render import StoreLedger, has_segments, render
+from skill.replies import Reply
+from skill.timing import write_timings
+
+VIDEO_CONTAINERS = ("mp4", "mov", "mkv", "webm", "avi")
+
+
+def export(app: App, output: Path | None = None, timing_json: Path | None = None) -> Reply:
+    client = app.client
+    session = client.ensure_session()
+    state = client.state()
+    draft = state.get("draft")
+    if not has_segments(draft):
+        return Reply("export/nothing_to_export", {}, ok=False)
+    ledger = StoreLedger(app.store, session.session_id)
+    result = render(client, session.session_id, draft, ledger, app.events, app.settings.poll_seconds)
+    path = download(client.http, result.url, destination(output, state, result.render_id), events=app.events)
+    ledger.clear()
+    data: dict[str, Any] = {"path": str(path), "render_id": result.render_id, "resumed": result.resumed,
+                            "duration": _seconds(draft.get("d")), "timing_json": None}
+    if timing_json is not None:
+        data["timing_json"] = str(write_timings(draft, timing_json))
+    return Reply("export/done", data, media=[str(path)])
+
+
+def destination(output: Path | None, state: dict[str, Any], render_id: str) -> Path:
+    """Where the file goes: the person's ``--output``, or ``<source>.lipsync.<ext>`` here.
+
+    The default keeps the source video's container (the spec: output in the same format as
+    the input) and never reuses a name: an earlier export is not overwritten.
+    """
+    stem, ext = _source_name(state)
+    if output is not None:
+        output = output.expanduser()
+        if output.is_dir():
+            return _unused(output / f"{stem}.lipsync.{ext}")
+        return output if output.suffix else output.with_suffix(f".{ext}")
+    return _unused(Path.cwd() / f"{stem}.lipsync.{ext}", render_id)
+
+
+def _source_name(state: dict[str, Any]) -> tuple[str, str]:
+    """Stem and container of the first uploaded video (server-supplied, so sanitised)."""
+    for info in state.get("video_infos") or []:
+        if not isinstance(info, dict):
+            continue
+        name = safe_filename(str(info.get("filename") or info.get("name") or ""), "")
+        ext = extension_of(name)
+        if name and ext in VIDEO_CONTAINERS:
+            return Path(name).stem, ext
+    draft = state.get("draft") if isinstance(state.get("draft"), dict) else {}
+    meta = draft.get("m") if isinstance(draft.get("m"), dict) else {}
+    return safe_filename(str(meta.get("title") or ""), "lip-sync"), "mp4"
+
+
+def _unused(path: Path, render_id: str | None = None) -> Path:
+    if not path.exists():
+        return path
+    if render_id and not path.with_name(f"{path.stem}.{render_id}{path.suffix}").exists():
+        return path.with_name(f"{path.stem}.{render_id}{path.suffix}")
+    counter = 2
+    while path.with_name(f"{path.stem}-{counter}{path.suffix}").exists():
+        counter += 1
+    return path.with_name(f"{path.stem}-{counter}{path.suffix}")
+
+
+def _seconds(value: Any) -> float | None:
+    return round(value / 1000, 1) if isinstance(value, (int, float)) and value > 0 else None
