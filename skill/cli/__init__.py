@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "skill.cli.agent",
     "skill.cli.align",
     "skill.cli.jobs",
+    "skill.cli.media",
 )
 
 Runner = Callable[[argparse.Namespace, Any, Any], int]
