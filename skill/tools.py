@@ -115,6 +115,53 @@ class BatchInput(ToolInput):
     jobs: int = Field(3, ge=1, le=8, description="How many jobs run at once.")
 
 
+Provider = Literal["auto", "nemo", "fal", "wavespeed", "nim"]
+
+
+class JobInput(ToolInput):
+    """Shared by the provider jobs: which service runs it and how long to wait."""
+
+    provider: Provider = Field("auto", description="Service to use; auto picks the first one with a key "
+                                                   "(fal, WaveSpeed, NVIDIA NIM), else NemoVideo.")
+    model: str | None = Field(None, min_length=1, description="The provider's model id (default: its best).")
+    options: dict[str, Any] = Field(default_factory=dict, description="The model's own options, e.g. resolution.")
+    wait: bool = Field(True, description="Wait for the result; false returns a job_id to check with the job tool.")
+    timeout: float = Field(600.0, gt=0, le=3600, description="Seconds to wait before handing back the job_id.")
+    output: str | None = Field(None, min_length=1, description="Where to save the MP4 (default: chosen for you).")
+
+
+class TalkInput(JobInput):
+    """Make a talking video from a still image (a face) and a voice recording, on a peer service
+    (fal.ai, WaveSpeed, NVIDIA NIM) or NemoVideo. Paths or http(s) URLs."""
+
+    image: str = Field(min_length=1, description="The face: image path or URL.")
+    audio: str = Field(min_length=1, description="The speech: audio path or URL.")
+
+
+class MotionInput(JobInput):
+    """Animate a still image so it moves like a driving video (motion transfer, fal.ai). Paths or URLs."""
+
+    image: str = Field(min_length=1, description="The image to animate: path or URL.")
+    video: str = Field(min_length=1, description="The driving video: path or URL.")
+
+
+class DubInput(JobInput):
+    """Re-lip-sync a video to new speech (a dub or a voiceover in another language) on a peer service
+    (fal.ai, WaveSpeed, NVIDIA NIM) or NemoVideo. Paths or http(s) URLs."""
+
+    video: str = Field(min_length=1, description="The video whose lips should follow the new speech.")
+    audio: str = Field(min_length=1, description="The new speech: audio path or URL.")
+
+
+class JobCheckInput(ToolInput):
+    """Check on a provider job started with wait=false: its status, its result (downloads the video
+    when done) or cancel it."""
+
+    job_id: str = Field(min_length=1, description="The job_id a talk, motion or dub call returned.")
+    action: Literal["status", "result", "cancel"] = Field("status", description="What to do with the job.")
+    output: str | None = Field(None, min_length=1, description="Where to save the MP4 (action result).")
+
+
 # -- calls ----------------------------------------------------------------------------------------
 def _path(value: str | None) -> Path | None:
     return Path(value).expanduser() if value else None
@@ -175,6 +222,41 @@ def _batch(app: App, data: BatchInput) -> Reply:
     return batch(app, Path(data.manifest).expanduser(), jobs=data.jobs)
 
 
+def _job_settings(data: JobInput) -> tuple[Any, Any]:
+    from skill.handlers.jobs import JobSpec, WaitOptions
+
+    spec = JobSpec(provider=data.provider, model=data.model, options=dict(data.options))
+    return spec, WaitOptions(wait=data.wait, timeout=data.timeout, output=_path(data.output))
+
+
+def _talk(app: App, data: TalkInput) -> Reply:
+    from skill.handlers.jobs import talk
+
+    return talk(app, data.image, data.audio, *_job_settings(data))
+
+
+def _motion(app: App, data: MotionInput) -> Reply:
+    from skill.handlers.jobs import motion
+
+    return motion(app, data.image, data.video, *_job_settings(data))
+
+
+def _dub(app: App, data: DubInput) -> Reply:
+    from skill.handlers.jobs import dub
+
+    return dub(app, data.video, data.audio, *_job_settings(data))
+
+
+def _job(app: App, data: JobCheckInput) -> Reply:
+    from skill.handlers.jobs import job_cancel, job_result, job_status
+
+    if data.action == "result":
+        return job_result(app, data.job_id, output=_path(data.output))
+    if data.action == "cancel":
+        return job_cancel(app, data.job_id)
+    return job_status(app, data.job_id)
+
+
 @dataclass(frozen=True)
 class Tool:
     name: str
@@ -205,6 +287,10 @@ TOOLS: tuple[Tool, ...] = (
     Tool("export", ExportInput, _export, "skill.handlers.export"),
     Tool("align", AlignInput, _align, "skill.handlers.align"),
     Tool("batch", BatchInput, _batch, "skill.handlers.batch"),
+    Tool("talk", TalkInput, _talk, "skill.handlers.jobs"),
+    Tool("motion", MotionInput, _motion, "skill.handlers.jobs"),
+    Tool("dub", DubInput, _dub, "skill.handlers.jobs"),
+    Tool("job", JobCheckInput, _job, "skill.handlers.jobs"),
 )
 
 

@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 
 from skill import tools
 from tests.agent.helpers import assert_no_token, fresh_app
+from tests.media import factory
 
 # Real inputs a model would send, one or more per tool, and inputs both validators must refuse.
 GOOD: dict[str, list[dict[str, Any]]] = {
@@ -28,6 +29,12 @@ GOOD: dict[str, list[dict[str, Any]]] = {
               {"video": "v.mp4", "audio": "a.wav", "output": "synced.mp4", "check_only": True,
                "timing_json": "t.json"}],
     "batch": [{"manifest": "jobs.csv"}, {"manifest": "jobs.json", "jobs": 8}],
+    "talk": [{"image": "face.png", "audio": "hello.wav"},
+             {"image": "https://example.com/face.jpg", "audio": "vo.mp3", "provider": "fal",
+              "model": "fal-ai/sync-lipsync", "options": {"resolution": "720p"}, "wait": False}],
+    "motion": [{"image": "face.png", "video": "dance.mp4", "timeout": 120}],
+    "dub": [{"video": "clip.mp4", "audio": "es.wav", "provider": "wavespeed", "output": "dubbed.mp4"}],
+    "job": [{"job_id": "req_123"}, {"job_id": "req_123", "action": "result", "output": "out.mp4"}],
 }
 BAD: dict[str, list[dict[str, Any]]] = {
     "chat": [{}, {"utterance": ""}, {"utterance": "hi", "attachments": "clip.mp4"}],
@@ -39,6 +46,10 @@ BAD: dict[str, list[dict[str, Any]]] = {
     "export": [{"output": ""}, {"format": "mov"}],
     "align": [{"video": "v.mp4"}, {"video": "v.mp4", "audio": "a.wav", "check_only": "yes"}],
     "batch": [{}, {"manifest": "m.csv", "jobs": 0}, {"manifest": "m.csv", "jobs": 99}],
+    "talk": [{"image": "face.png"}, {"image": "f.png", "audio": "a.wav", "provider": "openai"}],
+    "motion": [{"image": "face.png", "video": "d.mp4", "timeout": 0}],
+    "dub": [{"video": "clip.mp4", "audio": "es.wav", "options": "720p"}],
+    "job": [{}, {"job_id": "req_123", "action": "delete"}],
 }
 TOOL_NAMES = [tool.name for tool in tools.TOOLS]
 
@@ -152,6 +163,47 @@ def test_export_against_the_emulator(emulator, tmp_path: Path) -> None:
     assert str(output) in result.get("media", [])
     assert result["progress"], "a render reports progress on the way"
     assert_no_token(emulator, result)
+
+
+def test_upload_against_the_emulator(emulator, tmp_path: Path) -> None:
+    clip = factory.video(tmp_path / "clip.mp4", width=320, height=240, seconds=1.0)
+    result = tools.call("upload", {"sources": [str(clip)]}, fresh_app())
+    assert result["ok"] is True, result
+    assert emulator.calls("upload")
+    assert "clip.mp4" in json.dumps(result)
+    assert_no_token(emulator, result)
+
+
+def test_upload_of_a_missing_file_is_refused_before_the_network(emulator, tmp_path: Path) -> None:
+    outcome = tools.invoke("upload", {"sources": [str(tmp_path / "nope.mp4")]}, fresh_app())
+    assert outcome.result["ok"] is False
+    assert outcome.exit_code in (1, 2)
+    assert "nope.mp4" in outcome.result["reply"]
+    assert not emulator.calls("upload")
+
+
+@pytest.mark.parametrize(("name", "input"), [
+    ("talk", {"image": "missing-face.png", "audio": "missing.wav"}),
+    ("motion", {"image": "missing-face.png", "video": "missing.mp4"}),
+    ("dub", {"video": "missing-clip.mp4", "audio": "missing.wav"}),
+])
+def test_provider_jobs_reach_their_handler(name: str, input: dict[str, Any]) -> None:
+    outcome = tools.invoke(name, input, fresh_app())
+    assert (outcome.exit_code, outcome.result["error"]) == (2, "errors/provider_file_missing")
+    assert "missing" in outcome.result["reply"]
+
+
+def test_motion_on_a_provider_without_motion_is_a_usage_error(tmp_path: Path) -> None:
+    face = factory.image(tmp_path / "face.png")
+    dance = factory.video(tmp_path / "dance.mp4")
+    outcome = tools.invoke("motion", {"image": str(face), "video": str(dance), "provider": "nemo"}, fresh_app())
+    assert (outcome.exit_code, outcome.result["error"]) == (2, "errors/provider_mode")
+
+
+def test_job_check_of_an_unknown_id_is_a_clear_error() -> None:
+    outcome = tools.invoke("job", {"job_id": "req_unknown"}, fresh_app())
+    assert outcome.result["ok"] is False and outcome.exit_code in (1, 2)
+    assert outcome.result["error"].startswith("errors/provider")
 
 
 def test_a_backend_failure_is_a_structured_error(emulator) -> None:
