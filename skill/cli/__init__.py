@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "skill.cli.account",
     "skill.cli.agent",
     "skill.cli.align",
+    "skill.cli.chat",
     "skill.cli.jobs",
     "skill.cli.media",
 )
