@@ -1,0 +1,283 @@
+"""The deterministic bilingual intent router: one sentence (plus attachments) → one of five intents.
+
+``export``, ``credits``, ``state`` and ``upload`` skip the cloud agent; everything else is ``edit``
+(one SSE turn). No model and no network: lexicons in ``skill/lexicon/*.yaml`` are matched on
+normalised tokens (``skill.router_text``), then a few rules decide what naive keyword tables get
+wrong:
+
+1. *Shadows*: a trigger inside a longer phrase that means an edit ("status bar", "balance of music
+   and voice", "end credits") does not count.
+2. *Negation and deferral*: "don't export yet", "先别导出", "hold off on exporting" drop the trigger;
+   "before exporting" / "导出前" drop it now but keep it as a ``then_<intent>`` hint.
+3. *About vs. asking*: "how do credits work?", "what format does export use?", "why did my export
+   fail?" are questions for the cloud agent (``edit`` + hint ``about``); "how many credits do I
+   have?" asks for them (``credits``).
+4. *Files*: attachments, paths or URLs in the text → ``upload`` (hint ``then_edit`` if the text also
+   carries an instruction). A path after "export to …" is the output, not an upload.
+5. *Edit + trigger*: "add captions then export" → ``edit`` with hint ``then_export``.
+
+Hints: ``then_edit``, ``then_<intent>``, ``sync_fix`` (an offset/drift complaint the offline engine
+may fix), ``about``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from skill.replies import Lang, detect_lang
+from skill.router_text import PUNCTUATION, Reference, extract_references, tokenize
+
+Intent = Literal["export", "credits", "state", "upload", "edit"]
+INTENTS: tuple[Intent, ...] = ("export", "credits", "state", "upload", "edit")
+LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
+
+# Lexicon sections whose phrases are markers (no intent label).
+_MARKER_SECTIONS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_before")
+_MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "clause_breaks")
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    kind: str  # a lexicon section: "triggers", "shadows", "edit_verbs", "negation_before", …
+    label: str  # the intent for triggers and shadows, else ""
+    text: str  # as written in the lexicon, for the evidence list
+    tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    phrase: Phrase
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    index: dict[str, tuple[Phrase, ...]]  # first token → phrases starting with it
+    chars: dict[int, str]  # traditional → simplified, for str.translate
+    typos: dict[str, str]
+    output_words: tuple[str, ...]
+    window: int
+    after_window: int
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where an utterance goes, and why (``evidence`` lists the lexicon entries that decided it)."""
+
+    intent: Intent
+    lang: Lang
+    evidence: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+    output: str | None = None
+    confidence: float = 0.5
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"intent": self.intent, "lang": self.lang, "evidence": list(self.evidence),
+                "files": list(self.files), "urls": list(self.urls), "hints": list(self.hints),
+                "output": self.output, "confidence": self.confidence}
+
+
+def route(utterance: str, attachments: Sequence[str] = ()) -> Route:
+    """Route one utterance; ``attachments`` are paths or http(s) URLs the person sent with it."""
+    lexicon = load_lexicon()
+    rest, references = extract_references(utterance or "", lexicon.output_words)
+    tokens = tokenize(rest, lexicon.chars, lexicon.typos)
+    return _decide(_Analysis(tokens, _find(tokens, lexicon.index), lexicon), references, attachments,
+                   detect_lang(utterance))
+
+
+@cache
+def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
+    """Read and index the YAML lexicons once per process (yaml is imported only here)."""
+    import yaml
+
+    def read(name: str) -> dict[str, Any]:
+        return yaml.load((directory / f"{name}.yaml").read_text(encoding="utf-8"), Loader=_loader(yaml))
+
+    intents, markers, typo_data, t2s = read("intents"), read("markers"), read("typos"), read("t2s")
+    pairs = t2s["pairs"].split()
+    chars = {ord(pair[0]): pair[1] for pair in pairs}
+    typos = typo_variants(typo_data["generate"], typo_data.get("not_typos", ()))
+    typos.update(typo_data.get("extra", {}))
+
+    phrases: list[Phrase] = []
+    for section in ("triggers", "shadows"):
+        for label, texts in intents[section].items():
+            phrases += [Phrase(section, label, t, tokenize(t, chars, typos)) for t in texts]
+    for section in _MARKER_SECTIONS:
+        phrases += [Phrase(section, "", t, tokenize(t, chars, typos)) for t in intents[section]]
+    for section in _MARKERS:
+        phrases += [Phrase(section, "", t, tokenize(t, chars, typos)) for t in markers[section]]
+    phrases += [Phrase("shadows", "negation", t, tokenize(t, chars, typos)) for t in markers["not_negation"]]
+
+    index: dict[str, list[Phrase]] = {}
+    for phrase in phrases:
+        if phrase.tokens:
+            index.setdefault(phrase.tokens[0], []).append(phrase)
+    return Lexicon({first: tuple(group) for first, group in index.items()}, chars, typos,
+                   tuple(markers["output_before"]), int(markers["window"]), int(markers["after_window"]))
+
+
+def typo_variants(words: Sequence[str], not_typos: Sequence[str] = ()) -> dict[str, str]:
+    """Every adjacent swap and single dropped letter of each word, mapped back to the word."""
+    keep = set(not_typos) | set(words)
+    variants: dict[str, str] = {}
+    for word in words:
+        swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+        drops = {word[:i] + word[i + 1:] for i in range(len(word))}
+        for variant in swaps | drops:
+            if variant not in keep:
+                variants[variant] = word
+    return variants
+
+
+def _loader(yaml: Any) -> Any:
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+
+
+def _find(tokens: tuple[str, ...], index: dict[str, tuple[Phrase, ...]]) -> list[Match]:
+    matches: list[Match] = []
+    for i, token in enumerate(tokens):
+        for phrase in index.get(token, ()):
+            end = i + len(phrase.tokens)
+            if end - i == 1 or tokens[i:end] == phrase.tokens:
+                matches.append(Match(phrase, i, end))
+    return matches
+
+
+class _Analysis:
+    """The matches of one utterance, with shadowed ones removed and clause numbers per token."""
+
+    def __init__(self, tokens: tuple[str, ...], matches: list[Match], lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.evidence: list[str] = []
+        shadows = [m for m in matches if m.phrase.kind == "shadows"]
+        self.matches = [m for m in matches if m.phrase.kind == "shadows" or not self._shadowed(m, shadows)]
+        self.clause = self._clauses(tokens)
+
+    def _shadowed(self, match: Match, shadows: list[Match]) -> bool:
+        for shadow in shadows:
+            if shadow.start <= match.start and match.end <= shadow.end:
+                self.evidence.append(f"{_tag(match)}[in '{shadow.phrase.text}']")
+                return True
+        return False
+
+    def _clauses(self, tokens: tuple[str, ...]) -> list[int]:
+        bumps = [0] * (len(tokens) + 1)
+        for i, token in enumerate(tokens):
+            if token in PUNCTUATION:
+                bumps[i + 1] += 1
+        for m in self.of("clause_breaks"):
+            bumps[m.end] += 1
+        clause, total = [], 0
+        for bump in bumps:
+            total += bump
+            clause.append(total)
+        return clause
+
+    def of(self, kind: str) -> list[Match]:
+        return [m for m in self.matches if m.phrase.kind == kind]
+
+    def marked(self, target: Match, before: str, after: str) -> Match | None:
+        """A marker of kind ``before`` shortly before ``target``, or ``after`` right after it, same clause."""
+        for m in self.of(before):
+            if m.end <= target.start and target.start - m.end <= self.lexicon.window and self._same(m, target):
+                return m
+        for m in self.of(after):
+            if m.start >= target.end and m.start - target.end <= self.lexicon.after_window and self._same(m, target):
+                return m
+        return None
+
+    def _same(self, a: Match, b: Match) -> bool:
+        return self.clause[a.start] == self.clause[b.start]
+
+    def is_about(self, trigger: Match) -> Match | None:
+        """The question marker that makes ``trigger`` the topic of a question, if any."""
+        for m in self.of("about"):
+            if self._same(m, trigger) and not (trigger.start <= m.start < trigger.end):
+                return m
+        for m in self.of("about_before"):
+            if m.end == trigger.start:
+                return m
+        return None
+
+
+def _tag(match: Match) -> str:
+    phrase = match.phrase
+    kind = phrase.label if phrase.kind in ("triggers", "shadows") else phrase.kind
+    return f"{kind}:{phrase.text}"
+
+
+def _decide(analysis: _Analysis, references: list[Reference], attachments: Sequence[str], lang: Lang) -> Route:
+    evidence = analysis.evidence
+    active: list[Match] = []
+    later: list[str] = []  # intents wanted after the edit ("before exporting…", "导出前…")
+    negated: set[str] = set()
+    about = False
+    for trigger in analysis.of("triggers"):
+        label = trigger.phrase.label
+        if marker := analysis.marked(trigger, "negation_before", "negation_after"):
+            evidence.append(f"{_tag(trigger)}[negated by '{marker.phrase.text}']")
+            negated.add(label)
+        elif marker := analysis.marked(trigger, "defer_before", "defer_after"):
+            evidence.append(f"{_tag(trigger)}[deferred by '{marker.phrase.text}']")
+            later.append(label)
+        elif marker := analysis.is_about(trigger):
+            evidence.append(f"{_tag(trigger)}[topic of '{marker.phrase.text}']")
+            about = True
+        else:
+            evidence.append(_tag(trigger))
+            active.append(trigger)
+
+    verbs = []
+    for verb in analysis.of("edit_verbs"):
+        if marker := analysis.marked(verb, "negation_before", "negation_after"):
+            evidence.append(f"{_tag(verb)}[negated by '{marker.phrase.text}']")
+        else:
+            verbs.append(verb)
+    sync_fix = analysis.of("sync_fix")
+    nouns = analysis.of("edit_nouns")
+    evidence += [_tag(m) for m in verbs + sync_fix + nouns]
+    instruction = bool(verbs or sync_fix)
+
+    wants_export = any(m.phrase.label == "export" for m in active)
+    output = next((r.value for r in references if r.output_slot and not r.is_url), None) if wants_export else None
+    files = [r.value for r in references if not r.is_url and r.value != output]
+    urls = [r.value for r in references if r.is_url]
+    for item in attachments:
+        (urls if item.lower().startswith(("http://", "https://")) else files).append(item)
+    files, urls = list(dict.fromkeys(files)), list(dict.fromkeys(urls))
+
+    labels = list(dict.fromkeys(m.phrase.label for m in active))
+    hints: list[str] = []
+    if (files or urls) and "upload" not in negated:
+        intent: Intent = "upload"
+        if instruction or nouns or about:
+            hints.append("then_edit")
+        hints += [f"then_{label}" for label in labels + later if label != "upload"]
+        confidence = 1.0
+    elif "upload" in labels:
+        intent = "upload"
+        hints += ["then_edit"] if instruction else []
+        hints += [f"then_{label}" for label in labels + later if label != "upload"]
+        confidence = 0.9
+    elif labels and not instruction:
+        intent = labels[0]
+        hints += [f"then_{label}" for label in labels[1:] + later]
+        confidence = 0.95 if len(labels) == 1 else 0.8
+    else:
+        intent = "edit"
+        hints += [f"then_{label}" for label in labels + later]
+        hints += ["about"] if about and not labels else []
+        confidence = 0.9 if (instruction or nouns or about or later or negated or labels) else 0.5
+    if sync_fix:
+        hints.append("sync_fix")
+    return Route(intent, lang, tuple(evidence), tuple(files), tuple(urls), tuple(dict.fromkeys(hints)),
+                 output, confidence)

@@ -1,0 +1,88 @@
+"""Text plumbing for the intent router: pull files and URLs out of a sentence, then normalise it to tokens.
+
+Tokens are what the lexicons are written in: every English word (casefolded, typos corrected) is
+one token, every Chinese character (traditional mapped to simplified) is one token, and clause
+punctuation is kept as its own token so that negation does not reach across it. Standard library
+only: this runs on every cold start of ``lip-sync-video route``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+# Media the backend or the local engine accepts (seed "Supported formats", plus the usual aliases).
+MEDIA_EXTENSIONS = ("mp4", "mov", "avi", "webm", "mkv", "m4v", "jpg", "jpeg", "png", "gif", "webp",
+                    "mp3", "wav", "m4a", "aac", "flac", "ogg", "opus")
+_EXT = "|".join(MEDIA_EXTENSIONS)
+
+_URL = re.compile(r"https?://[^\s<>\"'，。；、）)\]]+", re.IGNORECASE)
+# A quoted path may hold spaces or Chinese; an unquoted one is ASCII so that "把clip.mp4上传" splits.
+_QUOTED_PATH = re.compile(rf"([\"'“‘「])([^\"'“”‘’「」\n]+?\.(?:{_EXT}))[\"'”’」]", re.IGNORECASE)
+_BARE_PATH = re.compile(rf"(?<![\w.])((?:[A-Za-z]:\\|~|\.{{1,2}}[/\\]|/)?[\w\-./\\~]*[A-Za-z0-9_\-]\.(?:{_EXT}))"
+                        rf"(?![A-Za-z0-9])", re.IGNORECASE | re.ASCII)
+_TRAILING = ".,;:!?)]}'\"。，；：！？）"
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+PUNCTUATION = frozenset(".,;:!?。、…")
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+(?:'[^\W_{_CJK}]+)*|[.,;:!?。、…]")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A file path or URL named in the sentence; ``output_slot`` if it follows "to"/"as"/"到"…"""
+
+    value: str
+    is_url: bool
+    output_slot: bool
+
+
+def extract_references(text: str, output_words: Sequence[str]) -> tuple[str, list[Reference]]:
+    """Remove URLs and media paths from ``text``; return the rest and what was found, in order.
+
+    They are removed before matching so that ``https://x.com/export.mp4`` does not ask to export.
+    """
+    found: list[tuple[int, Reference]] = []
+    output_before = _output_pattern(tuple(output_words))
+
+    def take(match: re.Match[str], value: str, is_url: bool) -> str:
+        # Blank the match out with spaces of the same length so later offsets stay true.
+        slot = bool(output_before.search(match.string, 0, match.start()))
+        found.append((match.start(), Reference(value, is_url, slot)))
+        return " " * len(match.group(0))
+
+    def url(match: re.Match[str]) -> str:
+        value = match.group(0).rstrip(_TRAILING)
+        return take(match, value, True)[: len(value)] + match.group(0)[len(value):]
+
+    rest = _URL.sub(url, text)
+    rest = _QUOTED_PATH.sub(lambda m: take(m, m.group(2), False), rest)
+    rest = _BARE_PATH.sub(lambda m: take(m, m.group(1), False), rest)
+    return rest, [ref for _, ref in sorted(found, key=lambda item: item[0])]
+
+
+_output_cache: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _output_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Matches one of ``words`` right before the end of the searched span ("…export to <path>")."""
+    pattern = _output_cache.get(words)
+    if pattern is None:
+        alternatives = "|".join(rf"\b{re.escape(w)}" if w.isascii() else re.escape(w) for w in words)
+        pattern = re.compile(rf"(?:{alternatives})\s*[\"'“‘「]?\s*$", re.IGNORECASE)
+        _output_cache[words] = pattern
+    return pattern
+
+
+def normalise(text: str, chars: Mapping[int, str]) -> str:
+    """NFKC (full-width → half-width), casefold, traditional → simplified, straight quotes."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES).translate(chars)
+
+
+def tokenize(text: str, chars: Mapping[int, str], typos: Mapping[str, str]) -> tuple[str, ...]:
+    """The normalised token sequence of ``text`` with English typos mapped to their word."""
+    raw = _TOKEN.findall(normalise(text, chars))
+    return tuple(typos.get(token, token) for token in raw)
