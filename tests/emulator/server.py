@@ -25,8 +25,8 @@ class Emulator:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.url = f"http://{host}:{self._socket.getsockname()[1]}"
-        config = uvicorn.Config(build_app(self.state), log_level=log_level, lifespan="off", access_log=False,
-                                timeout_graceful_shutdown=1, ws="none")
+        config = uvicorn.Config(build_app(self.state), log_level=log_level, lifespan="off", ws="none",
+                                access_log=log_level == "info", timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name="nemo-emulator", daemon=True)
