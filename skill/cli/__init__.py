@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "skill.cli.chat",
     "skill.cli.jobs",
     "skill.cli.media",
+    "skill.cli.route",
 )
 
 Runner = Callable[[argparse.Namespace, Any, Any], int]

@@ -1,0 +1,32 @@
+"""``route``: show where the router sends a sentence, without running anything (for agents and debugging).
+
+``--json`` prints the route itself and imports neither jinja2 nor httpx, so it starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(commands: Any) -> None:
+    parser = commands.add("route", _route, help="show the intent of a sentence (offline, nothing is run)")
+    parser.add_argument("utterance", help="what the person said")
+    parser.add_argument("--attach", action="append", default=[], metavar="PATH",
+                        help="a file or URL sent with the sentence (repeatable)")
+
+
+def _route(args: argparse.Namespace, app: Any, console: Any) -> int:
+    from skill.errors import UsageError
+    from skill.router import route
+
+    if not args.utterance.strip() and not args.attach:
+        raise UsageError("errors/route_empty")
+    result = route(args.utterance, args.attach)
+    if console.json_mode:
+        console.json(result.as_dict())
+        return 0
+    from skill.replies import Reply
+
+    console.reply(Reply("route/summary", result.as_dict()))
+    return 0
