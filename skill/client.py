@@ -144,14 +144,15 @@ class NemoClient:
         """Send one API request with the recovery table applied; returns the unwrapped data."""
         recovered: set[type[ApiError]] = set()
         while True:
-            response = self._send(method, path, stream=False, json=json, files=files, data=data,
-                                  content=content, headers=headers, timeout=timeout)
+            response = self._send(method, path, json=json, files=files, data=data, content=content,
+                                  headers=headers, timeout=timeout)
+            content_bytes = self._read(response)
             try:
-                body = envelope.parse_body(response.status_code, response.content,
+                body = envelope.parse_body(response.status_code, content_bytes,
                                            response.headers.get("content-type", ""))
                 return envelope.unwrap(response.status_code, body)
             except ApiStatusError as error:
-                self._recover(error, path, recovered)
+                self._recover(error, path, recovered, uses_session=_uses_session(path, json))
                 _rewind(files)
 
     @contextmanager
@@ -165,17 +166,17 @@ class NemoClient:
         recovered: set[type[ApiError]] = set()
         read_timeout = timeout if timeout is not None else self.settings.sse_timeout_seconds
         while True:
-            response = self._send(method, path, stream=True, json=json, timeout=read_timeout,
+            response = self._send(method, path, json=json, timeout=read_timeout,
                                   headers={"Accept": "text/event-stream"})
             if response.status_code < 400 and "text/event-stream" in response.headers.get("content-type", ""):
                 break
+            content = self._read(response)
             try:
-                content = self._read(response)
                 body = envelope.parse_body(response.status_code, content, response.headers.get("content-type", ""))
                 envelope.unwrap(response.status_code, body)
                 raise BadResponse("errors/bad_response", status=response.status_code, kind="not_stream")
             except ApiStatusError as error:
-                self._recover(error, path, recovered)
+                self._recover(error, path, recovered, uses_session=_uses_session(path, json))
         try:
             yield response
         except httpx.TimeoutException:
@@ -292,7 +293,8 @@ class NemoClient:
         self.events.notice("session/ready")
 
     # -- recovery ---------------------------------------------------------------------------
-    def _recover(self, error: ApiStatusError, path: str, recovered: set[type[ApiError]]) -> None:
+    def _recover(self, error: ApiStatusError, path: str, recovered: set[type[ApiError]], *,
+                 uses_session: bool) -> None:
         """Prepare the one retry this error allows, or raise the error the person should see."""
         kind = type(error)
         if isinstance(error, NoCredits):
@@ -310,7 +312,7 @@ class NemoClient:
             log.debug("token rejected; re-authenticating with the same client id")
             self.store.forget_credentials()
             self._token = None
-        elif isinstance(error, SessionNotFound) and SESSION_PLACEHOLDER in path:
+        elif isinstance(error, SessionNotFound) and uses_session:
             self.events.notice("session/renewed")
             self.store.forget_session()
             self._session = None
@@ -333,19 +335,23 @@ class NemoClient:
         return NoCredits(status=error.status, code=error.code, **params)
 
     # -- transport --------------------------------------------------------------------------
-    def _send(self, method: str, path: str, *, stream: bool, headers: dict[str, str] | None = None,
+    def _send(self, method: str, path: str, *, headers: dict[str, str] | None = None,
               timeout: float | None = None, **body: Any) -> httpx.Response:
+        """Send and return once the status line and headers are in; the body is read by the caller."""
         headers = dict(headers or {})
         if path == ANONYMOUS_TOKEN_PATH:
             headers["X-Client-Id"] = self.store.client_id(self.settings.client_id)
         else:
             self._ensure_token()
-        url = path.replace(SESSION_PLACEHOLDER, self.session_id) if SESSION_PLACEHOLDER in path else path
-        request = self.http.build_request(method, url, headers=headers, timeout=timeout or httpx.USE_CLIENT_DEFAULT,
+        if _uses_session(path, body.get("json")):
+            session_id = self.session_id
+            path = path.replace(SESSION_PLACEHOLDER, session_id)
+            body["json"] = _fill_session(body.get("json"), session_id)
+        request = self.http.build_request(method, path, headers=headers, timeout=timeout or httpx.USE_CLIENT_DEFAULT,
                                           **{k: v for k, v in body.items() if v is not None})
         started = time.perf_counter()
         try:
-            response = self.http.send(request, stream=stream)
+            response = self.http.send(request, stream=True)
         except httpx.TimeoutException:
             log.debug("%s %s timed out", method, request.url.path)
             raise RequestTimeout(host=self._api_origin.host) from None
@@ -359,14 +365,30 @@ class NemoClient:
         return response
 
     def _read(self, response: httpx.Response) -> bytes:
+        """The whole body; a connection lost after the headers arrived means a cut answer."""
         try:
             return response.read()
         except httpx.TimeoutException:
             raise RequestTimeout(host=self._api_origin.host) from None
         except httpx.TransportError:
-            raise ConnectionFailed(host=self._api_origin.host) from None
+            raise BadResponse("errors/bad_response", status=response.status_code, kind="truncated") from None
         finally:
             response.close()
+
+
+def _uses_session(path: str, json: Any) -> bool:
+    return SESSION_PLACEHOLDER in path or _fill_session(json, "") != json
+
+
+def _fill_session(value: Any, session_id: str) -> Any:
+    """``value`` with every string that *is* ``"{session_id}"`` replaced (free text is never touched)."""
+    if value == SESSION_PLACEHOLDER:
+        return session_id
+    if isinstance(value, dict):
+        return {key: _fill_session(item, session_id) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill_session(item, session_id) for item in value]
+    return value
 
 
 def _text(value: Any) -> str | None:
