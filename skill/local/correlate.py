@@ -27,7 +27,7 @@ NOMINAL_RATIOS: dict[str, float] = {
 PHAT_BETA = 0.8  # partial whitening: full PHAT amplifies noise bins, none locks onto reverb
 STRONG_PSR = 6.0
 _EARLY_PEAK_SECONDS = 0.030  # the direct path arrives before reflections within this span
-_EARLY_PEAK_SHARE = 0.6
+_EARLY_PEAK_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -90,21 +90,26 @@ def rivals(found: list[Coarse], spread: float = 0.005, share: float = 0.5) -> li
     return [c for c in found if abs(c.ratio / best.ratio - 1) <= spread and c.psr >= share * best.psr]
 
 
-def gcc_phat(ref: np.ndarray, new: np.ndarray, max_lag: int, rate: int) -> tuple[float, float]:
+def gcc_phat(ref: np.ndarray, new: np.ndarray, max_lag: int, rate: int, earliest: bool = True) -> tuple[float, float]:
     """Lag (samples, sub-sample) of ``new`` inside ``ref`` where ``ref`` has ``max_lag`` extra samples
-    on each side, and the PSR of the peak. Takes the earliest strong peak (direct path)."""
+    on each side, and the PSR of the peak.
+
+    With ``earliest`` the earliest strong peak shortly before the maximum wins: the direct path
+    arrives before reflections. A window still smeared by unknown drift splits its peak, so the
+    first pass takes the plain maximum instead.
+    """
     c = np.abs(_fft_xcorr(ref, new, PHAT_BETA))
     zero = len(new) - 1
     c = c[zero: zero + 2 * max_lag + 1]
     peak = int(np.argmax(c))
-    early = max(int(_EARLY_PEAK_SECONDS * rate), 1)
-    window = c[max(peak - early, 0): peak + 1]
-    strong = np.flatnonzero(window >= _EARLY_PEAK_SHARE * c[peak])
-    candidates = [i for i in strong if _is_local_max(window, i)]
-    if candidates:
-        peak = max(peak - early, 0) + int(candidates[0])
-    psr = _psr(c, peak, guard=16)
-    return peak - max_lag + _parabolic(c, peak), psr
+    if earliest:
+        early = max(int(_EARLY_PEAK_SECONDS * rate), 1)
+        window = c[max(peak - early, 0): peak + 1]
+        strong = np.flatnonzero(window >= _EARLY_PEAK_SHARE * c[peak])
+        candidates = [i for i in strong if _is_local_max(window, i)]
+        if candidates:
+            peak = max(peak - early, 0) + int(candidates[0])
+    return peak - max_lag + _parabolic(c, peak), _psr(c, peak, guard=16)
 
 
 def _is_local_max(x: np.ndarray, i: int) -> bool:
@@ -120,7 +125,7 @@ def _parabolic(c: np.ndarray, i: int) -> float:
 
 
 def measure_anchors(ref: np.ndarray, new: np.ndarray, rate: int, k: float, b: float,
-                    starts: np.ndarray, window: float, search: float) -> Anchors:
+                    starts: np.ndarray, window: float, search: float, earliest: bool = True) -> Anchors:
     """GCC-PHAT at each window start (new-audio seconds) around the predicted ``k·t + b``.
 
     Each new-audio window is first resampled by ``k`` onto the video's clock ("de-smear"), so a
@@ -143,6 +148,6 @@ def measure_anchors(ref: np.ndarray, new: np.ndarray, rate: int, k: float, b: fl
         lo, hi = origin - max_lag, origin + len(warped) + max_lag
         piece = ref[max(lo, 0): max(hi, 0)]
         piece = np.pad(piece, (max(-lo, 0), (hi - lo) - len(piece) - max(-lo, 0)))
-        lag, psr[i] = gcc_phat(piece, warped, max_lag, rate)
+        lag, psr[i] = gcc_phat(piece, warped, max_lag, rate, earliest)
         t_ref[i] = (origin + lag) / rate
     return Anchors(np.asarray(starts, dtype=np.float64), t_ref, psr)

@@ -85,3 +85,9 @@ def has_audio(path: Path) -> bool:
             return bool(container.streams.audio)
     except (av.FFmpegError, OSError):
         raise MediaError("errors/align_unreadable", file=path.name) from None
+
+
+def media_duration(path: Path) -> float:
+    """The container's duration in seconds (the longest stream), 0 when unknown."""
+    with av.open(str(path)) as container:
+        return (container.duration or 0) / av.time_base

@@ -17,6 +17,11 @@ _MAX_ANCHORS = 40
 _COARSE_SEARCH = 0.5  # seconds around the envelope's lag (covers ~100 ppm over an hour)
 _FINE_SEARCH = 0.05  # seconds around the pass-1 line
 _SEED_RMS = 0.005  # seconds: pass 1 only has to be close enough to seed pass 2
+# Pass 1 does not know the drift yet; a short window keeps the smear of a few hundred ppm under a
+# tenth of a millisecond, where GCC-PHAT still shows one peak instead of pitch-period echoes.
+_SEED_WINDOW = 0.5
+_REFINE_PASSES = 3
+_SETTLED = 2e-6  # seconds: a slope change that moves a window's far end less than this is done
 _SPLIT_WINDOW = 2.0  # seconds; denser windows to place the jumps of non-linear drift
 
 
@@ -51,20 +56,36 @@ def measure(ref: Track, new: Track, ref_name: str, new_name: str) -> Measurement
     window = float(np.clip((hi - lo) / 5, 1.0, _MAX_WINDOW))
     count = int(np.clip(2 * (hi - lo) / window, 6, _MAX_ANCHORS))
     starts = _plan(lo, hi, window, count)
+    seed_starts = _plan(lo, hi, _SEED_WINDOW, int(np.clip((hi - lo) / _SEED_WINDOW, 6, _MAX_ANCHORS)))
     seeds = []
     for coarse in rivals(found):
-        first = measure_anchors(ref.samples, new.samples, rate, coarse.ratio, coarse.lag, starts, window,
-                                _COARSE_SEARCH)
+        first = measure_anchors(ref.samples, new.samples, rate, coarse.ratio, coarse.lag, seed_starts,
+                                _SEED_WINDOW, _COARSE_SEARCH, earliest=False)
         seeds.append((fit_linear(first, new.duration, max_rms=_SEED_RMS), coarse, first))
     fitted = [seed for seed in seeds if seed[0] is not None]
     if fitted:
         fit, coarse, _ = max(fitted, key=lambda seed: (seed[0].strong_share * seed[0].inlier_share, -seed[0].rms))
-        k, b = fit.segments[0].k, fit.segments[0].b
-        second = measure_anchors(ref.samples, new.samples, rate, k, b, starts, window, _FINE_SEARCH)
-        refit = fit_linear(second, new.duration)
-        if refit is not None:
-            return Measurement(coarse, refit, second, new.duration)
+        final = _refine(ref, new, fit, starts, window)
+        if final is not None:
+            return Measurement(coarse, final[0], final[1], new.duration)
     return _piecewise(ref, new, seeds[0][1], seeds[0][2], lo, hi, new_name)
+
+
+def _refine(ref: Track, new: Track, seed: Fit, starts: np.ndarray, window: float) -> tuple[Fit, Anchors] | None:
+    """Re-measure with windows warped by the latest slope until the slope settles ("de-smear")."""
+    k, b = seed.segments[0].k, seed.segments[0].b
+    result = None
+    for _ in range(_REFINE_PASSES):
+        anchors = measure_anchors(ref.samples, new.samples, ref.rate, k, b, starts, window, _FINE_SEARCH)
+        fit = fit_linear(anchors, new.duration)
+        if fit is None:
+            return result
+        result = (fit, anchors)
+        settled = abs(fit.segments[0].k - k) * window < _SETTLED
+        k, b = fit.segments[0].k, fit.segments[0].b
+        if settled:
+            break
+    return result
 
 
 def _overlap(ref: Track, new: Track, coarse: Coarse) -> tuple[float, float]:

@@ -1,0 +1,82 @@
+"""``align``: measure and fix the offset and clock drift between a video and a new recording of
+the same performance, offline (skill/local). Refuses, and points at the cloud lip-sync, when the
+two tracks are not the same recording."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from skill.app import App
+from skill.errors import AlignmentError, UsageError
+from skill.replies import Reply
+
+
+def default_output(video: Path) -> Path:
+    """``clip.mp4`` → ``./clip.synced.mp4``: same container, never next to (or over) the input."""
+    return Path.cwd() / f"{video.stem}.synced{video.suffix}"
+
+
+def _check_paths(video: Path, audio: Path, output: Path | None) -> None:
+    for path in (video, audio):
+        if not path.is_file():
+            raise UsageError("errors/align_missing_file", file=str(path))
+    if output is not None:
+        if output.resolve() in (video.resolve(), audio.resolve()):
+            raise UsageError("errors/align_overwrite", file=str(output))
+        if not output.parent.is_dir():
+            raise UsageError("errors/align_missing_dir", dir=str(output.parent))
+
+
+def align(app: App, video: Path, audio: Path, output: Path | None = None, check_only: bool = False,
+          timing_json: Path | None = None) -> Reply:
+    """Measure ``t_video = k·t_audio + b``; unless ``check_only``, write OUT and re-measure it."""
+    video, audio = Path(video), Path(audio)
+    target = None if check_only else Path(output) if output else default_output(video)
+    _check_paths(video, audio, target)
+    from skill.local import apply, decode, engine, verdict
+
+    events = app.events
+    events.progress("align/decoding", fraction=0.0, file=video.name)
+    ref = decode.decode_mono(video)
+    events.progress("align/decoding", fraction=0.5, file=audio.name)
+    new = decode.decode_mono(audio)
+    events.progress("align/analysing", fraction=None)
+    measurement = engine.measure(ref, new, video.name, audio.name)
+    data: dict[str, Any] = {"video": video.name, "audio": audio.name, **verdict.report(measurement),
+                            "output": None, "residual_ms": None, "check_only": check_only, "timing_json": None}
+    if target is not None:
+        events.progress("align/writing", fraction=None, file=target.name)
+        native = decode.decode_native(audio)
+        out_rate = ref.native_rate
+        length = round(max(decode.media_duration(video), ref.duration) * out_rate)
+        fixed = apply.corrected_audio(native.samples, native.rate, measurement.fit.segments, out_rate, length)
+        apply.remux(video, fixed, out_rate, target)
+        events.progress("align/verifying", fraction=None, file=target.name)
+        data["output"] = str(target)
+        data["residual_ms"] = _residual(ref, target)
+    if timing_json is not None:
+        _write_timing(Path(timing_json), data, verdict.anchors_table(measurement))
+        data["timing_json"] = str(timing_json)
+    return Reply("align/checked" if check_only else "align/fixed", data,
+                 media=[str(target)] if target is not None else [])
+
+
+def _residual(ref: Any, output: Path) -> float | None:
+    """Closed loop: measure the written file against the video's own audio again."""
+    from skill.local import decode, engine, verdict
+
+    try:
+        check = engine.measure(ref, decode.decode_mono(output), "video", output.name)
+    except AlignmentError:
+        return None  # reported as "could not verify"; the file is still written
+    return verdict.residual_ms(check)
+
+
+def _write_timing(path: Path, data: dict[str, Any], anchors: list[dict[str, float]]) -> None:
+    body = {"model": "t_video = k * t_audio + b (per segment, seconds)", **data, "anchors": anchors}
+    try:
+        path.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    except OSError:
+        raise UsageError("errors/align_missing_dir", dir=str(path.parent)) from None
