@@ -36,12 +36,14 @@ class ProgressBridge:
 
     MCP wants progress to grow with every notification, so a line without a fraction moves the
     counter by one; with a fraction the counter is percent (``total`` 100) and never goes back.
+    A line identical to the previous one is not sent again.
     """
 
     def __init__(self, ctx: Context, lang: str) -> None:
         self.lang = lang
         self._ctx = ctx
         self._value = 0.0
+        self._last: str | None = None
 
     def notice(self, key: str, /, **params: Any) -> None:
         self._send(render(key, self.lang, **params), None)
@@ -50,6 +52,9 @@ class ProgressBridge:
         self._send(render(key, self.lang, fraction=fraction, **params), fraction)
 
     def _send(self, message: str, fraction: float | None) -> None:
+        if message == self._last:
+            return
+        self._last = message
         if fraction is None:
             self._value += 1
             total = None
