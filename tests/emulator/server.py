@@ -44,10 +44,14 @@ class Emulator:
         self._server.should_exit = True
         self._thread.join(timeout=5)
         self._socket.close()
+        self.state.close()
 
     def serve_forever(self) -> None:
         """Run in the calling thread until Ctrl-C (``python -m tests.emulator``)."""
-        self._server.run(sockets=[self._socket])
+        try:
+            self._server.run(sockets=[self._socket])
+        finally:
+            self.state.close()
 
     # -- the test API ---------------------------------------------------------------------------
     def reset(self) -> None:

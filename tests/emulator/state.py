@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import secrets
+import shutil
 import tempfile
 import threading
 import time
@@ -91,7 +92,7 @@ class Upload:
     filenames: list[str]
     bytes_received: int  # body bytes read off the wire
     file_bytes: dict[str, int]  # filename → payload bytes
-    chunks: int  # body chunks the server read: > 1 means the client streamed
+    chunks: int  # body chunks the server read (TCP-dependent: says nothing about the client's memory)
     chunked_encoding: bool
     content_length: int | None
     result_code: int = 0
@@ -115,8 +116,10 @@ class EmulatorState:
         self.reset()
 
     def reset(self) -> None:
-        """Back to a fresh backend: no tokens, no sessions, no faults, default knobs."""
+        """Back to a fresh backend: no tokens, no sessions, no files, no faults, default knobs."""
         with self.lock:
+            for stored in self.files_dir.iterdir():
+                stored.unlink()
             self.tokens: dict[str, Token] = {}
             self.client_tokens: dict[str, str] = {}  # client id → its current anonymous token
             self.sessions: dict[str, Session] = {}
@@ -138,6 +141,9 @@ class EmulatorState:
             self.render_fail = False
             self.render_output: bytes | None = None  # None: a tiny valid mp4 made with PyAV
             self.block_anonymous_export = False  # anonymous tokens lack the render scope
+
+    def close(self) -> None:
+        shutil.rmtree(self.files_dir, ignore_errors=True)
 
     # -- tokens -------------------------------------------------------------------------------
     def add_token(self, value: str | None = None, *, registered: bool = False,

@@ -136,7 +136,8 @@ async def _multipart(request: Request, state: EmulatorState, sid: str) -> Respon
         record.result_code = error
         state.uploads.append(record)
         names = receiver.unsupported or receiver.too_large
-        return envelope_error(error, f"{CODE_MESSAGES[error]}: {', '.join(names)}" if names else None)
+        message = f"{CODE_MESSAGES[error]}: {', '.join(names)}" if names else "No file in the 'files' field"
+        return envelope_error(error, message)
     base = str(request.base_url).rstrip("/")
     entries = []
     for part in files:

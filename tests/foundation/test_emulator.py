@@ -220,17 +220,20 @@ def test_multipart_upload_is_probed_streamed_and_applied(http: httpx.Client, emu
     assert upload.bytes_received > 300_000 and upload.chunks > 1
     infos = emulator.state.sessions[sid].state["video_infos"]
     assert [i["filename"] for i in infos] == ["city_timelapse.mp4", "Clip.MP4", "voice.wav"]
+    emulator.reset()
+    assert httpx.get(video["cdn_url"]).status_code == 404
 
 
 def test_upload_refuses_unsupported_and_oversized_files(http: httpx.Client, emulator: Emulator, sid: str) -> None:
     path = f"/api/upload-video/nemo_agent/me/{sid}"
     reply = http.post(path, files={"files": ("notes.txt", b"hello")}).json()
     assert reply["code"] == 4001 and "notes.txt" in reply["message"]
+    assert http.post(path, files={"file": ("clip.mp4", b"x")}).json()["code"] == 4001  # wrong field name
     emulator.state.max_upload_bytes = 1000
     reply = http.post(path, files={"files": ("big.mp4", b"x" * 5000)}).json()
     assert reply["code"] == 4002
-    assert [u.result_code for u in emulator.state.uploads] == [4001, 4002]
-    assert emulator.state.uploads[1].bytes_received > 5000  # drained, so the client saw a clean reply
+    assert [u.result_code for u in emulator.state.uploads] == [4001, 4001, 4002]
+    assert emulator.state.uploads[2].bytes_received > 5000  # drained, so the client saw a clean reply
     assert len(emulator.state.sessions[sid].state["video_infos"]) == 1
     assert http.post("/api/upload-video/nemo_agent/me/999", json={"urls": ["https://x.test/a.mp4"]}
                      ).json()["code"] == 1002
