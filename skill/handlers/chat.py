@@ -105,6 +105,10 @@ def _dispatch(app: App, intent: str, utterance: str, route: Any, sources: list[s
         instruction = _follow_up_instruction(route, utterance)
         if instruction:
             replies.append(run_turn(app, instruction))
+        # "upload this and export it": the router names the next intent as a ``then_<intent>`` hint.
+        for then in ("credits", "state", "export"):
+            if _hint(route, f"then_{then}"):
+                replies += _dispatch(app, then, utterance, route, [])
         return replies
     return [run_turn(app, utterance)]
 
