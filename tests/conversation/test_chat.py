@@ -1,0 +1,120 @@
+"""``lip-sync-video chat``: routed to the right handler, in the person's language, over real HTTP."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.emulator import Emulator
+from tests.local.speechsynth import camera_chain, speech_like, studio_copy, write_video, write_wav
+from tests.media import factory
+
+RATE = 16_000
+
+
+@pytest.fixture(scope="module")
+def late_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A clip and a studio copy of its speech that comes 300 ms early."""
+    root = tmp_path_factory.mktemp("pair")
+    performance = speech_like(8, RATE)
+    video = write_video(root / "talk.mp4", camera_chain(performance, RATE), rate=RATE)
+    audio = write_wav(root / "dub.wav", studio_copy(performance, RATE, 1.0, 0.3), RATE)
+    return video, audio
+
+
+def test_credits_json(emulator: Emulator, cli) -> None:
+    result = cli("chat", "how many credits do I have?", "--json")
+    assert result.code == 0, result.err
+    body = result.json()
+    assert body["intent"] == "credits" and body["ok"] is True
+    assert "100" in body["reply"]
+    assert emulator.calls("run_sse") == []
+
+
+def test_state_in_chinese(emulator: Emulator, cli) -> None:
+    result = cli("chat", "看看现在的状态")
+    assert result.code == 0, result.err
+    assert "时间线（3 条轨道）" in result.out
+
+
+def test_edit_goes_to_the_sse_turn(emulator: Emulator, cli) -> None:
+    emulator.play("text_turn")
+    result = cli("chat", "move the voiceover 200 ms earlier", "--json")
+    assert result.code == 0, result.err
+    body = result.json()
+    assert body["intent"] == "edit"
+    assert body["reply"] == "Sure! I moved the Spanish voiceover 200 ms earlier so it starts with the speaker's lips."
+    assert [c.json["new_message"]["parts"][0]["text"] for c in emulator.calls("run_sse")] == [
+        "move the voiceover 200 ms earlier"]
+
+
+def test_chinese_edit_reply_is_chinese(emulator: Emulator, cli) -> None:
+    emulator.play("silent_edit")
+    result = cli("chat", "加上西班牙语字幕")
+    assert result.code == 0, result.err
+    assert result.out.startswith("好了，改动如下") and "新增第 4 条轨道" in result.out
+
+
+def test_upload_then_edit(emulator: Emulator, cli, tmp_path: Path) -> None:
+    clip = factory.video(tmp_path / "clip.mp4", width=854, height=480, seconds=1.0)
+    emulator.play("silent_edit")
+    result = cli("chat", "upload this and add captions", "--attach", str(clip), "--json")
+    assert result.code == 0, result.err
+    body = result.json()
+    assert body["intent"] == "upload"
+    assert [r["key"] for r in body["results"]] == ["media/uploaded", "edit/silent"]
+    assert len(emulator.calls("upload")) == 1 and len(emulator.calls("run_sse")) == 1
+    assert "Added track 4" in body["reply"]
+
+
+def test_export_in_chinese_delivers_the_file(emulator: Emulator, cli, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("chat", "导出")
+    assert result.code == 0, result.err
+    media = [line.removeprefix("MEDIA:") for line in result.out.splitlines() if line.startswith("MEDIA:")]
+    assert len(media) == 1 and Path(media[0]).is_file()
+    assert emulator.calls("run_sse") == []
+
+
+def test_local_sync_fix_never_touches_the_cloud(emulator: Emulator, cli, late_pair: tuple[Path, Path],
+                                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    video, audio = late_pair
+    result = cli("chat", "the dub is 300 ms early, fix it", "--attach", str(video), "--attach", str(audio),
+                 "--local", "--json")
+    assert result.code == 0, result.err
+    body = result.json()
+    assert body["path"] == "local"
+    assert body["reply"].startswith("Fixed on this machine")
+    assert abs(body["results"][0]["offset_ms"] - 300) < 5
+    assert emulator.calls() == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_cloud_falls_back_to_local(cli, late_pair: tuple[Path, Path], tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEMO_API_BASE", f"http://127.0.0.1:{_closed_port()}")
+    video, audio = late_pair
+    result = cli("chat", "audio is out of sync with the video", "--attach", str(video), "--attach", str(audio),
+                 "--json")
+    assert result.code == 0, result.err
+    body = result.json()
+    assert body["path"] == "local_fallback"
+    assert "cloud could not be reached" in body["reply"]
+    assert "fixing the sync on this machine" in result.err
+
+
+@pytest.mark.parametrize("args", [("chat", "  "), ("chat", "fix the sync", "--local")])
+def test_bad_input_is_a_usage_error(cli, args: tuple[str, ...]) -> None:
+    result = cli(*args)
+    assert result.code == 2
+    assert "Traceback" not in result.err and result.err.strip()
