@@ -118,6 +118,10 @@ def install(target: str, directory: Path | None = None, link: bool = False) -> R
         raise LipSyncError("errors/agent_install_exists", path=str(folder))
     sources = _sources()
     created = not folder.exists()
+    # The skills directory and its parents that we create are ours to remove again on uninstall.
+    new_dirs = [str(d) for d in (folder.parent, *folder.parent.parents) if not d.exists()]
+    if previous is not None:
+        new_dirs = list(previous.get("created_dirs", []))
     try:
         if previous is not None:
             _remove_placed(folder, previous)
@@ -130,11 +134,12 @@ def install(target: str, directory: Path | None = None, link: bool = False) -> R
             (folder / ORIGIN).write_text(json.dumps(_origin(__version__), indent=2) + "\n", encoding="utf-8")
             placed.append(ORIGIN.as_posix())
         manifest = {"target": where.target, "mode": "link" if link else "copy", "version": __version__,
-                    "placed": placed}
+                    "placed": placed, "created_dirs": new_dirs}
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
         if created:  # nothing of the person's is in a folder we just made
             shutil.rmtree(folder, ignore_errors=True)
+            _remove_empty(new_dirs)
         raise LipSyncError("errors/agent_install_failed", path=str(folder), reason=exc.strerror or str(exc)) from None
     return Reply("agent/installed", {
         "target": where.target, "path": str(folder), "mode": manifest["mode"], "files": len(placed),
@@ -157,6 +162,7 @@ def uninstall(target: str, directory: Path | None = None) -> Reply:
         (folder / MANIFEST).unlink()
         kept = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir())
         _prune_empty_dirs(folder)
+        _remove_empty(manifest.get("created_dirs", []))
     except OSError as exc:
         raise LipSyncError("errors/agent_install_failed", path=str(folder), reason=exc.strerror or str(exc)) from None
     return Reply("agent/uninstalled", {"target": where.target, "path": str(folder), "removed": removed,
@@ -190,4 +196,12 @@ def _prune_empty_dirs(folder: Path, keep_root: bool = False) -> None:
         if path == folder and keep_root:
             continue
         if not any(path.iterdir()):
+            path.rmdir()
+
+
+def _remove_empty(directories: list[str]) -> None:
+    """Remove directories install created, deepest first, as long as nothing else moved in."""
+    for directory in sorted(directories, key=len, reverse=True):
+        path = Path(directory)
+        if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
             path.rmdir()
