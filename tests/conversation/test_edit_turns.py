@@ -137,9 +137,18 @@ def test_silence_counts_as_timeout(emulator: Emulator, monkeypatch: pytest.Monke
 def test_turn_cap_stops_a_stalled_stream(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LIP_SYNC_VIDEO_SSE_TIMEOUT_SECONDS", "0.6")
     _, reply = turn(emulator, "stalled")
-    assert reply.data["outcome"] in ("timeout", "silence")
+    assert reply.data["outcome"] == "timeout"
     assert reply.text("en").startswith("Starting the render of your synced clip.")
     assert len(sent_messages(emulator)) == 1
+
+
+def test_no_response_headers_is_a_timeout_not_a_resend(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIP_SYNC_VIDEO_SILENCE_SECONDS", "0.3")
+    emulator.inject("run_sse", "slow:1.5")
+    _, reply = turn(emulator, "text_turn")
+    assert reply.data["outcome"] == "timeout"
+    assert "Timeline (3 tracks)" in assert_clean(reply)
+    assert len(emulator.calls("run_sse")) == 1
 
 
 def test_chinese_in_chinese_out(emulator: Emulator) -> None:
