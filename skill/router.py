@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from skill.replies import Lang, detect_lang
-from skill.router_text import PUNCTUATION, Reference, extract_references, tokenize
+from skill.router_text import PUNCTUATION, Reference, extract_references, tokenize, without_quotes
 
 Intent = Literal["export", "credits", "state", "upload", "edit"]
 INTENTS: tuple[Intent, ...] = ("export", "credits", "state", "upload", "edit")
@@ -88,7 +88,7 @@ def route(utterance: str, attachments: Sequence[str] = ()) -> Route:
     """Route one utterance; ``attachments`` are paths or http(s) URLs the person sent with it."""
     lexicon = load_lexicon()
     rest, references = extract_references(utterance or "", lexicon.output_words)
-    tokens = tokenize(rest, lexicon.chars, lexicon.typos)
+    tokens = tokenize(without_quotes(rest), lexicon.chars, lexicon.typos)
     return _decide(_Analysis(tokens, _find(tokens, lexicon.index), lexicon), references, attachments,
                    detect_lang(utterance))
 

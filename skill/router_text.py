@@ -26,8 +26,13 @@ _BARE_PATH = re.compile(rf"(?<![\w.])((?:[A-Za-z]:\\|~|\.{{1,2}}[/\\]|/)?[\w\-./
 _TRAILING = ".,;:!?)]}'\"。，；：！？）"
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+_LATIN = "a-z\u00df-\u024f"  # casefolded Latin letters, accents included
 PUNCTUATION = frozenset(".,;:!?。、…")
-_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+(?:'[^\W_{_CJK}]+)*|[.,;:!?。、…]")
+# A Chinese character; a word (may hold digits after a letter: "mp4"); a number ("200" of "200ms",
+# "0.3" of "0.3s", so units stay separate words); or clause punctuation.
+_TOKEN = re.compile(rf"[{_CJK}]|[{_LATIN}][{_LATIN}0-9]*(?:'[{_LATIN}]+)*|[0-9]+(?:[.,][0-9]+)*|[.,;:!?。、…]")
+# Quoted words are content ("add a title that says 'upload complete'"), not instructions.
+_QUOTED_TEXT = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|「[^」\n]*」|『[^』\n]*』|(?<!\w)'[^'\n]*'(?!\w)")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 
 
@@ -80,6 +85,12 @@ def _output_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 def normalise(text: str, chars: Mapping[int, str]) -> str:
     """NFKC (full-width → half-width), casefold, traditional → simplified, straight quotes."""
     return unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES).translate(chars)
+
+
+def without_quotes(text: str) -> str:
+    """``text`` with quoted passages blanked out, unless nothing would be left."""
+    rest = _QUOTED_TEXT.sub(lambda m: " " * len(m.group(0)), text)
+    return rest if rest.strip() else text
 
 
 def tokenize(text: str, chars: Mapping[int, str], typos: Mapping[str, str]) -> tuple[str, ...]:
