@@ -13,19 +13,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from tests.emulator.state import Fault
-
-CODE_MESSAGES = {
-    400: "X-Client-Id header is required",
-    402: "Free plan export blocked. Upgrade your plan to export.",
-    429: "Too many requests, please retry later",
-    1001: "Invalid or expired token",
-    1002: "Session not found",
-    2001: "Insufficient credits",
-    4001: "Unsupported file type",
-    4002: "File too large",
-}
-# codes the real backend also sends with the same HTTP status; the others ride on HTTP 200
-HTTP_STATUS_CODES = {400, 402, 429}
+from tests.emulator.wire import envelope_error
 
 NGINX_PAGE = """<html>
 <head><title>{status} {reason}</title></head>
@@ -37,12 +25,6 @@ NGINX_PAGE = """<html>
 """
 REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable",
            504: "Gateway Time-out", 404: "Not Found", 403: "Forbidden", 413: "Request Entity Too Large"}
-
-
-def envelope_error(code: int, message: str | None = None) -> JSONResponse:
-    """``{"code":n,"message":…}`` with HTTP 200, or with HTTP n for 400/402/429."""
-    body = {"code": code, "message": message or CODE_MESSAGES.get(code, "error"), "data": None}
-    return JSONResponse(body, status_code=code if code in HTTP_STATUS_CODES else 200)
 
 
 def truncated_json(body: Any) -> Response:

@@ -13,9 +13,9 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from tests.emulator.faults import CODE_MESSAGES, envelope_error
 from tests.emulator.media import file_type, probe
 from tests.emulator.state import EmulatorState, Upload
+from tests.emulator.wire import CODE_MESSAGES, envelope_error
 
 
 @dataclass
