@@ -39,8 +39,8 @@ def test_export_downloads_a_real_video_and_names_it_for_openclaw(cli: Callable, 
     assert "Rendering" in result.err and not list(tmp_path.glob("*.part"))
 
 
-def test_default_name_keeps_the_source_stem_and_never_overwrites(cli: Callable, emulator: Emulator,
-                                                                 tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_name_keeps_the_source_stem_and_never_overwrites(
+        cli: Callable, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     first, second = cli("export"), cli("export")
     assert first.code == second.code == 0, first.err + second.err

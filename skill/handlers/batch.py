@@ -1,0 +1,186 @@
+"""Batch localization: one source video, N labelled voice tracks, one lip-synced video per label.
+
+Each pair gets its **own editing session**, so the cloud agent never sees another language's
+audio when it is asked to sync this one (one shared session would let it pick the wrong track).
+Pairs run on a bounded thread pool; a failure is recorded against its pair and the others go on.
+The SQLite journal (``skill.journal``) makes a rerun skip finished pairs, resume pending renders
+and retry failed pairs from the stage they failed in.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from skill.app import App
+from skill.console import NullEvents
+from skill.errors import JobFailed, LipSyncError
+from skill.handlers.upload import upload_files
+from skill.journal import Journal, JournalLedger, pair_key
+from skill.media.download import download
+from skill.media.manifest import Manifest, Pair, load_manifest
+from skill.media.preflight import preflight
+from skill.render import StoreLedger, draft_fingerprint, has_segments, render
+from skill.replies import Reply
+from skill.replies import render as render_text
+from skill.store import SESSION_FILE, Store
+
+log = logging.getLogger("skill.batch")
+
+
+@dataclass
+class PairResult:
+    label: str
+    audio: str
+    status: str  # done | skipped | failed
+    output: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class PairStore(Store):
+    """The shared store (token, client id) with this pair's own session and pending-render records."""
+
+    _PER_PAIR = (SESSION_FILE, StoreLedger.RECORD)
+
+    def __init__(self, base: Store, key: str) -> None:
+        super().__init__(base.home, base.events)
+        self._suffix = key[:16]
+
+    def path(self, name: str) -> Path:
+        return super().path(f"{name}-batch-{self._suffix}" if name in self._PER_PAIR else name)
+
+
+def batch(app: App, manifest: Path, jobs: int = 3) -> Reply:
+    spec = load_manifest(manifest)
+    journal = Journal(spec.output_dir / f".{spec.path.stem}.journal.sqlite")
+    try:
+        keys = {id(p): pair_key(p.label, p.video, p.audio) for p in spec.pairs}
+        for pair in spec.pairs:
+            journal.ensure(keys[id(pair)], pair.label, pair.video, pair.audio)
+        runner = _Runner(app, spec, journal)
+        results = runner.run([(pair, keys[id(pair)]) for pair in spec.pairs], jobs)
+    finally:
+        journal.close()
+    failed = [r for r in results if r.status == "failed"]
+    return Reply("batch/done", {
+        "pairs": [asdict(r) for r in results],
+        "done": sum(r.status == "done" for r in results),
+        "skipped": sum(r.status == "skipped" for r in results),
+        "failed": len(failed),
+        "journal": str(journal.path),
+    }, media=[r.output for r in results if r.output and r.status in ("done", "skipped")], ok=not failed)
+
+
+class _Runner:
+    def __init__(self, app: App, spec: Manifest, journal: Journal) -> None:
+        self.app, self.spec, self.journal = app, spec, journal
+
+    def run(self, work: list[tuple[Pair, str]], jobs: int) -> list[PairResult]:
+        results: dict[str, PairResult] = {}
+        pending = []
+        for pair, key in work:
+            skipped = self._already_done(pair, key)
+            if skipped:
+                results[key] = skipped
+            else:
+                pending.append((pair, key))
+        if pending:
+            # One pair first, alone: it fetches the account token that every other pair then shares.
+            first, *rest = pending
+            results[first[1]] = self._pair(*first)
+            self._report(len(results), len(work), results[first[1]])
+            with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="batch") as pool:
+                futures = {pool.submit(self._pair, pair, key): key for pair, key in rest}
+                for future in as_completed(futures):
+                    results[futures[future]] = future.result()
+                    self._report(len(results), len(work), results[futures[future]])
+        return [results[key] for _, key in work]
+
+    def _report(self, finished: int, total: int, result: PairResult) -> None:
+        self.app.events.progress("batch/progress", fraction=finished / total, finished=finished, total=total,
+                                 label=result.label, status=result.status)
+
+    def _already_done(self, pair: Pair, key: str) -> PairResult | None:
+        row = self.journal.row(key)
+        if row and row.stage == "done" and row.output and Path(row.output).is_file():
+            return PairResult(pair.label, pair.audio.name, "skipped", output=row.output)
+        return None
+
+    def _pair(self, pair: Pair, key: str) -> PairResult:
+        """Every stage this pair still needs; never raises (a failure is the pair's result)."""
+        row = self.journal.row(key)
+        assert row is not None
+        stage = (row.failed_stage or "new") if row.stage == "failed" else row.stage
+        stage = "rendering" if stage == "done" else stage  # finished earlier, but the file is gone
+        pair_app = App(self.app.settings, NullEvents(self.app.lang), lang=self.app.lang)
+        pair_app.store = PairStore(self.app.store, key)  # type: ignore[misc]
+        result = PairResult(pair.label, pair.audio.name, "done")
+        try:
+            if stage == "new":
+                checked = preflight([pair.video, pair.audio])
+                result.warnings = [render_text(w.key, self.app.lang, **w.params) for w in checked.warnings]
+                upload_files(pair_app.client, pair_app.events, [pair.video, pair.audio])
+                stage = self._advance(key, "uploaded")
+            if stage in ("uploaded", "syncing"):
+                stage = self._lip_sync(pair_app, pair, key, resend=stage == "uploaded")
+            if stage != "done":
+                self._export(pair_app, pair, key)
+        except Exception as error:  # one pair's failure, even a bug, must not stop the others
+            if not isinstance(error, LipSyncError):
+                log.debug("batch pair %s failed", pair.label, exc_info=True)
+                error = LipSyncError("errors/internal", kind=type(error).__name__)
+            failed_in = self.journal.row(key).stage  # type: ignore[union-attr]
+            result.status, result.error = "failed", error.render(self.app.lang)
+            self.journal.update(key, stage="failed", failed_stage=failed_in if failed_in != "failed" else stage,
+                                error=result.error)
+        finally:
+            pair_app.close()
+        if result.status == "done":
+            result.output = result.output or self.journal.row(key).output  # type: ignore[union-attr]
+        return result
+
+    def _advance(self, key: str, stage: str, **fields: Any) -> str:
+        self.journal.update(key, stage=stage, error=None, failed_stage=None, **fields)
+        return stage
+
+    def _lip_sync(self, pair_app: App, pair: Pair, key: str, *, resend: bool) -> str:
+        """Ask the cloud agent to sync this pair — once: a turn that may have landed is not re-sent."""
+        client = pair_app.client
+        before = draft_fingerprint(client.state().get("draft"))
+        row = self.journal.row(key)
+        if not resend and row is not None and row.draft_before and row.draft_before != before:
+            return self._advance(key, "synced")  # the earlier turn changed the draft: it landed
+        self._advance(key, "syncing", draft_before=before)
+        from skill.edit import run_turn
+
+        instruction = render_text("batch/lipsync_instruction", self.app.lang, video=pair.video.name,
+                                  audio=pair.audio.name, label=pair.label)
+        reply = run_turn(pair_app, instruction, follow_up=False)
+        if not reply.ok:
+            raise JobFailed("errors/media_batch_sync_failed", label=pair.label)
+        if reply.media:  # the backend's "click Export" was acted on inside the turn: keep that file
+            output = self._place(Path(reply.media[0]), pair)
+            return self._advance(key, "done", output=output)
+        return self._advance(key, "synced")
+
+    def _export(self, pair_app: App, pair: Pair, key: str) -> None:
+        client = pair_app.client
+        session = client.ensure_session()
+        draft = client.state().get("draft")
+        if not has_segments(draft):
+            raise JobFailed("errors/media_batch_nothing_to_export", label=pair.label)
+        result = render(client, session.session_id, draft, JournalLedger(self.journal, key), pair_app.events,
+                        self.app.settings.poll_seconds)
+        path = download(client.http, result.url, self.spec.output_dir / pair.output_name(), events=pair_app.events)
+        self._advance(key, "done", output=str(path))
+
+    def _place(self, produced: Path, pair: Pair) -> str:
+        target = self.spec.output_dir / pair.output_name()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(produced), str(target))
+        return str(target)

@@ -1,0 +1,98 @@
+"""Batch localization against the emulator: ≥ 10 pairs, one failure, resumed reruns, manifest rules."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import av
+import pytest
+
+from tests.emulator import Emulator
+from tests.media.conftest import MediaSet
+
+LABELS = ["es", "fr", "de", "it", "pt-BR", "ja", "ko", "zh", "ar", "hi"]
+
+
+def _workspace(root: Path, media: MediaSet, broken: str | None = None) -> Path:
+    shutil.copy(media.clip, root / "talk.mp4")
+    for label in LABELS:
+        target = root / f"voice_{label}.wav"
+        if label == broken:
+            target.write_bytes(b"this is not audio at all" * 10)
+        else:
+            shutil.copy(media.voice, target)
+    lines = ["video: talk.mp4", "output_dir: out", "tracks:"] + [f"  {label}: voice_{label}.wav" for label in LABELS]
+    (root / "batch.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root / "batch.yaml"
+
+
+def test_batch_of_ten_with_one_failure_then_a_rerun_finishes_only_that_pair(
+        cli: Callable, emulator: Emulator, media: MediaSet, tmp_path: Path) -> None:
+    manifest = _workspace(tmp_path, media, broken="ja")
+    first = cli("batch", manifest, "--jobs", "4")
+    assert first.code == 1, first.err
+    outputs = sorted(p.name for p in (tmp_path / "out").glob("talk.*.mp4"))
+    assert len(outputs) == 9 and "talk.ja.mp4" not in outputs
+    assert "| ja | voice_ja.wav | FAILED |" in first.out
+    assert len(emulator.state.uploads) == 9  # the broken pair stopped before the network
+    # each pair had its own session, and each session heard exactly one lip-sync request
+    assert len(emulator.state.messages) == 9 and all(len(m) == 1 for m in emulator.state.messages.values())
+    with av.open(str(tmp_path / "out" / "talk.es.mp4")) as container:
+        assert container.streams.video
+
+    shutil.copy(media.voice, tmp_path / "voice_ja.wav")
+    second = cli("batch", manifest, "--json")
+    assert second.code == 0, second.err
+    body = second.json()
+    assert (body["done"], body["skipped"], body["failed"]) == (1, 9, 0)
+    assert len(body["media"]) == 10
+    assert sum(emulator.state.render_submits.values()) == 10  # no pair rendered twice
+    assert len(emulator.state.uploads) == 10
+
+
+def test_rerun_resumes_pending_renders_instead_of_submitting_again(
+        cli: Callable, emulator: Emulator, media: MediaSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    manifest = _workspace(tmp_path, media)
+    monkeypatch.setattr("skill.render.MAX_POLLS", 2)
+    emulator.state.render_polls = 1000  # renders outlast the first run
+    first = cli("batch", manifest, "--jobs", "5")
+    assert first.code == 1 and first.out.count("FAILED") == 10
+    submitted = sum(emulator.state.render_submits.values())
+    assert submitted == 10
+    emulator.state.render_polls = 1
+    second = cli("batch", manifest, "--jobs", "5")
+    assert second.code == 0, second.out
+    assert sum(emulator.state.render_submits.values()) == submitted  # the same renders, polled to the end
+    assert len(emulator.state.uploads) == 10 and sum(map(len, emulator.state.messages.values())) == 10
+    assert len(list((tmp_path / "out").glob("talk.*.mp4"))) == 10
+
+
+def test_csv_manifest_with_explicit_videos_may_mix_sources(cli: Callable, emulator: Emulator, media: MediaSet,
+                                                           tmp_path: Path) -> None:
+    shutil.copy(media.clip, tmp_path / "a.mp4")
+    shutil.copy(media.webm, tmp_path / "b.webm")
+    shutil.copy(media.voice, tmp_path / "es.wav")
+    (tmp_path / "pairs.csv").write_text("label,audio,video\nes,es.wav,a.mp4\nes,es.wav,b.webm\n", encoding="utf-8")
+    result = cli("batch", tmp_path / "pairs.csv")
+    assert result.code == 0, result.out + result.err
+    assert (tmp_path / "a.es.mp4").is_file()
+    assert any(tmp_path.glob("b.es.*"))
+
+
+@pytest.mark.parametrize(("manifest", "message"), [
+    ("video: a.mp4\ntracks:\n  es: es.wav\n  fr: {audio: fr.wav, video: b.mp4}\n", "mixes source videos"),
+    ("video: a.mp4\ntracks: {}\n", "no voice tracks"),
+    ("tracks:\n  es: es.wav\n", "which video"),
+    ("video: a.mp4\ntracks:\n  ../evil: es.wav\n", "can't be used in a file name"),
+    ("video: a.mp4\ntracks:\n  - {label: es, audio: es.wav}\n  - {label: es, audio: fr.wav}\n", "would both write"),
+    ("video: [unclosed\n", "Can't read the manifest"),
+])
+def test_bad_manifests_are_refused_before_the_network(cli: Callable, emulator: Emulator, tmp_path: Path,
+                                                      manifest: str, message: str) -> None:
+    (tmp_path / "m.yaml").write_text(manifest, encoding="utf-8")
+    result = cli("batch", tmp_path / "m.yaml")
+    assert result.code == 1
+    assert message in result.err
+    assert emulator.calls() == []
