@@ -165,6 +165,8 @@ class FalProvider:
             return JobState("running", logs=lines)
         if status != "COMPLETED":
             raise ProviderError("errors/provider_bad_response", provider="fal", status=response.status_code)
+        if body.get("error_type") == "client_cancelled":
+            return JobState("cancelled", logs=lines, message=str(body.get("error") or ""))
         if body.get("error"):
             # A failed request still says COMPLETED; the failure is in error / error_type.
             return JobState("failed", logs=lines, message=str(body["error"])[:_MAX_MESSAGE],

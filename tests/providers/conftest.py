@@ -1,0 +1,93 @@
+"""Provider emulators (fal, WaveSpeed over loopback HTTP; the NIM over in-process gRPC) and media."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.providers import fal_emulator, wavespeed_emulator
+from tests.providers.loopback import Loopback
+from tests.providers.media import make_mp4, make_png, make_wav
+from tests.providers.nim_emulator import NimServer, NimState
+
+
+@pytest.fixture(autouse=True)
+def no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("FAL_KEY_ID", "FAL_KEY_SECRET", "NIM_TARGET", "FAL_QUEUE_BASE", "FAL_REST_BASE",
+                 "WAVESPEED_API_BASE", "FAL_MULTIPART_THRESHOLD", "FAL_MULTIPART_CHUNK"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def fal_server() -> Iterator[tuple[Loopback, fal_emulator.FalState]]:
+    state = fal_emulator.FalState()
+    server = Loopback(fal_emulator.build_app(state), "fal-emulator").start()
+    state.url = server.url
+    yield server, state
+    server.stop()
+
+
+@pytest.fixture
+def fal(fal_server: tuple[Loopback, fal_emulator.FalState],
+        monkeypatch: pytest.MonkeyPatch) -> fal_emulator.FalState:
+    server, state = fal_server
+    state.reset()
+    monkeypatch.setenv("FAL_KEY", fal_emulator.KEY)
+    monkeypatch.setenv("FAL_QUEUE_BASE", server.url)
+    monkeypatch.setenv("FAL_REST_BASE", server.url)
+    return state
+
+
+@pytest.fixture(scope="session")
+def wavespeed_server() -> Iterator[tuple[Loopback, wavespeed_emulator.WaveSpeedState]]:
+    state = wavespeed_emulator.WaveSpeedState()
+    server = Loopback(wavespeed_emulator.build_app(state), "wavespeed-emulator").start()
+    state.url = server.url
+    yield server, state
+    server.stop()
+
+
+@pytest.fixture
+def wavespeed(wavespeed_server: tuple[Loopback, wavespeed_emulator.WaveSpeedState],
+              monkeypatch: pytest.MonkeyPatch) -> wavespeed_emulator.WaveSpeedState:
+    server, state = wavespeed_server
+    state.reset()
+    monkeypatch.setenv("WAVESPEED_API_KEY", wavespeed_emulator.KEY)
+    monkeypatch.setenv("WAVESPEED_API_BASE", server.url)
+    return state
+
+
+@pytest.fixture(scope="session")
+def nim_server() -> Iterator[NimServer]:
+    server = NimServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def nim(nim_server: NimServer, monkeypatch: pytest.MonkeyPatch) -> NimState:
+    nim_server.state.reset()
+    monkeypatch.setenv("NIM_TARGET", nim_server.target)
+    return nim_server.state
+
+
+@dataclass
+class Files:
+    root: Path
+    voice: Path  # 2 s of speech-rate WAV
+    face: Path  # a 640×480 PNG portrait
+    clip: Path  # 1 s faststart H.264 MP4
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("provider-media")
+
+
+@pytest.fixture(scope="session")
+def files(media_dir: Path) -> Files:
+    return Files(media_dir, make_wav(media_dir / "voice.wav", 2.0), make_png(media_dir / "face.png", 640, 480),
+                 make_mp4(media_dir / "clip.mp4"))
