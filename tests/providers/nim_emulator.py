@@ -38,7 +38,7 @@ class _Servicer(lipsync_pb2_grpc.LipSyncServiceServicer):
     def __init__(self, state: NimState) -> None:
         self.state = state
 
-    def Lipsync(self, request_iterator: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802 (gRPC name)
+    def Lipsync(self, request_iterator: Any, context: grpc.ServicerContext) -> Any:
         state = self.state
         state.metadata = dict(context.invocation_metadata())
         first = next(request_iterator)

@@ -45,7 +45,8 @@ def test_status_result_and_cancel_use_the_urls_the_server_returned(cli, fal, fil
 
 
 def test_result_downloads_to_output_without_sending_the_key(cli, fal, files, tmp_path: Path) -> None:
-    job_id = cli("motion", "--image", files.face, "--video", files.clip, "--provider", "fal", "--async").json()["job_id"]
+    submitted = cli("motion", "--image", files.face, "--video", files.clip, "--provider", "fal", "--async")
+    job_id = submitted.json()["job_id"]
     for _ in range(4):
         cli("motion", "--status", job_id)
     target = tmp_path / "out" / "moved.mp4"
