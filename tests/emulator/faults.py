@@ -48,9 +48,10 @@ class _CutResponse(Response):
         await send({"type": "http.response.body", "body": self.body[: max(1, len(self.body) // 2)],
                     "more_body": True})
         transport = scope.get("emulator.transport")
-        if transport is not None:
-            transport.close()  # flushes what was written, then closes
-            await asyncio.sleep(0.05)  # let uvicorn see the disconnect before it finishes the cycle
+        if transport is None:
+            raise RuntimeError("the emulator cannot reach the connection's transport to cut the body")
+        transport.close()  # flushes what was written, then closes
+        await asyncio.sleep(0.05)  # let uvicorn see the disconnect before it finishes the cycle
 
 
 async def drop_connection(request: Request) -> Response:
@@ -60,12 +61,13 @@ async def drop_connection(request: Request) -> Response:
     ``app.with_transport``). The returned response is never delivered: the transport is gone.
     """
     transport = request.scope.get("emulator.transport")
-    if transport is not None:
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        transport.abort()
-        await asyncio.sleep(0.05)  # let uvicorn notice the disconnect before it tries to answer
+    if transport is None:  # a server other than uvicorn's h11/httptools protocols: fail loudly, not silently
+        raise RuntimeError("the emulator cannot reach the connection's transport to drop it")
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+    await asyncio.sleep(0.05)  # let uvicorn notice the disconnect before it tries to answer
     return Response(status_code=204)
 
 
