@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 
 from skill import tools
 from tests.agent.helpers import assert_no_token, fresh_app
+from tests.local.speechsynth import camera_chain, speech_like, studio_copy, write_video, write_wav
 from tests.media import factory
 
 # Real inputs a model would send, one or more per tool, and inputs both validators must refuse.
@@ -204,6 +205,37 @@ def test_job_check_of_an_unknown_id_is_a_clear_error() -> None:
     outcome = tools.invoke("job", {"job_id": "req_unknown"}, fresh_app())
     assert outcome.result["ok"] is False and outcome.exit_code in (1, 2)
     assert outcome.result["error"].startswith("errors/provider")
+
+
+def test_chat_against_the_emulator(emulator) -> None:
+    result = tools.call("chat", {"utterance": "how many credits do I have?"}, fresh_app())
+    assert result["ok"] is True and result["intent"] == "credits"
+    zh = tools.call("chat", {"utterance": "看看现在的状态"}, fresh_app(lang="en"))
+    assert zh["ok"] is True and "时间线" in zh["reply"]  # the person's language, not the app default
+    assert_no_token(emulator, [result, zh])
+
+
+def test_align_check_only_runs_offline(emulator, tmp_path: Path) -> None:
+    rate = 16_000
+    performance = speech_like(6, rate)
+    video = write_video(tmp_path / "talk.mp4", camera_chain(performance, rate), rate=rate)
+    audio = write_wav(tmp_path / "dub.wav", studio_copy(performance, rate, 1.0, 0.3), rate)
+    result = tools.call("align", {"video": str(video), "audio": str(audio), "check_only": True}, fresh_app())
+    assert result["ok"] is True, result
+    assert not emulator.calls()  # nothing left the machine
+    assert not list(tmp_path.glob("*synced*"))
+
+
+def test_batch_against_the_emulator(emulator, tmp_path: Path) -> None:
+    factory.video(tmp_path / "talk.mp4", width=854, height=480, seconds=1.0)
+    factory.audio(tmp_path / "voice_es.wav", seconds=1.0)
+    manifest = tmp_path / "batch.yaml"
+    manifest.write_text("video: talk.mp4\noutput_dir: out\ntracks:\n  es: voice_es.wav\n", encoding="utf-8")
+    result = tools.call("batch", {"manifest": str(manifest), "jobs": 1}, fresh_app())
+    assert result["ok"] is True, result
+    assert (tmp_path / "out" / "talk.es.mp4").is_file()
+    assert result["media"]
+    assert_no_token(emulator, result)
 
 
 def test_a_backend_failure_is_a_structured_error(emulator) -> None:
