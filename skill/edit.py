@@ -234,7 +234,8 @@ def run_turn(app: App, text: str, *, follow_up: bool = True) -> Reply:
                                           "timeline": summary}, ok=False)
     if not answer:
         changes, summary = _changes(app, before)
-        return Reply("edit/silent", {"outcome": "silent", "changes": changes, "timeline": summary})
+        return Reply("edit/silent", {"outcome": "silent", "changes": changes, "timeline": summary,
+                                     "compared": before is not None and summary is not None})
 
     translation = translate(answer)
     extra, media = _perform(app, translation.actions, follow_up)

@@ -173,9 +173,12 @@ def tracks(draft: Any) -> list[Track]:
     if not isinstance(raw_tracks, Sequence) or isinstance(raw_tracks, (str, bytes)):
         return []
     result: list[Track] = []
-    for position, raw in enumerate(raw_tracks):
+    seen: dict[TrackKind, int] = {}
+    for raw in raw_tracks:
         if not isinstance(raw, Mapping):
             continue
+        kind = _kind(raw)
+        seen[kind] = seen.get(kind, 0) + 1
         raw_segments = raw.get("sg")
         raw_segments = raw_segments if isinstance(raw_segments, Sequence) and not isinstance(raw_segments, str) else []
         segments = tuple(s for i, raw_seg in enumerate(raw_segments) if (s := _segment(raw_seg, i)) is not None)
@@ -183,8 +186,9 @@ def tracks(draft: Any) -> list[Track]:
         if volume is None:
             volume = next((s.volume for s in segments if s.volume is not None), None)
         ident = raw.get("id")
-        result.append(Track(kind=_kind(raw), type_code=raw.get("tt"), segments=segments, volume=volume,
-                            key=str(ident) if ident is not None else f"#{position}"))
+        # Without ids, "the 2nd audio track" survives a track inserted before it; a bare position would not.
+        result.append(Track(kind=kind, type_code=raw.get("tt"), segments=segments, volume=volume,
+                            key=str(ident) if ident is not None else f"{kind}#{seen[kind]}"))
     return result
 
 

@@ -96,9 +96,11 @@ def _dispatch(app: App, intent: str, utterance: str, route: Any, sources: list[s
         from skill.handlers.export import export
 
         return [export(app)]
+    if intent == "upload" and not sources:
+        return [Reply("chat/attach_needed")]
     from skill.edit import run_turn
 
-    if intent == "upload" and sources:
+    if intent == "upload":
         from skill.handlers.upload import upload
 
         replies = [upload(app, sources)]

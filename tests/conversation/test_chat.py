@@ -118,3 +118,11 @@ def test_bad_input_is_a_usage_error(cli, args: tuple[str, ...]) -> None:
     result = cli(*args)
     assert result.code == 2
     assert "Traceback" not in result.err and result.err.strip()
+
+
+@pytest.mark.parametrize("utterance, expected", [("upload my video", "attach the video"), ("上传", "附上视频")])
+def test_upload_without_a_file_asks_for_it(emulator: Emulator, cli, utterance: str, expected: str) -> None:
+    result = cli("chat", utterance)
+    assert result.code == 0, result.err
+    assert expected in result.out
+    assert emulator.calls() == []

@@ -167,3 +167,11 @@ def test_chinese_interrupted(emulator: Emulator) -> None:
 def test_empty_instruction_is_a_usage_error() -> None:
     with pytest.raises(UsageError):
         run_turn(make_app(), "   ")
+
+
+def test_silent_edit_without_a_before_state_does_not_claim_no_change(emulator: Emulator) -> None:
+    emulator.inject("state", "http:500")
+    _, reply = turn(emulator, "silent_edit")
+    text = assert_clean(reply)
+    assert "could not read the timeline from before" in text and "Nothing seems" not in text
+    assert "Timeline (4 tracks)" in text

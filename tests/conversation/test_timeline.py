@@ -103,3 +103,11 @@ def test_identical_drafts_have_no_changes(draft: dict) -> None:
 
 def test_tracks_reads_kinds(draft: dict) -> None:
     assert [t.kind for t in tracks(draft)] == ["video", "bgm", "title"]
+
+
+def test_tracks_without_ids_match_by_kind_not_position() -> None:
+    video = {"tt": 0, "sg": [{"st": 0, "d": 4000, "m": {"name": "clip"}}]}
+    music = {"tt": 1, "m": {"role": "bgm", "volume": 0.5}, "sg": [{"st": 0, "d": 4000, "m": {"name": "Lo-fi"}}]}
+    title = {"tt": 7, "sg": [{"st": 0, "d": 1000, "m": {"text": "Hi"}}]}
+    lines = describe_changes(diff({"t": [video, music]}, {"t": [title, video, music]}), "en")
+    assert lines == ['Added track 1: Title "Hi" 0–1s']
