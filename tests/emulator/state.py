@@ -191,8 +191,11 @@ class EmulatorState:
 
     def apply_draft(self, session_id: str, fixture: str) -> None:
         """Replace one session's draft with a fixture's draft, as an edit on the backend would."""
+        draft = load_state_fixture(fixture)["draft"]
         with self.lock:
-            self.sessions[session_id].state["draft"] = load_state_fixture(fixture)["draft"]
+            session = self.sessions.get(session_id)
+            if session is not None:  # a stream still playing after a reset has no session left to edit
+                session.state["draft"] = draft
 
     def forget_sessions(self) -> None:
         """Every session expires (the next call naming one gets 1002)."""
