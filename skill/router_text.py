@@ -21,6 +21,9 @@ _EXT = "|".join(MEDIA_EXTENSIONS)
 _URL = re.compile(r"https?://[^\s<>\"'，。；、）)\]]+", re.IGNORECASE)
 # A quoted path may hold spaces or Chinese; an unquoted one is ASCII so that "把clip.mp4上传" splits.
 _QUOTED_PATH = re.compile(rf"([\"'“‘「])([^\"'“”‘’「」\n]+?\.(?:{_EXT}))[\"'”’」]", re.IGNORECASE)
+# A path that starts like one ("~/", "/", "./", "C:\\") may hold Chinese up to its media extension.
+_ROOTED_PATH = re.compile(rf"(?<![\w.])((?:[A-Za-z]:\\|~[/\\]|\.{{1,2}}[/\\]|/)[^\s\"'<>|，。；]*?\.(?:{_EXT}))"
+                          rf"(?![A-Za-z0-9])", re.IGNORECASE)
 _BARE_PATH = re.compile(rf"(?<![\w.])((?:[A-Za-z]:\\|~|\.{{1,2}}[/\\]|/)?[\w\-./\\~]*[A-Za-z0-9_\-]\.(?:{_EXT}))"
                         rf"(?![A-Za-z0-9])", re.IGNORECASE | re.ASCII)
 _TRAILING = ".,;:!?)]}'\"。，；：！？）"
@@ -65,6 +68,7 @@ def extract_references(text: str, output_words: Sequence[str]) -> tuple[str, lis
 
     rest = _URL.sub(url, text)
     rest = _QUOTED_PATH.sub(lambda m: take(m, m.group(2), False), rest)
+    rest = _ROOTED_PATH.sub(lambda m: take(m, m.group(1), False), rest)
     rest = _BARE_PATH.sub(lambda m: take(m, m.group(1), False), rest)
     return rest, [ref for _, ref in sorted(found, key=lambda item: item[0])]
 

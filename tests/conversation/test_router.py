@@ -1,0 +1,280 @@
+"""The intent router: accuracy over the labeled corpus, then each rule on its own."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from skill.router import INTENTS, LEXICON_DIR, load_lexicon, route, typo_variants
+from skill.router_text import tokenize
+
+CORPUS = Path(__file__).with_name("router_corpus.yaml")
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _corpus() -> list[dict[str, Any]]:
+    return yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
+
+
+def _is_hit(item: dict[str, Any]) -> bool:
+    got = route(item["text"], item.get("attach", []))
+    return got.intent == item["intent"] and set(item.get("hints", [])) <= set(got.hints)
+
+
+# -- the corpus --------------------------------------------------------------------------------
+
+def test_corpus_accuracy_is_at_least_98_percent() -> None:
+    corpus = _corpus()
+    misses = [item for item in corpus if not _is_hit(item)]
+    accuracy = 1 - len(misses) / len(corpus)
+    report = "\n".join(f"  {m['text']!r}: want {m['intent']} {m.get('hints', [])}, got "
+                       f"{route(m['text'], m.get('attach', [])).as_dict()}" for m in misses)
+    print(f"router accuracy {accuracy:.1%} over {len(corpus)} utterances, {len(misses)} misses")
+    assert accuracy >= 0.98, f"accuracy {accuracy:.1%}; misses:\n{report}"
+
+
+def test_corpus_covers_languages_intents_and_hard_cases() -> None:
+    corpus = _corpus()
+    texts = [item["text"] for item in corpus]
+    traditional = {chr(code) for code in load_lexicon().chars}
+    assert len(corpus) >= 250
+    assert Counter(item["intent"] for item in corpus).keys() == set(INTENTS)
+    assert min(Counter(item["intent"] for item in corpus).values()) >= 30
+    assert sum(any("\u4e00" <= c <= "\u9fff" for c in t) for t in texts) >= 100
+    assert sum(any(c in traditional for c in t) for t in texts) >= 15
+    assert sum(any("\u4e00" <= c <= "\u9fff" for c in t) and any(c.isascii() and c.isalpha() for c in t)
+               for t in texts) >= 15
+    hinted = Counter(h for item in corpus for h in item.get("hints", []))
+    assert {"then_edit", "then_export", "about", "sync_fix"} <= hinted.keys()
+    assert len(set(texts)) == len(texts), "duplicate utterances in the corpus"
+
+
+# -- negation and deferral ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "don't export yet, first add captions", "do not export", "hold off on exporting", "先别导出，把字幕加上",
+    "不要导出", "暂时不导出", "稍后再导出", "先別導出",
+])
+def test_negated_trigger_is_not_run(text: str) -> None:
+    got = route(text)
+    assert got.intent == "edit"
+    assert "then_export" not in got.hints
+    assert any("[negated by" in e for e in got.evidence)
+
+
+@pytest.mark.parametrize("text", ["don't add music, just export", "别加音乐了，直接导出", "no worries, just export",
+                                  "never mind the captions, export it"])
+def test_negation_stops_at_the_clause_or_a_non_negating_phrase(text: str) -> None:
+    assert route(text).intent == "export"
+
+
+@pytest.mark.parametrize("text", ["导出前加字幕", "add captions before exporting", "before you export, lower the music",
+                                  "add captions, then export"])
+def test_export_asked_for_after_an_edit_becomes_a_hint(text: str) -> None:
+    got = route(text)
+    assert (got.intent, got.hints) == ("edit", ("then_export",))
+
+
+# -- questions about a thing vs. asking for it -------------------------------------------------
+
+@pytest.mark.parametrize("text", ["what format does export use?", "how do credits work?", "what are credits?",
+                                  "积分怎么算？", "为什么导出失败了", "do credits expire?"])
+def test_question_about_a_feature_goes_to_the_cloud_agent(text: str) -> None:
+    got = route(text)
+    assert got.intent == "edit" and "about" in got.hints
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("how many credits do I have?", "credits"), ("what are my credits", "credits"), ("我的积分是多少", "credits"),
+    ("can you export it?", "export"), ("怎么导出", "export"), ("what's the status", "state"),
+])
+def test_question_asking_for_a_thing_runs_it(text: str, intent: str) -> None:
+    got = route(text)
+    assert got.intent == intent and "about" not in got.hints
+
+
+# -- trigger words inside edits ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["add a status bar overlay", "make the balance of music and voice better",
+                                  "add end credits with the cast names", "加个进度条", "fix the white balance"])
+def test_trigger_inside_an_edit_phrase_does_not_count(text: str) -> None:
+    got = route(text)
+    assert got.intent == "edit" and got.hints == ()
+    assert any("[in '" in e for e in got.evidence)
+
+
+def test_quoted_words_are_content_not_instructions() -> None:
+    assert route("add a subtitle that says 'upload complete'").intent == "edit"
+    assert route('add text saying "export now"').intent == "edit"
+    assert route('"export"').intent == "export"  # nothing but a quote: it is the request
+
+
+def test_edit_with_a_trigger_is_an_edit_then_the_trigger() -> None:
+    got = route("fix the offset then export")
+    assert got.intent == "edit"
+    assert set(got.hints) == {"then_export", "sync_fix"}
+
+
+def test_several_requests_run_in_order() -> None:
+    got = route("check my credits and then export")
+    assert (got.intent, got.hints) == ("credits", ("then_export",))
+
+
+# -- files, URLs and outputs -------------------------------------------------------------------
+
+def test_attachments_route_to_upload_and_keep_the_instruction() -> None:
+    got = route("sync this audio to the clip", ["clip.mp4", "https://example.com/voice.wav"])
+    assert got.intent == "upload"
+    assert got.files == ("clip.mp4",) and got.urls == ("https://example.com/voice.wav",)
+    assert got.hints == ("then_edit",)
+
+
+def test_plain_attachment_is_an_upload_without_hints() -> None:
+    got = route("here you go", ["clip.mp4"])
+    assert (got.intent, got.hints, got.confidence) == ("upload", (), 1.0)
+
+
+@pytest.mark.parametrize(("text", "files", "urls"), [
+    ("sync voice_es.wav to talk.mp4", ["voice_es.wav", "talk.mp4"], []),
+    ("add music to 'My Holiday Clip.mp4'", ["My Holiday Clip.mp4"], []),
+    ("把clip.mp4上传一下", ["clip.mp4"], []),
+    ("upload C:\\Users\\me\\clip.MOV please", ["C:\\Users\\me\\clip.MOV"], []),
+    ("use https://example.com/a/export.mp4.", [], ["https://example.com/a/export.mp4"]),
+    ("上传这个链接 https://example.com/a.mp4，谢谢", [], ["https://example.com/a.mp4"]),
+])
+def test_paths_and_urls_in_the_text_are_found_in_order(text: str, files: list[str], urls: list[str]) -> None:
+    got = route(text)
+    assert got.intent == "upload"
+    assert (list(got.files), list(got.urls)) == (files, urls)
+
+
+def test_a_url_never_triggers_the_words_inside_it() -> None:
+    got = route("https://example.com/export/credits.mp4")
+    assert got.intent == "upload" and got.evidence == ()
+
+
+def test_path_after_export_to_is_the_output_not_an_upload() -> None:
+    got = route("export to ~/Desktop/final.mp4")
+    assert (got.intent, got.output, got.files) == ("export", "~/Desktop/final.mp4", ())
+    assert route("导出到 ~/成片.mp4").output == "~/成片.mp4"
+
+
+def test_negated_upload_ignores_the_named_file() -> None:
+    got = route("don't upload clip.mp4 again, just add music")
+    assert got.intent == "edit" and got.files == ("clip.mp4",)
+
+
+def test_offset_complaint_adds_sync_fix() -> None:
+    assert route("the audio is 200ms ahead, fix it", ["a.mp4", "b.wav"]).hints == ("then_edit", "sync_fix")
+    assert route("音画不同步").hints == ("sync_fix",)
+
+
+# -- normalisation, typos, language ------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("ＥＸＰＯＲＴ", "export"), ("導出", "export"), ("匯出影片", "export"), ("積分還剩多少", "credits"),
+    ("exprot", "export"), ("credts", "credits"), ("uplaod", "upload"), ("stauts?", "state"),
+    ("dont exprot yet", "edit"),
+])
+def test_width_case_script_and_typos_are_normalised(text: str, intent: str) -> None:
+    assert route(text).intent == intent
+
+
+def test_typo_variants_are_swaps_and_drops_but_never_real_words() -> None:
+    variants = typo_variants(["export", "credits"], not_typos=["credit"])
+    assert variants["exprot"] == variants["xport"] == "export"
+    assert "credit" not in variants and "export" not in variants
+
+
+def test_no_generated_typo_shadows_a_lexicon_word() -> None:
+    lexicon = load_lexicon()
+    words = {token for phrases in lexicon.index.values() for p in phrases for token in p.tokens}
+    clashes = {v: w for v, w in lexicon.typos.items() if v in words and v != w}
+    assert not clashes
+
+
+def test_tokens_split_numbers_from_units_and_keep_chinese_per_character() -> None:
+    lexicon = load_lexicon()
+    assert tokenize("帮我Export一下 200ms, don’t", lexicon.chars, lexicon.typos) == (
+        "帮", "我", "export", "一", "下", "200", "ms", ",", "don't")
+
+
+@pytest.mark.parametrize(("text", "lang"), [("export", "en"), ("帮我 export 一下", "zh"), ("導出", "zh")])
+def test_language_is_detected(text: str, lang: str) -> None:
+    assert route(text).lang == lang
+
+
+def test_nothing_matched_is_a_low_confidence_edit() -> None:
+    got = route("hmm")
+    assert (got.intent, got.evidence, got.hints, got.confidence) == ("edit", (), (), 0.5)
+
+
+def test_route_is_json_safe() -> None:
+    data = route("export to out.mp4").as_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert set(data) == {"intent", "lang", "evidence", "files", "urls", "hints", "output", "confidence"}
+
+
+# -- the lexicon files ---------------------------------------------------------------------------
+
+def test_lexicon_entries_are_strings_without_duplicates() -> None:
+    for path in LEXICON_DIR.glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for name, section in data.items():
+            groups = section.values() if isinstance(section, dict) and name != "extra" else [section]
+            for group in groups:
+                if isinstance(group, list):
+                    assert all(isinstance(p, str) and p.strip() for p in group), f"{path.name}:{name}"
+                    assert len(set(group)) == len(group), f"duplicates in {path.name}:{name}"
+
+
+def test_traditional_map_is_one_character_to_another() -> None:
+    pairs = yaml.safe_load((LEXICON_DIR / "t2s.yaml").read_text(encoding="utf-8"))["pairs"].split()
+    assert all(len(p) == 2 and p[0] != p[1] for p in pairs)
+    assert len({p[0] for p in pairs}) == len(pairs)
+
+
+def test_router_import_is_light() -> None:
+    code = ("import sys, skill.router; "
+            "print(sorted(m for m in ('yaml', 'pydantic', 'httpx', 'jinja2') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+# -- the command -------------------------------------------------------------------------------
+
+def test_route_command_prints_the_route_as_json(cli: Any) -> None:
+    result = cli("route", "sync this audio to the clip", "--attach", "clip.mp4", "--attach", "voice.wav", "--json")
+    assert result.code == 0
+    assert result.json()["intent"] == "upload"
+    assert result.json()["files"] == ["clip.mp4", "voice.wav"]
+    assert result.json()["hints"] == ["then_edit"]
+
+
+def test_route_command_speaks_the_persons_language(cli: Any) -> None:
+    zh = cli("route", "先别导出，把字幕加上")
+    en = cli("route", "export to out.mp4")
+    assert zh.code == en.code == 0
+    assert zh.out.startswith("→ 编辑") and "别" in zh.out
+    assert en.out.startswith("→ export") and "out.mp4" in en.out
+
+
+def test_route_command_refuses_an_empty_sentence(cli: Any) -> None:
+    result = cli("route", "  ")
+    assert result.code == 2
+    assert "Traceback" not in result.err and result.err.strip()
+
+
+def test_route_json_imports_no_http_or_templates() -> None:
+    code = ("import sys, io, contextlib; from skill.cli import main; "
+            "out = io.StringIO()\nwith contextlib.redirect_stdout(out): main(['route', '导出', '--json'])\n"
+            "print(sorted(m for m in ('httpx', 'jinja2', 'pydantic') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert done.stdout.strip() == "[]"
