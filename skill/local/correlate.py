@@ -25,7 +25,7 @@ NOMINAL_RATIOS: dict[str, float] = {
     "23.976/25": (24_000 / 1001) / 25,
 }
 PHAT_BETA = 0.8  # partial whitening: full PHAT amplifies noise bins, none locks onto reverb
-STRONG_PSR = 6.0
+STRONG_PSR = 10.0  # |GCC-PHAT| of unrelated speech reaches 5–9 on this scale, real matches 15–40
 _EARLY_PEAK_SECONDS = 0.030  # the direct path arrives before reflections within this span
 _EARLY_PEAK_SHARE = 0.8
 

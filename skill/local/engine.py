@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from skill.errors import AlignmentError
-from skill.local.correlate import Anchors, Coarse, coarse_search, measure_anchors, rivals
+from skill.local.correlate import STRONG_PSR, Anchors, Coarse, coarse_search, measure_anchors, rivals
 from skill.local.decode import Track
 from skill.local.features import is_silent, onset_envelope, pauses
-from skill.local.fit import Fit, fit_linear, fit_piecewise, robust_line
+from skill.local.fit import Fit, Segment, Splitter, fit_linear, fit_piecewise, split_at_longest_pause
 
 _MAX_WINDOW = 8.0  # seconds; longer windows add cost, not accuracy
 _MAX_ANCHORS = 40
@@ -22,7 +22,10 @@ _SEED_RMS = 0.005  # seconds: pass 1 only has to be close enough to seed pass 2
 _SEED_WINDOW = 0.5
 _REFINE_PASSES = 3
 _SETTLED = 2e-6  # seconds: a slope change that moves a window's far end less than this is done
-_SPLIT_WINDOW = 2.0  # seconds; denser windows to place the jumps of non-linear drift
+_SPLIT_WINDOW = 1.0  # seconds; short, dense windows to see where the offset jumps
+_MAX_SPLIT_ANCHORS = 2000
+_PROBE_WINDOW = 1.0  # seconds of sound checked on each side of a candidate pause
+_PROBE_TOLERANCE = 0.002  # seconds
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ def measure(ref: Track, new: Track, ref_name: str, new_name: str) -> Measurement
     found = coarse_search(onset_envelope(ref.samples, rate), onset_envelope(new.samples, rate))
     lo, hi = _overlap(ref, new, found[0])
     if hi - lo < 1.0:
-        raise AlignmentError("errors/align_no_match", file=new_name, best=round(found[0].psr, 1))
+        raise AlignmentError("errors/align_no_match", file=new_name, matched=0)
     window = float(np.clip((hi - lo) / 5, 1.0, _MAX_WINDOW))
     count = int(np.clip(2 * (hi - lo) / window, 6, _MAX_ANCHORS))
     starts = _plan(lo, hi, window, count)
@@ -68,7 +71,9 @@ def measure(ref: Track, new: Track, ref_name: str, new_name: str) -> Measurement
         final = _refine(ref, new, fit, starts, window)
         if final is not None:
             return Measurement(coarse, final[0], final[1], new.duration)
-    return _piecewise(ref, new, seeds[0][1], seeds[0][2], lo, hi, new_name)
+    # the ratio whose short windows peaked most sharply is the clock; its offsets may still jump
+    _, coarse, first = max(seeds, key=lambda seed: float(np.median(seed[2].psr)))
+    return _piecewise(ref, new, coarse, first, lo, hi, new_name)
 
 
 def _refine(ref: Track, new: Track, seed: Fit, starts: np.ndarray, window: float) -> tuple[Fit, Anchors] | None:
@@ -96,18 +101,35 @@ def _overlap(ref: Track, new: Track, coarse: Coarse) -> tuple[float, float]:
 
 def _piecewise(ref: Track, new: Track, coarse: Coarse, first: Anchors, lo: float, hi: float,
                new_name: str) -> Measurement:
-    """Non-linear drift: dense windows, one line per stretch between jumps, split at pauses."""
-    rate = ref.rate
-    strong = first.psr >= 6
-    k = robust_line(first.t_new[strong], first.t_ref[strong])[0] if strong.sum() >= 3 else coarse.ratio
-    if abs(k / coarse.ratio - 1) > 0.002:  # a slope this far off the nominal ratio is noise
-        k = coarse.ratio
-    window = min(_SPLIT_WINDOW, max(1.0, (hi - lo) / 5))
-    count = int(min((hi - lo) / (window / 2), 400))
-    starts = _plan(lo, hi, window, max(count, 6))
-    dense = measure_anchors(ref.samples, new.samples, rate, k, coarse.lag, starts, window, _COARSE_SEARCH)
-    fit = fit_piecewise(dense, window, new.duration, k, pauses(new.samples, rate))
+    """Non-linear drift: dense short windows, one line per stretch between jumps, split at pauses."""
+    count = int(min((hi - lo) / (_SPLIT_WINDOW / 2), _MAX_SPLIT_ANCHORS))
+    starts = _plan(lo, hi, _SPLIT_WINDOW, max(count, 6))
+    dense = measure_anchors(ref.samples, new.samples, ref.rate, coarse.ratio, coarse.lag, starts, _SPLIT_WINDOW,
+                            _COARSE_SEARCH, earliest=False)
+    quiet = pauses(new.samples, new.rate)
+    fit = fit_piecewise(dense, _SPLIT_WINDOW, new.duration, coarse.ratio, quiet, _pause_tester(ref, new, quiet))
     if fit is None:
-        best = float(np.max(first.psr)) if len(first.psr) else 0.0
-        raise AlignmentError("errors/align_no_match", file=new_name, best=round(best, 1))
+        strong = float(np.mean(first.psr >= STRONG_PSR)) if len(first.psr) else 0.0
+        if strong >= 0.5:  # it is the same recording, but its timing is too irregular to model
+            raise AlignmentError("errors/align_irregular", file=new_name)
+        raise AlignmentError("errors/align_no_match", file=new_name, matched=round(100 * strong))
     return Measurement(coarse, fit, dense, new.duration)
+
+
+def _pause_tester(ref: Track, new: Track, quiet: list[tuple[float, float]]) -> Splitter:
+    """Split in the first pause that the left model fits just before and the right model just after."""
+
+    def agrees(segment: Segment, start: float) -> bool:
+        probe = measure_anchors(ref.samples, new.samples, ref.rate, segment.k, segment.b, np.array([start]),
+                                _PROBE_WINDOW, _FINE_SEARCH)
+        expected = segment.k * start + segment.b
+        return bool(probe.psr[0] >= STRONG_PSR and abs(probe.t_ref[0] - expected) < _PROBE_TOLERANCE)
+
+    def choose(after: float, before: float, left: Segment, right: Segment) -> float:
+        for start, end in quiet:
+            if end > after and start < before and start >= _PROBE_WINDOW and \
+                    agrees(left, start - _PROBE_WINDOW) and agrees(right, end):
+                return (start + end) / 2
+        return split_at_longest_pause(after, before, quiet)
+
+    return choose

@@ -3,8 +3,9 @@ piecewise segments for drift that is not linear (an edit or a dropped chunk in o
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from itertools import pairwise
 
 import numpy as np
 
@@ -91,9 +92,16 @@ def fit_linear(anchors: Anchors, duration: float, max_rms: float = _MAX_RMS) -> 
     return Fit([Segment(0.0, duration, k, b, int(inliers.sum()), rms)], strong_share, inlier_share, rms)
 
 
+Splitter = Callable[[float, float, Segment, Segment], float]
+
+
 def fit_piecewise(anchors: Anchors, window: float, duration: float, k: float,
-                  quiet: list[tuple[float, float]]) -> Fit | None:
-    """Constant-drift segments whose offsets jump between them, split at the pause where the jump hides."""
+                  quiet: list[tuple[float, float]], splitter: Splitter | None = None) -> Fit | None:
+    """Lines for the stretches between offset jumps, split where the jump hides (a pause).
+
+    ``splitter(after, before, left, right)`` picks the split time between two runs of anchors;
+    the default takes the longest pause in between.
+    """
     strong, strong_share = _shares(anchors)
     if strong.sum() < 4 or strong_share < 0.5:
         return None
@@ -110,17 +118,18 @@ def fit_piecewise(anchors: Anchors, window: float, duration: float, k: float,
     runs = _merge_equal_neighbours(runs, offsets)
     if len(runs) < 2 or sum(map(len, runs)) < 0.6 * len(t_new):
         return None
-    bounds = [0.0]
-    for left, right in itertools.pairwise(runs):
-        bounds.append(_split_point(t_new[left[-1]], t_new[right[0]] + window, quiet))
-    bounds.append(duration)
-    segments = []
-    for run, start, end in zip(runs, bounds, bounds[1:]):
-        slope = None if len(run) >= 4 else k
-        seg_k, seg_b, inliers, rms = robust_line(t_new[run], t_ref[run], slope)
+    lines = []
+    for run in runs:
+        seg_k, seg_b, inliers, rms = robust_line(t_new[run], t_ref[run], None if len(run) >= 4 else k)
         if rms > _MAX_RMS:
             return None
-        segments.append(Segment(start, end, seg_k, seg_b, int(inliers.sum()), rms))
+        lines.append(Segment(float(t_new[run[0]]), float(t_new[run[-1]]), seg_k, seg_b, int(inliers.sum()), rms))
+    choose = splitter or (lambda after, before, _left, _right: split_at_longest_pause(after, before, quiet))
+    bounds = [0.0]
+    for (left_run, right_run), (left, right) in zip(pairwise(runs), pairwise(lines)):
+        bounds.append(choose(float(t_new[left_run[-1]]), float(t_new[right_run[0]]) + window, left, right))
+    bounds.append(duration)
+    segments = [replace(line, start=start, end=end) for line, start, end in zip(lines, bounds, bounds[1:])]
     used = sum(s.anchors for s in segments)
     rms = float(np.sqrt(np.mean([s.rms**2 for s in segments])))
     return Fit(segments, strong_share, used / len(t_new), rms)
@@ -136,7 +145,7 @@ def _merge_equal_neighbours(runs: list[list[int]], offsets: np.ndarray) -> list[
     return merged
 
 
-def _split_point(after: float, before: float, quiet: list[tuple[float, float]]) -> float:
+def split_at_longest_pause(after: float, before: float, quiet: list[tuple[float, float]]) -> float:
     """Middle of the longest pause between two runs, else the middle of the gap."""
     inside = [(min(e, before) - max(s, after), (max(s, after) + min(e, before)) / 2)
               for s, e in quiet if e > after and s < before]

@@ -1,0 +1,30 @@
+"""Build test media on disk from a clock model: the video's camera sound and the new recording."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import soxr
+
+from tests.local.speechsynth import camera_chain, speech_like, studio_copy, write_video, write_wav
+
+RATE = 48_000
+
+
+def pair(tmp: Path, seconds: float, k: float, b: float, seed: int = 1, snr_db: float = 20.0,
+         wav_rate: int = RATE) -> tuple[Path, Path]:
+    """``(video.mp4, voice.wav)`` where an event at t in the WAV happens at k·t + b in the video."""
+    performance = speech_like(seconds, RATE, seed)
+    video = write_video(tmp / f"video{seed}.mp4", camera_chain(performance, RATE, seed, snr_db), RATE)
+    voice = studio_copy(performance, RATE, k, b)
+    if wav_rate != RATE:
+        voice = soxr.resample(voice, RATE, wav_rate, quality="VHQ")
+    return video, write_wav(tmp / f"voice{seed}.wav", voice, wav_rate)
+
+
+def truth_error_ms(segment_k: float, segment_b: float, k: float, b: float, seconds: float) -> float:
+    """Largest disagreement (ms) between a fitted and the true line over the track."""
+    t = np.linspace(0, seconds, 101)
+    b_true = round(b * RATE) / RATE  # the generator shifts by whole samples
+    return float(np.max(np.abs((segment_k * t + segment_b) - (k * t + b_true))) * 1000)

@@ -1,0 +1,102 @@
+"""Measurement accuracy on generated speech through a camera chain, and honest refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skill.errors import AlignmentError
+from skill.local.decode import decode_mono
+from skill.local.engine import measure
+from tests.local.media import RATE, pair, truth_error_ms
+from tests.local.speechsynth import camera_chain, speech_like, write_video, write_wav
+
+
+def _measure(video: Path, voice: Path):  # type: ignore[no-untyped-def]
+    return measure(decode_mono(video), decode_mono(voice), video.name, voice.name)
+
+
+@pytest.mark.parametrize(("k", "b", "ratio", "wav_rate", "snr_db"), [
+    (1 + 90e-6, 0.3456, "measured", RATE, 20.0),
+    (1.0, -0.1875, "1", 44_100, 20.0),            # a true 44.1 kHz file, labelled correctly
+    (48_000 / 44_100, 0.25, "48k/44.1k", RATE, 20.0),  # 44.1 kHz samples flagged as 48 kHz
+    (1000 / 1001, -0.2, "1000/1001", RATE, 20.0),  # NTSC pull-down
+    (25 / 24, 0.05, "25/24", RATE, 20.0),          # PAL speed-up
+    (1 - 45e-6, 1.2, "measured", RATE, 0.0),       # noise as loud as the voice
+], ids=["drift90ppm", "true44k1", "44k1-flagged-48k", "ntsc", "pal", "snr0"])
+def test_offset_and_drift_within_a_millisecond(tmp_path: Path, k: float, b: float, ratio: str, wav_rate: int,
+                                               snr_db: float) -> None:
+    video, voice = pair(tmp_path, 10.0, k, b, seed=3, snr_db=snr_db, wav_rate=wav_rate)
+    result = _measure(video, voice)
+    segment = result.fit.segments[0]
+    assert len(result.fit.segments) == 1
+    assert truth_error_ms(segment.k, segment.b, k, b, 10.0) <= 1.0
+    assert result.ratio_name == ratio
+    assert result.fit.confidence > 0.8
+
+
+def test_jump_in_the_middle_gives_two_segments_split_in_a_pause(tmp_path: Path) -> None:
+    """The camera dropped 60 ms in a pause: one offset before, another after."""
+    performance = speech_like(16.0, RATE, seed=11)
+    energy = np.convolve(performance**2, np.ones(4800) / 4800, mode="same")
+    quiet = np.flatnonzero(energy[7 * RATE: 9 * RATE] < 1e-7)
+    cut = 7 * RATE + int(quiet[len(quiet) // 2])
+    dropped = np.concatenate((performance[:cut], performance[cut + int(0.060 * RATE):]))
+    video = write_video(tmp_path / "cut.mp4", camera_chain(dropped, RATE, seed=11), RATE)
+    voice = write_wav(tmp_path / "voice.wav", performance, RATE)
+    result = _measure(video, voice)
+    before, after = result.fit.segments[0], result.fit.segments[-1]
+    assert len(result.fit.segments) == 2
+    assert abs(before.b * 1000) <= 1.0 and abs(after.b * 1000 + 60.0) <= 1.0
+    assert abs(before.end - cut / RATE) < 0.4  # the split sits in the pause where the chunk went
+
+
+def test_unrelated_speech_is_refused(tmp_path: Path) -> None:
+    video = write_video(tmp_path / "v.mp4", camera_chain(speech_like(10.0, RATE, seed=4), RATE), RATE)
+    voice = write_wav(tmp_path / "other.wav", speech_like(10.0, RATE, seed=5), RATE)
+    with pytest.raises(AlignmentError) as caught:
+        _measure(video, voice)
+    assert caught.value.message_key == "errors/align_no_match"
+    assert "lip-sync-video chat" in caught.value.render("en")
+
+
+def test_silent_audio_is_refused(tmp_path: Path) -> None:
+    video, _ = pair(tmp_path, 4.0, 1.0, 0.1)
+    silence = write_wav(tmp_path / "silence.wav", np.zeros(4 * RATE, np.float32), RATE)
+    with pytest.raises(AlignmentError) as caught:
+        _measure(video, silence)
+    assert caught.value.message_key == "errors/align_silent"
+
+
+def test_video_without_audio_is_refused(tmp_path: Path) -> None:
+    mute = write_video(tmp_path / "mute.mp4", None)
+    with pytest.raises(AlignmentError) as caught:
+        decode_mono(mute)
+    assert caught.value.message_key == "errors/align_no_audio"
+
+
+def test_late_start_is_kept_on_the_container_clock(tmp_path: Path) -> None:
+    """An audio stream that starts after the video is padded, not pulled to time 0."""
+    import fractions
+
+    import av
+
+    path = tmp_path / "late.mkv"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("pcm_s16le", rate=16_000, layout="mono")
+        video = out.add_stream("mpeg4", rate=10)
+        video.width, video.height, video.pix_fmt = 32, 32, "yuv420p"
+        frame = av.VideoFrame.from_ndarray(np.zeros((32, 32, 3), np.uint8), format="rgb24")
+        frame.pts = 0
+        out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        tone = np.full((1, 1600), 0.5, np.float32)
+        audio = av.AudioFrame.from_ndarray(tone.astype(np.float32), format="flt", layout="mono")
+        audio.sample_rate, audio.pts, audio.time_base = 16_000, 4000, fractions.Fraction(1, 16_000)
+        out.mux(stream.encode(audio))
+        out.mux(stream.encode(None))
+    track = decode_mono(path)
+    first_sound = int(np.flatnonzero(np.abs(track.samples) > 0.1)[0])
+    assert abs(first_sound - 4000) <= 2
