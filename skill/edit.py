@@ -113,7 +113,8 @@ def _read_turn(app: App, response: httpx.Response) -> Turn:
             turn.ending = "silence"
             return turn
         if now - last_spoken >= settings.progress_seconds:
-            app.events.progress("edit/still_working")
+            # The elapsed time keeps each line distinct: consoles drop a progress line that repeats.
+            app.events.progress("edit/still_working", elapsed=round(now - started))
             last_spoken = now
         wait = min(deadline, last_signal + settings.silence_seconds, last_spoken + settings.progress_seconds) - now
         try:

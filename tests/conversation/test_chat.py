@@ -126,3 +126,12 @@ def test_upload_without_a_file_asks_for_it(emulator: Emulator, cli, utterance: s
     assert result.code == 0, result.err
     assert expected in result.out
     assert emulator.calls() == []
+
+
+def test_real_process_chinese_in_chinese_out_with_progress(emulator: Emulator, run_cli) -> None:
+    emulator.play("heartbeats")
+    result = run_cli("chat", "帮我看看这段视频")
+    assert result.code == 0, result.err
+    assert result.out.startswith("I watched your clip")  # the backend's own words are relayed as they are
+    assert "⏳ 还在处理中..." in result.err and "👀 正在看你的素材…" in result.err
+    assert "Traceback" not in result.err
