@@ -27,6 +27,7 @@ _FAMILIES: tuple[tuple[frozenset[str], str, tuple[str, ...]], ...] = (
 )
 # Still images are told apart by their codec: the image demuxers are chosen by name as well as content.
 _IMAGE_CODECS = {"mjpeg": "jpg", "png": "png", "webp": "webp", "gif": "gif"}
+_WEBM_CODECS = frozenset({"vp8", "vp9", "av1", "libdav1d", "opus", "vorbis"})  # what WebM may carry
 _VIDEO_CONTAINERS = frozenset({"mov", "mp4", "matroska", "webm", "avi"})
 
 
@@ -52,6 +53,8 @@ class MediaInfo:
         """The extension to rename a mislabelled file to (an audio-only MP4 is an .m4a)."""
         if self.kind == "audio" and "m4a" in self.content_extensions:
             return "m4a"
+        if "webm" in self.content_extensions and (self.video_codec or self.audio_codec) in _WEBM_CODECS:
+            return "webm"
         return self.content_extensions[0] if self.content_extensions else ""
 
 
