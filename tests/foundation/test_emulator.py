@@ -343,6 +343,16 @@ def test_run_sse_unknown_session_is_404_before_streaming(http: httpx.Client, emu
     assert emulator.state.messages == {}
 
 
+def test_every_sse_fixture_is_a_valid_script() -> None:
+    from tests.emulator.sse import parse_script
+    from tests.emulator.state import SSE_FIXTURES
+
+    scripts = sorted(SSE_FIXTURES.glob("*.sse"))
+    assert scripts
+    for script in scripts:
+        assert parse_script(script.read_text(encoding="utf-8")), script.name
+
+
 def test_play_rejects_unknown_scripts_and_directives(emulator: Emulator) -> None:
     with pytest.raises(FileNotFoundError):
         emulator.play("no_such_script")
