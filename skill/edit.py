@@ -106,11 +106,9 @@ def _read_turn(app: App, response: httpx.Response) -> Turn:
 
     while True:
         now = clock()
-        if now >= deadline:
-            turn.ending = "timeout"
-            return turn
-        if now - last_signal >= settings.silence_seconds:
-            turn.ending = "silence"
+        if now >= deadline or now - last_signal >= settings.silence_seconds:
+            handle(parser.finish(), now)  # text streamed so far is still worth showing
+            turn.ending = "timeout" if now >= deadline else "silence"
             return turn
         if now - last_spoken >= settings.progress_seconds:
             # The elapsed time keeps each line distinct: consoles drop a progress line that repeats.

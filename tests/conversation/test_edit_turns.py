@@ -134,11 +134,14 @@ def test_silence_counts_as_timeout(emulator: Emulator, monkeypatch: pytest.Monke
     assert len(sent_messages(emulator)) == 1
 
 
-def test_turn_cap_stops_a_stalled_stream(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("script, said", [("stalled", "Starting the render of your synced clip."),
+                                          ("stalled_partial", "Rendering your synced clip now.")])
+def test_turn_cap_stops_a_stalled_stream(emulator: Emulator, monkeypatch: pytest.MonkeyPatch, script: str,
+                                         said: str) -> None:
     monkeypatch.setenv("LIP_SYNC_VIDEO_SSE_TIMEOUT_SECONDS", "0.6")
-    _, reply = turn(emulator, "stalled")
+    _, reply = turn(emulator, script)
     assert reply.data["outcome"] == "timeout"
-    assert reply.text("en").startswith("Starting the render of your synced clip.")
+    assert reply.text("en").startswith(said)
     assert len(sent_messages(emulator)) == 1
 
 
