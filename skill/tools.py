@@ -401,7 +401,8 @@ def invoke(name: str, input: Any, app: App, lang: str | None = None, *,
 
 
 def _redacted(outcome: Outcome) -> Outcome:
-    return Outcome(redact_obj(outcome.result), outcome.exit_code)
+    # A result is addressed to the person (like the CLI's stdout), so a published claim link stays.
+    return Outcome(redact_obj(outcome.result, published=True), outcome.exit_code)
 
 
 def call(name: str, input: dict[str, Any], app: App, lang: str | None = None) -> dict[str, Any]:

@@ -144,6 +144,7 @@ def test_setup_against_the_emulator(emulator) -> None:
     assert result["ok"] is True
     assert result["connected"] is True
     assert "credits" in result
+    assert "ct=clm_" in result["project_link"]  # the claim link is for the person: published, not masked
     assert_no_token(emulator, result)
 
 
