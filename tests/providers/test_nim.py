@@ -18,7 +18,8 @@ def test_dub_streams_inputs_and_writes_the_output(cli, nim, files, tmp_path: Pat
     assert result.json()["output"] == str(target) and result.json()["media"] == [str(target)]
     config = nim.configs[0]
     assert config.input_audio_codec == pb.AUDIO_CODEC_WAV and config.output_audio_codec == pb.AUDIO_CODEC_OPUS
-    assert config.output_video_encoding.lossy.bitrate_mbps == 30 and config.output_video_encoding.lossy.idr_interval == 8
+    lossy = config.output_video_encoding.lossy
+    assert lossy.bitrate_mbps == 30 and lossy.idr_interval == 8
     assert not config.is_speaker_info_provided and not config.HasField("head_movement_speed")
     assert nim.metadata.get("client-session-id")
     assert not list(tmp_path.glob(".*.part"))
