@@ -1,4 +1,4 @@
-"""Render routes: submit, status polls in either documented shape, the download fallback, output files."""
+"""Render routes (submit, status polls in either documented shape, download fallback) and the file host."""
 
 from __future__ import annotations
 
