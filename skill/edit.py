@@ -229,8 +229,9 @@ def run_turn(app: App, text: str, *, follow_up: bool = True) -> Reply:
     if turn.ending != "complete" or (not answer and (turn.errors or temporary_only)):
         changes, summary = _changes(app, before)
         outcome = turn.ending if turn.ending != "complete" else "backend_error"
-        return Reply("edit/interrupted", {"outcome": outcome, "text": answer, "changes": changes,
-                                          "timeline": summary}, ok=False)
+        # Button talk is still removed, but nothing is acted on after a turn that did not finish.
+        return Reply("edit/interrupted", {"outcome": outcome, "text": translate(answer).text, "changes": changes,
+                                          "timeline": summary, "compared": before is not None}, ok=False)
     if not answer:
         changes, summary = _changes(app, before)
         return Reply("edit/silent", {"outcome": "silent", "changes": changes, "timeline": summary,
