@@ -97,7 +97,7 @@ def _mcp_tool(tool: tools.Tool, base: App, lang: str | None) -> Any:
 
 
 def build_server(settings: Settings, lang: str | None = None, verbose: bool = False) -> MCPServer:
-    """An MCPServer offering every available tool; raises a clear error if the SDK is missing."""
+    """An MCPServer offering every tool; raises a clear error if the SDK is missing."""
     try:
         from mcp.server.mcpserver import MCPServer
     except ImportError:
@@ -111,7 +111,7 @@ def build_server(settings: Settings, lang: str | None = None, verbose: bool = Fa
         instructions=("Lip-sync videos with NemoVideo: upload media, edit by instruction, export, check credits, "
                       "or fix audio offset/drift offline. When unsure which tool fits, pass the person's words to "
                       "'chat'. Relay each result's 'reply' to the person."),
-        tools=[_mcp_tool(tool, base, lang) for tool in tools.available().values()],
+        tools=[_mcp_tool(tool, base, lang) for tool in tools.TOOLS],
         log_level="DEBUG" if verbose else "WARNING",
     )
 

@@ -11,7 +11,6 @@ the way, redacted, together with the exit code the CLI should use.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -262,7 +261,6 @@ class Tool:
     name: str
     model: type[ToolInput]
     run: Callable[[App, Any], Reply]
-    module: str  # the handler's module: the tool is offered only once it exists
 
     @property
     def description(self) -> str:
@@ -278,30 +276,28 @@ class Tool:
 
 
 TOOLS: tuple[Tool, ...] = (
-    Tool("chat", ChatInput, _chat, "skill.handlers.chat"),
-    Tool("upload", UploadInput, _upload, "skill.handlers.upload"),
-    Tool("credits", CreditsInput, _credits, "skill.handlers.account"),
-    Tool("state", StateInput, _state, "skill.handlers.account"),
-    Tool("setup", SetupInput, _setup, "skill.handlers.account"),
-    Tool("edit", EditInput, _edit, "skill.edit"),
-    Tool("export", ExportInput, _export, "skill.handlers.export"),
-    Tool("align", AlignInput, _align, "skill.handlers.align"),
-    Tool("batch", BatchInput, _batch, "skill.handlers.batch"),
-    Tool("talk", TalkInput, _talk, "skill.handlers.jobs"),
-    Tool("motion", MotionInput, _motion, "skill.handlers.jobs"),
-    Tool("dub", DubInput, _dub, "skill.handlers.jobs"),
-    Tool("job", JobCheckInput, _job, "skill.handlers.jobs"),
+    Tool("chat", ChatInput, _chat),
+    Tool("upload", UploadInput, _upload),
+    Tool("credits", CreditsInput, _credits),
+    Tool("state", StateInput, _state),
+    Tool("setup", SetupInput, _setup),
+    Tool("edit", EditInput, _edit),
+    Tool("export", ExportInput, _export),
+    Tool("align", AlignInput, _align),
+    Tool("batch", BatchInput, _batch),
+    Tool("talk", TalkInput, _talk),
+    Tool("motion", MotionInput, _motion),
+    Tool("dub", DubInput, _dub),
+    Tool("job", JobCheckInput, _job),
 )
 
 
-def available() -> dict[str, Tool]:
-    """The tools whose handler is present in this installation, by name."""
-    return {tool.name: tool for tool in TOOLS if importlib.util.find_spec(tool.module) is not None}
+BY_NAME: dict[str, Tool] = {tool.name: tool for tool in TOOLS}
 
 
 def schemas(format: SchemaFormat = "anthropic", tools: Iterable[Tool] | None = None) -> list[dict[str, Any]]:
     """Tool definitions for the Anthropic Messages API or OpenAI function calling."""
-    chosen = list(available().values()) if tools is None else list(tools)
+    chosen = list(TOOLS if tools is None else tools)
     if format == "anthropic":
         return [{"name": t.name, "description": t.description, "input_schema": t.input_schema()} for t in chosen]
     if format == "openai":
@@ -367,10 +363,9 @@ def invoke(name: str, input: Any, app: App, lang: str | None = None, *,
     ``lang`` wins; otherwise the language of the person's words in the input; otherwise
     ``app.lang``. ``events`` (default ``app.events``) also receives every notice and progress line.
     """
-    tools = available()
-    tool = tools.get(name)
+    tool = BY_NAME.get(name)
     if tool is None:
-        return _redacted(_failure("errors/agent_unknown_tool", lang or app.lang, 2, name=name, known=sorted(tools)))
+        return _redacted(_failure("errors/agent_unknown_tool", lang or app.lang, 2, name=name, known=sorted(BY_NAME)))
     if not isinstance(input, dict):
         return _redacted(_failure("errors/agent_input_not_object", lang or app.lang, 2, name=name))
     field = tool.model.language_field
