@@ -1,0 +1,96 @@
+"""Safe download: atomic rename, length checks, Range resume, names, and the container on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from skill.errors import BadResponse, ConnectionFailed
+from skill.media.download import download, name_from_url, safe_filename, sniff_extension
+from tests.media.conftest import MediaSet
+
+
+def _client(handler) -> httpx.Client:  # type: ignore[no-untyped-def]
+    return httpx.Client(transport=httpx.MockTransport(handler))
+
+
+@pytest.mark.parametrize(("raw", "safe"), [
+    ("../../etc/passwd", "passwd"),
+    ("..%2F..%2Fetc%2Fcron.d%2Fjob.mp4", "job.mp4"),
+    ("C:\\Windows\\system32\\evil.mp4", "evil.mp4"),
+    ("/abs/path/out.mp4", "out.mp4"),
+    (".hidden.mp4", "hidden.mp4"),
+    ("..", "video"),
+    ("clip\x00\x1b[31m.mp4", "clip[31m.mp4"),
+    ("配音 版本 (es).mp4", "配音 版本 (es).mp4"),
+    ("a|b<c>d.mp4", "a_b_c_d.mp4"),
+])
+def test_safe_filename_never_leaves_the_folder(raw: str, safe: str) -> None:
+    assert safe_filename(raw) == safe
+
+
+def test_name_from_url_ignores_the_query() -> None:
+    assert name_from_url("https://cdn.example/render-result/render_1.mp4?sig=abc") == "render_1.mp4"
+
+
+def test_whole_download_is_renamed_into_place(media: MediaSet, tmp_path: Path) -> None:
+    body = media.clip.read_bytes()
+    target = tmp_path / "deep" / "out.mp4"
+    path = download(_client(lambda r: httpx.Response(200, content=body)), "https://cdn.example/x.mp4", target)
+    assert path == target.resolve() and path.read_bytes() == body
+    assert not list(target.parent.glob("*.part"))
+
+
+def test_short_body_is_an_error_and_nothing_gets_the_final_name(media: MediaSet, tmp_path: Path) -> None:
+    body = media.clip.read_bytes()
+
+    def short(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body[:100], headers={"content-length": str(len(body))})
+
+    with pytest.raises((BadResponse, ConnectionFailed)):
+        download(_client(short), "https://cdn.example/x.mp4", tmp_path / "out.mp4")
+    assert not (tmp_path / "out.mp4").exists()
+
+
+def test_leftover_part_is_resumed_with_a_range_request(media: MediaSet, tmp_path: Path) -> None:
+    body = media.clip.read_bytes()
+    (tmp_path / "out.mp4.part").write_bytes(body[:1000])
+    seen: list[str | None] = []
+
+    def ranged(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("range"))
+        return httpx.Response(206, content=body[1000:],
+                              headers={"content-range": f"bytes 1000-{len(body) - 1}/{len(body)}"})
+
+    path = download(_client(ranged), "https://cdn.example/x.mp4", tmp_path / "out.mp4")
+    assert seen == ["bytes=1000-"] and path.read_bytes() == body
+
+
+def test_server_ignoring_range_restarts_cleanly(media: MediaSet, tmp_path: Path) -> None:
+    body = media.clip.read_bytes()
+    (tmp_path / "out.mp4.part").write_bytes(b"stale bytes from another file")
+    path = download(_client(lambda r: httpx.Response(200, content=body)), "https://cdn.example/x.mp4",
+                    tmp_path / "out.mp4")
+    assert path.read_bytes() == body
+
+
+def test_non_http_download_link_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(BadResponse):
+        download(_client(lambda r: httpx.Response(200)), "file:///etc/passwd", tmp_path / "out.mp4")
+
+
+def test_webm_is_not_saved_under_an_mp4_name(media: MediaSet, tmp_path: Path) -> None:
+    body = media.webm.read_bytes()
+    path = download(_client(lambda r: httpx.Response(200, content=body)), "https://cdn.example/x",
+                    tmp_path / "out.mp4")
+    assert path.name == "out.webm" and sniff_extension(path) == "webm"
+
+
+def test_mp4_is_remuxed_losslessly_when_the_input_was_mkv(media: MediaSet, tmp_path: Path) -> None:
+    body = media.clip.read_bytes()
+    path = download(_client(lambda r: httpx.Response(200, content=body)), "https://cdn.example/x.mp4",
+                    tmp_path / "out.mkv")
+    assert path.name == "out.mkv" and sniff_extension(path) == "mkv"
+    assert not list(tmp_path.glob("*.part"))
