@@ -24,45 +24,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from skill.replies import Lang, detect_lang
+from skill.router_lexicon import Lexicon, Phrase, load_lexicon
 from skill.router_text import PUNCTUATION, Reference, extract_references, tokenize, without_quotes
 
 Intent = Literal["export", "credits", "state", "upload", "edit"]
 INTENTS: tuple[Intent, ...] = ("export", "credits", "state", "upload", "edit")
-LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
-
-# Lexicon sections whose phrases are markers (no intent label).
-_MARKER_SECTIONS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_before")
-_MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "clause_breaks")
 
 
-@dataclass(frozen=True, slots=True)
-class Phrase:
-    kind: str  # a lexicon section: "triggers", "shadows", "edit_verbs", "negation_before", …
-    label: str  # the intent for triggers and shadows, else ""
-    text: str  # as written in the lexicon, for the evidence list
-    tokens: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     phrase: Phrase
-    start: int
+    start: int  # token index
     end: int
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    index: dict[str, tuple[Phrase, ...]]  # first token → phrases starting with it
-    chars: dict[int, str]  # traditional → simplified, for str.translate
-    typos: dict[str, str]
-    output_words: tuple[str, ...]
-    window: int
-    after_window: int
 
 
 @dataclass(frozen=True)
@@ -91,55 +66,6 @@ def route(utterance: str, attachments: Sequence[str] = ()) -> Route:
     tokens = tokenize(without_quotes(rest), lexicon.chars, lexicon.typos)
     return _decide(_Analysis(tokens, _find(tokens, lexicon.index), lexicon), references, attachments,
                    detect_lang(utterance))
-
-
-@cache
-def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
-    """Read and index the YAML lexicons once per process (yaml is imported only here)."""
-    import yaml
-
-    def read(name: str) -> dict[str, Any]:
-        return yaml.load((directory / f"{name}.yaml").read_text(encoding="utf-8"), Loader=_loader(yaml))
-
-    intents, markers, typo_data, t2s = read("intents"), read("markers"), read("typos"), read("t2s")
-    pairs = t2s["pairs"].split()
-    chars = {ord(pair[0]): pair[1] for pair in pairs}
-    typos = typo_variants(typo_data["generate"], typo_data.get("not_typos", ()))
-    typos.update(typo_data.get("extra", {}))
-
-    phrases: list[Phrase] = []
-    for section in ("triggers", "shadows"):
-        for label, texts in intents[section].items():
-            phrases += [Phrase(section, label, t, tokenize(t, chars, typos)) for t in texts]
-    for section in _MARKER_SECTIONS:
-        phrases += [Phrase(section, "", t, tokenize(t, chars, typos)) for t in intents[section]]
-    for section in _MARKERS:
-        phrases += [Phrase(section, "", t, tokenize(t, chars, typos)) for t in markers[section]]
-    phrases += [Phrase("shadows", "negation", t, tokenize(t, chars, typos)) for t in markers["not_negation"]]
-
-    index: dict[str, list[Phrase]] = {}
-    for phrase in phrases:
-        if phrase.tokens:
-            index.setdefault(phrase.tokens[0], []).append(phrase)
-    return Lexicon({first: tuple(group) for first, group in index.items()}, chars, typos,
-                   tuple(markers["output_before"]), int(markers["window"]), int(markers["after_window"]))
-
-
-def typo_variants(words: Sequence[str], not_typos: Sequence[str] = ()) -> dict[str, str]:
-    """Every adjacent swap and single dropped letter of each word, mapped back to the word."""
-    keep = set(not_typos) | set(words)
-    variants: dict[str, str] = {}
-    for word in words:
-        swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
-        drops = {word[:i] + word[i + 1:] for i in range(len(word))}
-        for variant in swaps | drops:
-            if variant not in keep:
-                variants[variant] = word
-    return variants
-
-
-def _loader(yaml: Any) -> Any:
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 
 
 def _find(tokens: tuple[str, ...], index: dict[str, tuple[Phrase, ...]]) -> list[Match]:

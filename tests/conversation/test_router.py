@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -12,7 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from skill.router import INTENTS, LEXICON_DIR, load_lexicon, route, typo_variants
+from skill.router import INTENTS, route
+from skill.router_lexicon import LEXICON_DIR, SOURCES, load_lexicon, typo_variants
 from skill.router_text import tokenize
 
 CORPUS = Path(__file__).with_name("router_corpus.yaml")
@@ -239,6 +241,35 @@ def test_traditional_map_is_one_character_to_another() -> None:
     pairs = yaml.safe_load((LEXICON_DIR / "t2s.yaml").read_text(encoding="utf-8"))["pairs"].split()
     assert all(len(p) == 2 and p[0] != p[1] for p in pairs)
     assert len({p[0] for p in pairs}) == len(pairs)
+
+
+def test_compiled_lexicon_is_cached_and_rebuilt_when_a_yaml_file_changes(tmp_path: Path) -> None:
+    for name in SOURCES:
+        shutil.copy(LEXICON_DIR / f"{name}.yaml", tmp_path)
+    load = load_lexicon.__wrapped__  # bypass the per-process memo
+    first = load(tmp_path)
+    assert len(list((tmp_path / "__pycache__").glob("lexicon-*.json"))) == 1
+    assert load(tmp_path) == first
+    intents = tmp_path / "intents.yaml"
+    text = intents.read_text(encoding="utf-8")
+    intents.write_text(text.replace("    - export\n", "    - export\n    - ship it\n", 1), encoding="utf-8")
+    rebuilt = load(tmp_path)
+    assert any(p.text == "ship it" for p in rebuilt.index["ship"])
+    assert len(list((tmp_path / "__pycache__").glob("lexicon-*.json"))) == 1
+
+
+def test_unwritable_cache_still_routes(tmp_path: Path) -> None:
+    for name in SOURCES:
+        shutil.copy(LEXICON_DIR / f"{name}.yaml", tmp_path)
+    (tmp_path / "__pycache__").write_text("not a directory")
+    assert "export" in load_lexicon.__wrapped__(tmp_path).index
+
+
+def test_routing_from_the_cache_imports_no_yaml() -> None:
+    load_lexicon()  # writes the cache in the checkout, as the first run after an install does
+    code = "import sys, skill.router as r; r.route('导出'); print('yaml' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert done.stdout.strip() == "False"
 
 
 def test_router_import_is_light() -> None:

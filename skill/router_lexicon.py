@@ -1,0 +1,129 @@
+"""The router's lexicons: read ``skill/lexicon/*.yaml`` once, tokenise every phrase, index by first token.
+
+Importing PyYAML and tokenising ~500 phrases costs more than the rest of a ``route`` cold start,
+so the compiled lexicon is kept as JSON in ``skill/lexicon/__pycache__`` and rebuilt whenever a
+YAML file or the tokenizer changes (the same stat-based rule Python uses for ``.pyc`` files). A
+read-only install simply compiles in memory each time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from skill import router_text
+from skill.router_text import tokenize
+
+LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
+SOURCES = ("intents", "markers", "typos", "t2s")
+_FORMAT = 1  # bump when the compiled JSON layout changes
+
+# Lexicon sections whose phrases carry no intent label.
+_INTENT_MARKERS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_before")
+_MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "clause_breaks")
+
+
+class Phrase(NamedTuple):
+    kind: str  # a lexicon section: "triggers", "shadows", "edit_verbs", "negation_before", …
+    label: str  # the intent for triggers and shadows ("negation" for not_negation), else ""
+    text: str  # as written in the lexicon, for the evidence list
+    tokens: tuple[str, ...]
+
+
+class Lexicon(NamedTuple):
+    index: dict[str, tuple[Phrase, ...]]  # first token → the phrases starting with it
+    chars: dict[int, str]  # traditional → simplified, for str.translate
+    typos: dict[str, str]
+    output_words: tuple[str, ...]
+    window: int  # tokens a "before" marker may stand ahead of its trigger
+    after_window: int  # tokens an "after" marker may follow its trigger
+
+
+@cache
+def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
+    """The indexed lexicon, from the JSON cache when it is fresh, else compiled from the YAML."""
+    cache_file = directory / "__pycache__" / f"lexicon-{_fingerprint(directory)}.json"
+    try:
+        compiled = json.loads(cache_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        compiled = compile_lexicon(directory)
+        _write_cache(cache_file, compiled)
+    return _index(compiled)
+
+
+def compile_lexicon(directory: Path = LEXICON_DIR) -> dict[str, Any]:
+    """Parse the YAML files and tokenise every phrase (JSON-safe, the form that is cached)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+    data = {name: yaml.load((directory / f"{name}.yaml").read_text(encoding="utf-8"), Loader=loader)
+            for name in SOURCES}
+    intents, markers, typo_data = data["intents"], data["markers"], data["typos"]
+    chars = {ord(pair[0]): pair[1] for pair in data["t2s"]["pairs"].split()}
+    typos = typo_variants(typo_data["generate"], typo_data.get("not_typos", ()))
+    typos.update(typo_data.get("extra", {}))
+
+    def phrases(kind: str, label: str, texts: Sequence[str]) -> list[list[Any]]:
+        return [[kind, label, text, list(tokenize(text, chars, typos))] for text in texts]
+
+    rows: list[list[Any]] = []
+    for section in ("triggers", "shadows"):
+        for label, texts in intents[section].items():
+            rows += phrases(section, label, texts)
+    for section in _INTENT_MARKERS:
+        rows += phrases(section, "", intents[section])
+    for section in _MARKERS:
+        rows += phrases(section, "", markers[section])
+    rows += phrases("shadows", "negation", markers["not_negation"])
+    return {"format": _FORMAT, "phrases": rows, "chars": {str(k): v for k, v in chars.items()}, "typos": typos,
+            "output_words": markers["output_before"], "window": markers["window"],
+            "after_window": markers["after_window"]}
+
+
+def typo_variants(words: Sequence[str], not_typos: Sequence[str] = ()) -> dict[str, str]:
+    """Every adjacent swap and single dropped letter of each word, mapped back to the word."""
+    keep = set(not_typos) | set(words)
+    variants: dict[str, str] = {}
+    for word in words:
+        swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+        drops = {word[:i] + word[i + 1:] for i in range(len(word))}
+        for variant in swaps | drops:
+            if variant not in keep:
+                variants[variant] = word
+    return variants
+
+
+def _index(compiled: dict[str, Any]) -> Lexicon:
+    index: dict[str, list[Phrase]] = {}
+    for kind, label, text, tokens in compiled["phrases"]:
+        if tokens:
+            index.setdefault(tokens[0], []).append(Phrase(kind, label, text, tuple(tokens)))
+    return Lexicon({first: tuple(group) for first, group in index.items()},
+                   {int(k): v for k, v in compiled["chars"].items()}, compiled["typos"],
+                   tuple(compiled["output_words"]), int(compiled["window"]), int(compiled["after_window"]))
+
+
+def _fingerprint(directory: Path) -> str:
+    """Changes whenever a source YAML file or the tokenizer changes (crc32: str hash() is salted)."""
+    paths = [directory / f"{name}.yaml" for name in SOURCES] + [Path(router_text.__file__)]
+    stats = [(p.name, s.st_mtime_ns, s.st_size) for p in paths for s in (p.stat(),)]
+    return f"{_FORMAT}-{zlib.crc32(repr(stats).encode()):08x}"
+
+
+def _write_cache(cache_file: Path, compiled: dict[str, Any]) -> None:
+    """Write atomically and drop stale siblings; a read-only install just skips the cache."""
+    try:
+        cache_file.parent.mkdir(exist_ok=True)
+        temporary = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(compiled, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, cache_file)
+        for stale in cache_file.parent.glob("lexicon-*.json"):
+            if stale != cache_file:
+                stale.unlink(missing_ok=True)
+    except OSError:
+        pass
