@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -109,6 +110,7 @@ class NemoClient:
         self._user_id: str | None = None
         self._session: SessionRecord | None = None
         self._connecting = False
+        self._setup_lock = threading.RLock()  # batch jobs share one client: set up once, not per thread
 
     # -- public API -------------------------------------------------------------------------
     @property
@@ -130,13 +132,14 @@ class NemoClient:
 
     def ensure_session(self) -> Session:
         """A token and an editing session, reusing stored ones; announces first-time setup."""
-        if self._session is None and (not self._cached_token() or not self._cached_session()):
-            with self._setting_up():
-                self._ensure_token()
-                if not self._cached_session():
-                    self._create_session()
-        assert self._session is not None
-        return Session(self._session.session_id, self._session.task_id, self._user_id)
+        with self._setup_lock:
+            if self._session is None and (not self._cached_token() or not self._cached_session()):
+                with self._setting_up():
+                    self._ensure_token()
+                    if not self._cached_session():
+                        self._create_session()
+            assert self._session is not None
+            return Session(self._session.session_id, self._session.task_id, self._user_id)
 
     def request(self, method: str, path: str, *, json: Any = None, files: Any = None, data: Any = None,
                 content: Any = None, headers: dict[str, str] | None = None,
@@ -238,8 +241,10 @@ class NemoClient:
         return self._token
 
     def _ensure_token(self) -> str:
-        if self._cached_token():
-            return self._token  # type: ignore[return-value]
+        with self._setup_lock:
+            return self._cached_token() or self._anonymous_token()
+
+    def _anonymous_token(self) -> str:
         with self._setting_up():
             data = self.request("POST", ANONYMOUS_TOKEN_PATH)
         token = _text(data.get("token")) if isinstance(data, dict) else None
@@ -341,13 +346,15 @@ class NemoClient:
         headers = dict(headers or {})
         if path == ANONYMOUS_TOKEN_PATH:
             headers["X-Client-Id"] = self.store.client_id(self.settings.client_id)
-        else:
-            self._ensure_token()
-        if _uses_session(path, body.get("json")):
-            session_id = self.session_id
+        elif _uses_session(path, body.get("json")):
+            session_id = self.ensure_session().session_id  # token and session in one announced setup
             path = path.replace(SESSION_PLACEHOLDER, session_id)
             body["json"] = _fill_session(body.get("json"), session_id)
-        request = self.http.build_request(method, path, headers=headers, timeout=timeout or httpx.USE_CLIENT_DEFAULT,
+        else:
+            self._ensure_token()
+        # A long read timeout (a 15-minute SSE turn) must not become a 15-minute connect timeout.
+        limits = httpx.Timeout(timeout, connect=min(10.0, timeout)) if timeout else httpx.USE_CLIENT_DEFAULT
+        request = self.http.build_request(method, path, headers=headers, timeout=limits,
                                           **{k: v for k, v in body.items() if v is not None})
         started = time.perf_counter()
         try:

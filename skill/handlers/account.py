@@ -21,6 +21,7 @@ def setup(app: App, new_project: bool = False) -> Reply:
     client = app.client
     if new_project:
         app.store.forget_session()
+    client.state()  # proves the stored session is still alive (a dead one is replaced here, once)
     session = client.ensure_session()
     balance = client.credits()
     try:

@@ -131,3 +131,12 @@ def test_subprocess_entry_point(emulator: Emulator, run_cli: Callable[..., CliRe
     result = run_cli("credits", "--json")
     assert result.code == 0 and result.json()["available"] == 100
     assert run_cli("--version").out.startswith("lip-sync-video ")
+
+
+def test_setup_replaces_a_dead_stored_session(emulator: Emulator, cli: Cli) -> None:
+    first = cli("setup", "--json").json()
+    emulator.state.forget_sessions()  # the backend lost it (expiry, cleanup)
+    result = cli("setup", "--json")
+    assert result.code == 0 and result.json()["task_id"] != first["task_id"]
+    assert result.json()["project_link"]  # the claim link names the live session
+    assert "started a new one" in result.err
