@@ -96,8 +96,8 @@ def run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: Wa
 def _run_stream(app: App, provider: Any, request: JobRequest, how: WaitOptions) -> Reply:
     if not how.wait:
         raise UsageError("errors/provider_async_unsupported", provider=provider.name)
-    output = how.output or unused_path(Path.cwd() / f"lipsync_{request.mode}_output.mp4")
-    state = provider.run(request, output.expanduser().resolve(), how.timeout)
+    output = how.output.expanduser().resolve() if how.output is not None else None
+    state = provider.run(request, output, how.timeout)
     data = {"provider": provider.name, "model": request.model, "mode": request.mode, "status": state.status,
             "outputs": state.outputs, **state.result}
     return Reply("jobs/done", {**data, "output": state.outputs[0]}, media=list(state.outputs))
@@ -126,15 +126,6 @@ def fetch_output(app: App, url: str, output: Path) -> Path:
 
     with make_client(app.settings.http_timeout_seconds) as http:
         return download(http, url, output, events=app.events, progress_key="jobs/downloading")
-
-
-def unused_path(path: Path) -> Path:
-    """``path``, or ``name-2.mp4``, ``name-3.mp4``… so an earlier result is never overwritten."""
-    candidate, n = path, 1
-    while candidate.exists():
-        n += 1
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-    return candidate
 
 
 # -- saved handles and the ID commands -------------------------------------------------------

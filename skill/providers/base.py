@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from skill.console import Events
@@ -103,6 +104,22 @@ class Provider(Protocol):
     def close(self) -> None: ...
 
 
+class StreamProvider(Protocol):
+    """A service whose call *is* the job (``kind = "stream"``): it returns the finished file."""
+
+    name: str
+    modes: frozenset[str]
+    kind: Literal["stream"]
+
+    def default_model(self, mode: str) -> str: ...
+
+    def check(self, request: JobRequest) -> float | None: ...
+
+    def run(self, request: JobRequest, output: Path | None, timeout: float) -> JobState: ...
+
+    def close(self) -> None: ...
+
+
 def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, (ConnectionFailed, RequestTimeout)) or (
         isinstance(exc, LipSyncError) and bool(getattr(exc, "retryable", False)))
@@ -152,3 +169,12 @@ def wait(provider: Provider, handle: JobHandle, events: Events, *, poll_interval
             raise ProviderError("errors/provider_timeout", retryable=True, provider=handle.provider,
                                 id=handle.id, seconds=int(timeout))
         sleep(poll_interval)
+
+
+def unused_path(path: Path) -> Path:
+    """``path``, or ``name-2.mp4``, ``name-3.mp4``… so an earlier result is never overwritten."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate

@@ -25,7 +25,7 @@ from pydantic import AliasChoices, BaseModel, Field, ValidationError
 from skill.console import Events
 from skill.errors import MediaError, ProviderError, UsageError
 from skill.providers import MODES
-from skill.providers.base import JobRequest, JobState
+from skill.providers.base import JobRequest, JobState, unused_path
 from skill.providers.mp4_checks import is_constant_frame_rate, is_faststart
 
 if TYPE_CHECKING:
@@ -196,7 +196,7 @@ class NimProvider:
                              allowed="0..1")
         return None  # self-hosted: no per-second price
 
-    def run(self, request: JobRequest, output: Path, timeout: float) -> JobState:
+    def run(self, request: JobRequest, output: Path | None, timeout: float) -> JobState:
         """Stream the inputs, write the video to ``output`` atomically, delete partial output on failure."""
         import grpc
 
@@ -207,6 +207,7 @@ class NimProvider:
         frames = speaker_frames(load_speakers(Path(speakers_file))) if speakers_file else []
         background = Path(request.options["background_audio"]) if request.options.get("background_audio") else None
         config = build_config(request.options, audio, bool(frames))
+        output = output or unused_path(Path.cwd() / "lipsync_dub_output.mp4")
         channel = (grpc.secure_channel(self.target, grpc.ssl_channel_credentials()) if self.tls
                    else grpc.insecure_channel(self.target))
         partial = output.with_name(f".{output.name}.part")
