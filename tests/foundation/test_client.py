@@ -288,3 +288,18 @@ def test_auth_and_attribution_stay_on_the_api_origin(emulator: Emulator) -> None
     assert "authorization" not in seen[0].headers and "x-skill-source" not in seen[0].headers
     assert seen[1].headers["authorization"] == "Bearer tok-abcdefghijkl"
     client.close()
+
+
+def test_a_stream_dropped_mid_turn_is_a_connection_error_and_not_resent(emulator: Emulator,
+                                                                        make_app: MakeApp) -> None:
+    from httpx_sse import EventSource
+
+    app = make_app()
+    emulator.play("drop_mid_stream")
+    texts: list[str] = []
+    with pytest.raises(ConnectionFailed), app.client.stream("POST", "/run_sse", json={
+            "app_name": "nemo_agent", "user_id": "me", "session_id": "{session_id}",
+            "new_message": {"parts": [{"text": "generate"}]}}) as response:
+        texts.extend(event.data for event in EventSource(response).iter_sse())
+    assert texts  # what arrived before the drop was delivered
+    assert len(emulator.calls("run_sse")) == 1
