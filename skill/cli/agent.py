@@ -25,7 +25,9 @@ def register(commands: Any) -> None:
     for name, run, text in (("install", run_install, "install the skill where an agent client finds it"),
                             ("uninstall", run_uninstall, "remove what 'install' placed")):
         parser = commands.add(name, run, text)
-        parser.add_argument("--target", required=True, choices=TARGETS)
+        parser.add_argument("--target", required=True, choices=TARGETS,
+                            help="openclaw: ~/.openclaw/skills, clawhub: <workspace>/skills, "
+                                 "cursor: ~/.cursor/skills, claude: ~/.claude/skills")
         parser.add_argument("--dir", type=Path, default=None,
                             help="skills directory to use instead of the default (clawhub: the workspace)")
         if name == "install":
