@@ -1,0 +1,56 @@
+"""talk / motion / dub / job through ``call`` against the loopback fal.ai emulator (tests/providers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from skill import tools
+from tests.agent.helpers import fresh_app
+from tests.providers import fal_emulator
+from tests.providers.loopback import Loopback
+from tests.providers.media import make_mp4, make_png, make_wav
+
+
+@pytest.fixture(scope="module")
+def fal_server() -> Iterator[tuple[Loopback, fal_emulator.FalState]]:
+    state = fal_emulator.FalState()
+    server = Loopback(fal_emulator.build_app(state), "fal-emulator").start()
+    state.url = server.url
+    yield server, state
+    server.stop()
+
+
+@pytest.fixture
+def fal(fal_server: tuple[Loopback, fal_emulator.FalState], monkeypatch: pytest.MonkeyPatch) -> fal_emulator.FalState:
+    server, state = fal_server
+    state.reset()
+    state.plan = ["COMPLETED"]
+    monkeypatch.setenv("FAL_KEY", fal_emulator.KEY)
+    monkeypatch.setenv("FAL_QUEUE_BASE", server.url)
+    monkeypatch.setenv("FAL_REST_BASE", server.url)
+    return state
+
+
+@pytest.mark.parametrize(("name", "roles"), [("talk", ("image", "audio")), ("motion", ("image", "video")),
+                                             ("dub", ("video", "audio"))])
+def test_submit_then_fetch_the_result(fal, tmp_path: Path, name: str, roles: tuple[str, str]) -> None:
+    made = {"image": lambda: make_png(tmp_path / "face.png", 640, 480),
+            "audio": lambda: make_wav(tmp_path / "voice.wav", 2.0),
+            "video": lambda: make_mp4(tmp_path / "clip.mp4")}
+    inputs = {role: str(made[role]()) for role in roles}
+    submitted = tools.call(name, {**inputs, "provider": "fal", "wait": False}, fresh_app())
+    assert submitted["ok"] is True and submitted["provider"] == "fal", submitted
+    job_id = submitted["job_id"]
+    assert submitted["progress"], "the submission is reported"
+
+    target = tmp_path / "out.mp4"
+    status = tools.call("job", {"job_id": job_id}, fresh_app())
+    assert status["ok"] is True and status["job_id"] == job_id
+    result = tools.call("job", {"job_id": job_id, "action": "result", "output": str(target)}, fresh_app())
+    assert result["ok"] is True, result
+    assert target.read_bytes()[4:8] == b"ftyp"
+    assert result["media"] == [str(target)]
+    assert fal_emulator.KEY not in repr([submitted, status, result])
