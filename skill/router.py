@@ -85,7 +85,10 @@ class _Analysis:
         self.lexicon = lexicon
         self.evidence: list[str] = []
         shadows = [m for m in matches if m.phrase.kind == "shadows"]
-        self.matches = [m for m in matches if m.phrase.kind == "shadows" or not self._shadowed(m, shadows)]
+        self._by_kind: dict[str, list[Match]] = {}
+        for m in matches:
+            if m.phrase.kind == "shadows" or not self._shadowed(m, shadows):
+                self._by_kind.setdefault(m.phrase.kind, []).append(m)
         self.clause = self._clauses(tokens)
 
     def _shadowed(self, match: Match, shadows: list[Match]) -> bool:
@@ -109,7 +112,7 @@ class _Analysis:
         return clause
 
     def of(self, kind: str) -> list[Match]:
-        return [m for m in self.matches if m.phrase.kind == kind]
+        return self._by_kind.get(kind, [])
 
     def marked(self, target: Match, before: str, after: str) -> Match | None:
         """A marker of kind ``before`` shortly before ``target``, or ``after`` right after it, same clause."""

@@ -66,10 +66,11 @@ def extract_references(text: str, output_words: Sequence[str]) -> tuple[str, lis
         value = match.group(0).rstrip(_TRAILING)
         return take(match, value, True)[: len(value)] + match.group(0)[len(value):]
 
-    rest = _URL.sub(url, text)
-    rest = _QUOTED_PATH.sub(lambda m: take(m, m.group(2), False), rest)
-    rest = _ROOTED_PATH.sub(lambda m: take(m, m.group(1), False), rest)
-    rest = _BARE_PATH.sub(lambda m: take(m, m.group(1), False), rest)
+    rest = _URL.sub(url, text) if "://" in text else text
+    if "." in rest:  # every media path has its extension's dot
+        rest = _QUOTED_PATH.sub(lambda m: take(m, m.group(2), False), rest)
+        rest = _ROOTED_PATH.sub(lambda m: take(m, m.group(1), False), rest)
+        rest = _BARE_PATH.sub(lambda m: take(m, m.group(1), False), rest)
     return rest, [ref for _, ref in sorted(found, key=lambda item: item[0])]
 
 
@@ -93,6 +94,8 @@ def normalise(text: str, chars: Mapping[int, str]) -> str:
 
 def without_quotes(text: str) -> str:
     """``text`` with quoted passages blanked out, unless nothing would be left."""
+    if not any(q in text for q in "\"'“「『"):
+        return text
     rest = _QUOTED_TEXT.sub(lambda m: " " * len(m.group(0)), text)
     return rest if rest.strip() else text
 
