@@ -26,7 +26,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -51,7 +50,7 @@ from skill.errors import (
 from skill.frontmatter import attribution
 from skill.redact import publish, register_secret
 from skill.replies import backend_language
-from skill.store import TOKEN_LIFETIME_SECONDS, Credentials, SessionRecord, Store
+from skill.store import Credentials, SessionRecord, Store
 
 log = logging.getLogger("skill.client")
 
@@ -201,7 +200,7 @@ class NemoClient:
         data = self.request("GET", STATE_PATH)
         if not isinstance(data, dict):
             raise BadResponse("errors/bad_response", status=200, kind="missing_field")
-        self._user_id = self._user_id or _text(data.get("user_id"))
+        self._user_id = self._user_id or envelope.text_field(data.get("user_id"))
         state = data.get("state")
         return state if isinstance(state, dict) else {}
 
@@ -214,7 +213,7 @@ class NemoClient:
         session = self.ensure_session()
         data = self.request("POST", CLAIM_TOKEN_PATH,
                             json={"task_id": session.task_id, "session_id": session.session_id})
-        claim_token = _text(data.get("claim_token")) if isinstance(data, dict) else None
+        claim_token = envelope.text_field(data.get("claim_token")) if isinstance(data, dict) else None
         if not claim_token:
             raise BadResponse("errors/bad_response", status=200, kind="missing_field")
         link = f"{self.settings.web_base}/workspace/claim?ct={quote(claim_token, safe='')}"
@@ -247,12 +246,12 @@ class NemoClient:
     def _anonymous_token(self) -> str:
         with self._setting_up():
             data = self.request("POST", ANONYMOUS_TOKEN_PATH)
-        token = _text(data.get("token")) if isinstance(data, dict) else None
+        token = envelope.text_field(data.get("token")) if isinstance(data, dict) else None
         if not token:
             raise BadResponse("errors/bad_response", status=200, kind="missing_field")
         register_secret(token)
-        self._user_id = _text(data.get("user_id")) or self._user_id
-        self.store.save_credentials(Credentials(token=token, expires_at=_expiry(data.get("expires_at")),
+        self._user_id = envelope.text_field(data.get("user_id")) or self._user_id
+        self.store.save_credentials(Credentials(token=token, expires_at=envelope.expiry_seconds(data.get("expires_at")),
                                                 api_base=self.settings.api_base, user_id=self._user_id))
         self._token, self._from_env = token, False
         return token
@@ -274,11 +273,11 @@ class NemoClient:
     def _create_session(self) -> None:
         language = backend_language(self.lang)  # type: ignore[arg-type]
         data = self.request("POST", SESSION_PATH, json={"task_name": "project", "language": language})
-        session_id = _text(data.get("session_id")) if isinstance(data, dict) else None
-        task_id = _text(data.get("task_id")) if isinstance(data, dict) else None
+        session_id = envelope.text_field(data.get("session_id")) if isinstance(data, dict) else None
+        task_id = envelope.text_field(data.get("task_id")) if isinstance(data, dict) else None
         if not session_id or not task_id:
             raise BadResponse("errors/bad_response", status=200, kind="missing_field")
-        self._user_id = self._user_id or _text(data.get("user_id"))
+        self._user_id = self._user_id or envelope.text_field(data.get("user_id"))
         self._session = SessionRecord(session_id=session_id, task_id=task_id, api_base=self.settings.api_base,
                                       owner=self._owner(), language=language, user_id=self._user_id)
         self.store.save_session(self._session)
@@ -396,23 +395,6 @@ def _fill_session(value: Any, session_id: str) -> Any:
     if isinstance(value, list):
         return [_fill_session(item, session_id) for item in value]
     return value
-
-
-def _text(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
-
-
-def _expiry(value: Any) -> float:
-    """``expires_at`` as epoch seconds (accepts seconds, milliseconds or ISO 8601); 7 days if absent."""
-    fallback = time.time() + TOKEN_LIFETIME_SECONDS
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        return value / 1000 if value > 1e12 else float(value)
-    if isinstance(value, str) and value:
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-        except ValueError:
-            return fallback
-    return fallback
 
 
 def _rewind(files: Any) -> None:

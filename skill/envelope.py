@@ -8,6 +8,8 @@ HTTP status. Both paths go through one table so a 1001 in a 200 and a bare 401 r
 from __future__ import annotations
 
 import json
+import time
+from datetime import datetime
 from typing import Any
 
 from skill.errors import (
@@ -40,6 +42,7 @@ ERRORS: dict[int, type[ApiStatusError]] = {
 }
 SUPPORTED_FORMATS = ("mp4", "mov", "avi", "webm", "mkv", "jpg", "png", "gif", "webp", "mp3", "wav", "m4a", "aac")
 _DETAIL_LIMIT = 200
+ANONYMOUS_TOKEN_SECONDS = 7 * 24 * 3600  # anonymous tokens live 7 days
 
 
 def parse_body(status: int, content: bytes, content_type: str = "") -> Any:
@@ -100,6 +103,24 @@ def error_for(code: int | None, status: int, detail: str) -> ApiStatusError:
     if cls is UnsupportedFile:
         params["formats"] = ", ".join(SUPPORTED_FORMATS)
     return cls(status=status, code=code, **params)
+
+
+def text_field(value: Any) -> str | None:
+    """A non-empty field as text (ids arrive as numbers or strings), else None."""
+    return str(value) if value not in (None, "") else None
+
+
+def expiry_seconds(value: Any) -> float:
+    """``expires_at`` as epoch seconds (accepts seconds, milliseconds or ISO 8601); 7 days if absent."""
+    fallback = time.time() + ANONYMOUS_TOKEN_SECONDS
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return value / 1000 if value > 1e12 else float(value)
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return fallback
+    return fallback
 
 
 def _message(body: dict[str, Any]) -> str:

@@ -25,7 +25,6 @@ from skill.config import Settings
 from skill.console import Events, NullEvents
 from skill.redact import register_secret
 
-TOKEN_LIFETIME_SECONDS = 7 * 24 * 3600  # anonymous tokens live 7 days
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,63}$")
 AUTH_FILE = "auth"
 SESSION_FILE = "session"

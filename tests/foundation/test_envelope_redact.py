@@ -117,3 +117,19 @@ def test_log_filter_redacts_messages_and_tracebacks() -> None:
     RedactingFilter().filter(record)
     assert "secret-in-a-traceback-42" not in record.getMessage()
     assert "RuntimeError" in record.getMessage()
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (1_900_000_000, 1_900_000_000.0),
+    (1_900_000_000_000, 1_900_000_000.0),  # milliseconds
+    ("2030-03-17T17:46:40Z", 1_900_000_000.0),
+])
+def test_token_expiry_formats(value: object, expected: float) -> None:
+    assert envelope.expiry_seconds(value) == expected
+
+
+@pytest.mark.parametrize("value", [None, "", "next tuesday", True, -5])
+def test_unknown_expiry_means_seven_days(value: object) -> None:
+    import time
+
+    assert abs(envelope.expiry_seconds(value) - (time.time() + 7 * 24 * 3600)) < 60
