@@ -156,9 +156,10 @@ class FalProvider:
         if not response.is_success:
             raise error_from_response(response)
         body = json_body(response, "fal")
-        status = body.get("status") if isinstance(body, dict) else None
-        lines = [str(item.get("message", "")) for item in (body.get("logs") or []) if isinstance(item, dict)] \
-            if isinstance(body, dict) else []
+        if not isinstance(body, dict):
+            raise ProviderError("errors/provider_bad_response", provider="fal", status=response.status_code)
+        status = body.get("status")
+        lines = [str(item.get("message", "")) for item in body.get("logs") or [] if isinstance(item, dict)]
         if status == "IN_QUEUE":
             return JobState("queued", position=body.get("queue_position"), logs=lines)
         if status == "IN_PROGRESS":

@@ -161,6 +161,12 @@ class NimProvider:
 
     @classmethod
     def from_app(cls, app: App, target: str | None = None, tls: bool = False, **_: Any) -> NimProvider:
+        try:
+            import grpc  # noqa: F401  (the optional "nim" extra: fail here, before any work)
+
+            from skill.providers.nim_pb import lipsync_pb2  # noqa: F401
+        except ImportError:
+            raise ProviderError("errors/provider_nim_extra") from None
         return cls(target or os.environ.get("NIM_TARGET") or DEFAULT_TARGET, app.events, tls=tls)
 
     def default_model(self, mode: str) -> str:

@@ -109,3 +109,11 @@ def test_output_never_overwrites_an_earlier_result(cli, nim, files, tmp_path: Pa
     second = cli("dub", "--video", files.clip, "--audio", files.voice, "--provider", "nim")
     assert first.json()["output"] != second.json()["output"]
     assert Path(second.json()["output"]).name == "lipsync_dub_output-2.mp4"
+
+
+def test_missing_grpc_extra_is_one_clear_line(cli, files, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "grpc", None)  # as if the "nim" extra were not installed
+    result = cli("dub", "--video", files.clip, "--audio", files.voice, "--provider", "nim")
+    assert result.code == 1 and "lip-sync-video[nim]" in result.err and "Traceback" not in result.err
