@@ -153,16 +153,34 @@ def _draft(app: App) -> dict[str, Any] | None:
     return draft if isinstance(draft, dict) else {}
 
 
+def _without_json_objects(text: str) -> str:
+    """Drop every span that parses as a JSON object, nested ones whole (``raw_decode`` from each ``{``)."""
+    decoder = json.JSONDecoder()
+    kept: list[str] = []
+    position = 0
+    while (brace := text.find("{", position)) != -1:
+        try:
+            _, end = decoder.raw_decode(text, brace)
+        except ValueError:
+            kept.append(text[position:brace + 1])
+            position = brace + 1
+            continue
+        kept.append(text[position:brace].rstrip(" "))  # the space after the object stays
+        position = end
+    kept.append(text[position:])
+    return "".join(kept)
+
+
 def _scrub(text: str) -> str:
-    """Model text without raw JSON (fenced or bare lines) and without anything secret-shaped."""
+    """Model text without raw JSON (fenced, inline or whole lines) and without anything secret-shaped."""
     def fence(match: re.Match[str]) -> str:
         inner = match.group(1).strip()
         return "" if inner[:1] in "{[" else match.group(0)
 
     lines = []
-    for line in _CODE_FENCE.sub(fence, text).splitlines():
+    for line in _without_json_objects(_CODE_FENCE.sub(fence, text)).splitlines():
         stripped = line.strip()
-        if stripped[:1] in "{[":
+        if stripped[:1] == "[":
             try:
                 json.loads(stripped)
                 continue

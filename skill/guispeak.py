@@ -59,7 +59,13 @@ def _as_edit(sentence: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# "Don't click Export yet" is advice about a button, not a request to press it.
+_NEGATED = re.compile(r"(?i)\b(?:don'?t|do not|never|not yet|before you)\b|不要|别|先不|暂时不|还不能|无需")
+
+
 def _classify(sentence: str) -> Action | None:
+    if _NEGATED.search(sentence):
+        return None
     if _EXPORT.search(sentence):
         return Action("export")
     if _PREVIEW.search(sentence):

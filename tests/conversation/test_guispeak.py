@@ -35,6 +35,8 @@ def test_gui_instructions_become_actions(text: str, kept: str, action: Action) -
     "Your video is ready to export whenever you like.",
     "I exported nothing yet; the render takes about a minute.",
     "Added 3.5s of silence at the start.",
+    "Don't click Export yet: the dub is still rendering.",
+    "先别点击导出，配音还在生成。",
 ])
 def test_ordinary_and_hostile_text_stays_text(text: str) -> None:
     result = translate(text)
