@@ -135,3 +135,16 @@ def test_real_process_chinese_in_chinese_out_with_progress(emulator: Emulator, r
     assert result.out.startswith("I watched your clip")  # the backend's own words are relayed as they are
     assert "⏳ 还在处理中..." in result.err and "👀 正在看你的素材…" in result.err
     assert "Traceback" not in result.err
+
+
+def test_sync_fix_goes_to_the_cloud_when_it_is_reachable(emulator: Emulator, cli, late_pair: tuple[Path, Path]) -> None:
+    emulator.play("text_turn")
+    video, audio = late_pair
+    result = cli("chat", "audio is out of sync with the video", "--attach", str(video), "--attach", str(audio),
+                 "--json")
+    assert result.code == 0, result.err
+    body = result.json()
+    assert body["path"] == "cloud" and body["reply"].startswith("Sent to the NemoVideo cloud editor.")
+    assert len(emulator.calls("upload")) == 1
+    assert [c.json["new_message"]["parts"][0]["text"] for c in emulator.calls("run_sse")] == [
+        "audio is out of sync with the video"]
