@@ -63,7 +63,7 @@ def route(utterance: str, attachments: Sequence[str] = ()) -> Route:
     """Route one utterance; ``attachments`` are paths or http(s) URLs the person sent with it."""
     lexicon = load_lexicon()
     rest, references = extract_references(utterance or "", lexicon.output_words)
-    tokens = tokenize(without_quotes(rest), lexicon.chars, lexicon.typos)
+    tokens = tokenize(without_quotes(rest), lexicon.chars, lexicon.typos, lexicon.words)
     return _decide(_Analysis(tokens, _find(tokens, lexicon.index), lexicon), references, attachments,
                    detect_lang(utterance))
 
@@ -124,6 +124,13 @@ class _Analysis:
                 return m
         return None
 
+    def deferral(self, trigger: Match) -> Match | None:
+        """A condition opening the sentence ("once …, export it"), or a deferral marker by the trigger."""
+        for m in self.of("condition_start"):
+            if m.start == 0 and m.end <= trigger.start:
+                return m
+        return self.marked(trigger, "defer_before", "defer_after")
+
     def _same(self, a: Match, b: Match) -> bool:
         return self.clause[a.start] == self.clause[b.start]
 
@@ -155,7 +162,7 @@ def _decide(analysis: _Analysis, references: list[Reference], attachments: Seque
         if marker := analysis.marked(trigger, "negation_before", "negation_after"):
             evidence.append(f"{_tag(trigger)}[negated by '{marker.phrase.text}']")
             negated.add(label)
-        elif marker := analysis.marked(trigger, "defer_before", "defer_after"):
+        elif marker := analysis.deferral(trigger):
             evidence.append(f"{_tag(trigger)}[deferred by '{marker.phrase.text}']")
             later.append(label)
         elif marker := analysis.is_about(trigger):

@@ -21,11 +21,11 @@ from skill.router_text import tokenize
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 SOURCES = ("intents", "markers", "typos", "t2s")
-_FORMAT = 1  # bump when the compiled JSON layout changes
+_FORMAT = 3  # bump when the compiled JSON layout changes
 
 # Lexicon sections whose phrases carry no intent label.
 _INTENT_MARKERS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_before")
-_MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "clause_breaks")
+_MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "condition_start", "clause_breaks")
 
 
 class Phrase(NamedTuple):
@@ -39,6 +39,7 @@ class Lexicon(NamedTuple):
     index: dict[str, tuple[Phrase, ...]]  # first token → the phrases starting with it
     chars: dict[int, str]  # traditional → simplified, for str.translate
     typos: dict[str, str]
+    words: tuple[tuple[str, str], ...]  # regional word → the mainland word, after chars
     output_words: tuple[str, ...]
     window: int  # tokens a "before" marker may stand ahead of its trigger
     after_window: int  # tokens an "after" marker may follow its trigger
@@ -65,11 +66,12 @@ def compile_lexicon(directory: Path = LEXICON_DIR) -> dict[str, Any]:
             for name in SOURCES}
     intents, markers, typo_data = data["intents"], data["markers"], data["typos"]
     chars = {ord(pair[0]): pair[1] for pair in data["t2s"]["pairs"].split()}
+    words = [[regional.translate(chars), mainland] for regional, mainland in data["t2s"].get("words", {}).items()]
     typos = typo_variants(typo_data["generate"], typo_data.get("not_typos", ()))
     typos.update(typo_data.get("extra", {}))
 
     def phrases(kind: str, label: str, texts: Sequence[str]) -> list[list[Any]]:
-        return [[kind, label, text, list(tokenize(text, chars, typos))] for text in texts]
+        return [[kind, label, text, list(tokenize(text, chars, typos, words))] for text in texts]
 
     rows: list[list[Any]] = []
     for section in ("triggers", "shadows"):
@@ -81,6 +83,7 @@ def compile_lexicon(directory: Path = LEXICON_DIR) -> dict[str, Any]:
         rows += phrases(section, "", markers[section])
     rows += phrases("shadows", "negation", markers["not_negation"])
     return {"format": _FORMAT, "phrases": rows, "chars": {str(k): v for k, v in chars.items()}, "typos": typos,
+            "words": words,
             "output_words": markers["output_before"], "window": markers["window"],
             "after_window": markers["after_window"]}
 
@@ -105,6 +108,7 @@ def _index(compiled: dict[str, Any]) -> Lexicon:
             index.setdefault(tokens[0], []).append(Phrase(kind, label, text, tuple(tokens)))
     return Lexicon({first: tuple(group) for first, group in index.items()},
                    {int(k): v for k, v in compiled["chars"].items()}, compiled["typos"],
+                   tuple((regional, mainland) for regional, mainland in compiled["words"]),
                    tuple(compiled["output_words"]), int(compiled["window"]), int(compiled["after_window"]))
 
 

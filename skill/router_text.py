@@ -87,9 +87,14 @@ def _output_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return pattern
 
 
-def normalise(text: str, chars: Mapping[int, str]) -> str:
-    """NFKC (full-width → half-width), casefold, traditional → simplified, straight quotes."""
-    return unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES).translate(chars)
+def normalise(text: str, chars: Mapping[int, str], words: Sequence[tuple[str, str]] = ()) -> str:
+    """NFKC (full-width → half-width), casefold, straight quotes, traditional → simplified characters,
+    then regional words to the mainland ones the lexicon uses ("影片" → "视频")."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES).translate(chars)
+    for regional, mainland in words:
+        if regional in text:
+            text = text.replace(regional, mainland)
+    return text
 
 
 def without_quotes(text: str) -> str:
@@ -100,7 +105,8 @@ def without_quotes(text: str) -> str:
     return rest if rest.strip() else text
 
 
-def tokenize(text: str, chars: Mapping[int, str], typos: Mapping[str, str]) -> tuple[str, ...]:
+def tokenize(text: str, chars: Mapping[int, str], typos: Mapping[str, str],
+             words: Sequence[tuple[str, str]] = ()) -> tuple[str, ...]:
     """The normalised token sequence of ``text`` with English typos mapped to their word."""
-    raw = _TOKEN.findall(normalise(text, chars))
+    raw = _TOKEN.findall(normalise(text, chars, words))
     return tuple(typos.get(token, token) for token in raw)

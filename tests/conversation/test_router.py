@@ -84,6 +84,12 @@ def test_export_asked_for_after_an_edit_becomes_a_hint(text: str) -> None:
     assert (got.intent, got.hints) == ("edit", ("then_export",))
 
 
+@pytest.mark.parametrize("text", ["once the captions are in, export it", "等我确认后再导出"])
+def test_a_condition_opening_the_sentence_defers_the_trigger(text: str) -> None:
+    got = route(text)
+    assert (got.intent, got.hints) == ("edit", ("then_export",))
+
+
 # -- questions about a thing vs. asking for it -------------------------------------------------
 
 @pytest.mark.parametrize("text", ["what format does export use?", "how do credits work?", "what are credits?",
@@ -182,6 +188,7 @@ def test_offset_complaint_adds_sync_fix() -> None:
 
 @pytest.mark.parametrize(("text", "intent"), [
     ("ＥＸＰＯＲＴ", "export"), ("導出", "export"), ("匯出影片", "export"), ("積分還剩多少", "credits"),
+    ("輸出影片", "export"), ("幫我匯出條片", "export"),
     ("exprot", "export"), ("credts", "credits"), ("uplaod", "upload"), ("stauts?", "state"),
     ("dont exprot yet", "edit"),
 ])
