@@ -165,3 +165,9 @@ def test_sync_lipsync_model_and_sync_mode(cli, fal, files) -> None:
     assert result.code == 0, result.err
     job = next(iter(fal.jobs.values()))
     assert job.model == "fal-ai/sync-lipsync" and job.body["sync_mode"] == "bounce"
+
+
+def test_motion_no_trim_keeps_the_first_second(cli, fal, files) -> None:
+    result = cli("motion", "--image", files.face, "--video", files.clip, "--provider", "fal", "--no-trim", "--async")
+    assert result.code == 0, result.err
+    assert next(iter(fal.jobs.values())).body["trim_first_second"] is False

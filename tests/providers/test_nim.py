@@ -11,7 +11,8 @@ from tests.providers.media import make_mp4, make_wav
 
 def test_dub_streams_inputs_and_writes_the_output(cli, nim, files, tmp_path: Path) -> None:
     target = tmp_path / "synced.mp4"
-    result = cli("dub", "--video", files.clip, "--audio", files.voice, "--provider", "nim", "--output", target)
+    result = cli("dub", "--video", files.clip, "--audio", files.voice, "--provider", "nim", "--output", target,
+                 "--bitrate", "12", "--idr-interval", "4")
     assert result.code == 0, result.err
     assert target.read_bytes() == files.clip.read_bytes()  # the emulator echoes the video
     assert bytes(nim.audio) == files.voice.read_bytes()
@@ -19,7 +20,7 @@ def test_dub_streams_inputs_and_writes_the_output(cli, nim, files, tmp_path: Pat
     config = nim.configs[0]
     assert config.input_audio_codec == pb.AUDIO_CODEC_WAV and config.output_audio_codec == pb.AUDIO_CODEC_OPUS
     lossy = config.output_video_encoding.lossy
-    assert lossy.bitrate_mbps == 30 and lossy.idr_interval == 8
+    assert lossy.bitrate_mbps == 12 and lossy.idr_interval == 4
     assert not config.is_speaker_info_provided and not config.HasField("head_movement_speed")
     assert nim.metadata.get("client-session-id")
     assert not list(tmp_path.glob(".*.part"))
