@@ -150,7 +150,8 @@ def wait(provider: Provider, handle: JobHandle, events: Events, *, poll_interval
     """
     if poll_interval < 0 or timeout <= 0:
         raise UsageError("errors/provider_bad_wait")
-    deadline = clock() + timeout
+    started = clock()
+    deadline = started + timeout
     seen_logs = 0
     while True:
         state = poll_once(provider, handle, logs, sleep, poll_interval)
@@ -160,11 +161,10 @@ def wait(provider: Provider, handle: JobHandle, events: Events, *, poll_interval
             seen_logs = len(state.logs)
         if state.done:
             return state
-        elapsed = timeout - (deadline - clock())
         if state.status == "queued":
             events.progress("jobs/queued", position=state.position, id=handle.id)
         else:
-            events.progress("jobs/running", seconds=int(elapsed), id=handle.id)
+            events.progress("jobs/running", seconds=int(clock() - started), id=handle.id)
         if clock() + poll_interval > deadline:
             raise ProviderError("errors/provider_timeout", retryable=True, provider=handle.provider,
                                 id=handle.id, seconds=int(timeout))

@@ -20,7 +20,7 @@ from skill.errors import ProviderError, UsageError
 from skill.providers import MODES, fal_models
 from skill.providers.base import JobHandle, JobRequest, JobState
 from skill.providers.fal_upload import FalUploader
-from skill.providers.http import json_body, make_client, same_origin, send
+from skill.providers.http import base_url, json_body, make_client, same_origin, send
 from skill.redact import register_secret
 
 if TYPE_CHECKING:
@@ -119,9 +119,8 @@ class FalProvider:
             raise ProviderError("errors/provider_no_key", provider="fal", env="FAL_KEY")
         http = make_client(app.settings.http_timeout_seconds)
         http.headers["Authorization"] = f"Key {key}"
-        rest_base = os.environ.get("FAL_REST_BASE", DEFAULT_REST_BASE).rstrip("/")
-        return cls(http, queue_base=os.environ.get("FAL_QUEUE_BASE", DEFAULT_QUEUE_BASE),
-                   uploader=FalUploader.from_env(http, rest_base, app.events))
+        return cls(http, queue_base=base_url("FAL_QUEUE_BASE", DEFAULT_QUEUE_BASE),
+                   uploader=FalUploader.from_env(http, base_url("FAL_REST_BASE", DEFAULT_REST_BASE), app.events))
 
     # -- jobs -------------------------------------------------------------------------------
     def default_model(self, mode: str) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from skill.errors import ProviderError
+from skill.errors import ConfigError, ProviderError
 
 USER_AGENT = "lip-sync-video (+https://github.com/nemovideo)"
 
@@ -40,3 +42,12 @@ def same_origin(url: str, base: str) -> bool:
     """Whether ``url`` is on ``base``'s scheme, host and port: only there may our key be sent."""
     a, b = httpx.URL(url), httpx.URL(base)
     return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
+
+
+def base_url(name: str, default: str) -> str:
+    """A service base URL from the environment (tests aim them at loopback), checked like NEMO_API_BASE."""
+    raw = (os.environ.get(name) or default).strip().rstrip("/")
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("errors/provider_bad_base", name=name, value=raw)
+    return raw

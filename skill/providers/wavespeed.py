@@ -19,7 +19,7 @@ import httpx
 from skill.errors import ProviderError, UsageError
 from skill.providers import MODES
 from skill.providers.base import JobHandle, JobRequest, JobState
-from skill.providers.http import make_client, same_origin, send
+from skill.providers.http import base_url, make_client, same_origin, send
 from skill.redact import register_secret
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class WaveSpeedProvider:
             raise ProviderError("errors/provider_no_key", provider="wavespeed", env="WAVESPEED_API_KEY")
         http = make_client(app.settings.http_timeout_seconds)
         http.headers["Authorization"] = f"Bearer {key}"
-        return cls(http, base=os.environ.get("WAVESPEED_API_BASE", DEFAULT_BASE))
+        return cls(http, base=base_url("WAVESPEED_API_BASE", DEFAULT_BASE))
 
     def default_model(self, mode: str) -> str:
         return LIPSYNC

@@ -55,3 +55,9 @@ def test_the_key_never_reaches_stdout_stderr_or_the_debug_log(cli, fal, files, t
     assert KEY not in result.out + result.err + log.read_text()
     saved = "".join(p.read_text() for p in (tmp_path / "store").glob("job-*.json"))
     assert saved and KEY not in saved
+
+
+def test_a_bad_base_url_is_a_config_error(cli, fal, monkeypatch) -> None:
+    monkeypatch.setenv("FAL_QUEUE_BASE", "queue.fal.run")
+    result = cli("dub", "--video-url", "https://x.test/v", "--audio-url", "https://x.test/a", "--provider", "fal")
+    assert result.code == 1 and "FAL_QUEUE_BASE" in result.err and fal.log == []
