@@ -185,10 +185,12 @@ def _decide(analysis: _Analysis, references: list[Reference], attachments: Seque
 
     wants_export = any(m.phrase.label == "export" for m in active)
     output = next((r.value for r in references if r.output_slot and not r.is_url), None) if wants_export else None
-    files = [r.value for r in references if not r.is_url and r.value != output]
-    urls = [r.value for r in references if r.is_url]
-    for item in attachments:
+    files: list[str] = []
+    urls: list[str] = []
+    for item in attachments:  # what the person sent first, then what the sentence names
         (urls if item.lower().startswith(("http://", "https://")) else files).append(item)
+    files += [r.value for r in references if not r.is_url and r.value != output]
+    urls += [r.value for r in references if r.is_url]
     files, urls = list(dict.fromkeys(files)), list(dict.fromkeys(urls))
 
     labels = list(dict.fromkeys(m.phrase.label for m in active))
