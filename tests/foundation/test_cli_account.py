@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -140,3 +141,22 @@ def test_setup_replaces_a_dead_stored_session(emulator: Emulator, cli: Cli) -> N
     assert result.code == 0 and result.json()["task_id"] != first["task_id"]
     assert result.json()["project_link"]  # the claim link names the live session
     assert "started a new one" in result.err
+
+
+def test_verbose_logs_each_request_without_bodies(emulator: Emulator, cli: Cli) -> None:
+    result = cli("credits", "--verbose")
+    assert result.code == 0
+    assert "POST /api/auth/anonymous-token -> 200 in" in result.err
+    assert "GET /api/credits/balance/simple -> 200 in" in result.err
+
+
+def test_corrupt_store_is_recovered_from_with_one_notice(emulator: Emulator, cli: Cli, isolated_env: Path) -> None:
+    assert cli("setup").code == 0
+    (isolated_env / "auth.json").write_text('{"client_id": "c", "credentials": {"tok')
+    (isolated_env / "session.json").write_bytes(b"\x00\x01garbage")
+    result = cli("state")
+    assert result.code == 0 and "Timeline" in result.out
+    assert sorted(result.err.splitlines()) == sorted([
+        "A saved settings file (auth.json) was damaged; set aside and starting fresh.",
+        "A saved settings file (session.json) was damaged; set aside and starting fresh.",
+        "Connecting...", "Ready!"])
