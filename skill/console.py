@@ -60,6 +60,7 @@ class Console:
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
         self._last_progress: str | None = None
+        self._bar_open = False
 
     # -- Events ---------------------------------------------------------------------------
     def notice(self, key: str, /, **params: Any) -> None:
@@ -69,7 +70,13 @@ class Console:
         line = render(key, self.lang, fraction=fraction, **params)
         if line != self._last_progress:  # a progress line that did not change is noise
             self._last_progress = line
-            self._err(line)
+            if fraction is not None and fraction < 1 and self._tty():
+                # On a terminal a bar redraws in place; logs and pipes get one line per step.
+                self.stderr.write("\r" + redact(line) + "\x1b[K")
+                self.stderr.flush()
+                self._bar_open = True
+            else:
+                self._err(line)
 
     # -- Replies --------------------------------------------------------------------------
     def reply(self, reply: Reply) -> None:
@@ -98,6 +105,12 @@ class Console:
         self.stdout.write(redact(text, published=True) + "\n")
         self.stdout.flush()
 
+    def _tty(self) -> bool:
+        return bool(getattr(self.stderr, "isatty", lambda: False)())
+
     def _err(self, text: str) -> None:
+        if self._bar_open:  # finish the bar's line so this text starts on its own
+            self._bar_open = False
+            self.stderr.write("\r" if text == self._last_progress else "\n")
         self.stderr.write(redact(text) + "\n")
         self.stderr.flush()

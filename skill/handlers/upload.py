@@ -53,19 +53,20 @@ class UploadMeter:
     def __init__(self, events: Events, total: int, label: str) -> None:
         self.events, self.total, self.label = events, max(total, 1), label
         self.sent = 0
-        self._reported = -1.0
+        self._step = 0  # progress steps already reported
 
     def advance(self, count: int) -> None:
         self.sent += count
         fraction = min(1.0, self.sent / self.total)
-        if fraction >= 1.0 or fraction - self._reported >= PROGRESS_STEP:
-            self._reported = fraction
+        step = int(fraction / PROGRESS_STEP + 1e-9)
+        if step > self._step:
+            self._step = step
             self.events.progress("media/uploading", fraction=fraction, name=self.label,
                                  sent=human_size(self.sent), total=human_size(self.total))
 
     def rewind(self, position: int) -> None:
         self.sent = max(0, self.sent - position)
-        self._reported = min(self._reported, self.sent / self.total - PROGRESS_STEP)
+        self._step = int(self.sent / self.total / PROGRESS_STEP)
 
 
 def upload(app: App, sources: list[str]) -> Reply:
