@@ -151,71 +151,88 @@ def _tag(match: Match) -> str:
     return f"{kind}:{phrase.text}"
 
 
-def _decide(analysis: _Analysis, references: list[Reference], attachments: Sequence[str], lang: Lang) -> Route:
-    evidence = analysis.evidence
-    active: list[Match] = []
-    later: list[str] = []  # intents wanted after the edit ("before exporting…", "导出前…")
-    negated: set[str] = set()
-    about = False
+@dataclass
+class _Triggers:
+    active: list[Match]  # asked for now
+    later: list[str]  # intents wanted after the edit ("before exporting…", "导出前…")
+    negated: set[str]
+    about: bool  # some trigger was only the topic of a question
+
+
+def _triggers(analysis: _Analysis) -> _Triggers:
+    found = _Triggers([], [], set(), False)
     for trigger in analysis.of("triggers"):
         label = trigger.phrase.label
         if marker := analysis.marked(trigger, "negation_before", "negation_after"):
-            evidence.append(f"{_tag(trigger)}[negated by '{marker.phrase.text}']")
-            negated.add(label)
+            analysis.evidence.append(f"{_tag(trigger)}[negated by '{marker.phrase.text}']")
+            found.negated.add(label)
         elif marker := analysis.deferral(trigger):
-            evidence.append(f"{_tag(trigger)}[deferred by '{marker.phrase.text}']")
-            later.append(label)
+            analysis.evidence.append(f"{_tag(trigger)}[deferred by '{marker.phrase.text}']")
+            found.later.append(label)
         elif marker := analysis.is_about(trigger):
-            evidence.append(f"{_tag(trigger)}[topic of '{marker.phrase.text}']")
-            about = True
+            analysis.evidence.append(f"{_tag(trigger)}[topic of '{marker.phrase.text}']")
+            found.about = True
         else:
-            evidence.append(_tag(trigger))
-            active.append(trigger)
+            analysis.evidence.append(_tag(trigger))
+            found.active.append(trigger)
+    return found
 
+
+def _instruction(analysis: _Analysis) -> tuple[bool, bool]:
+    """(an un-negated edit verb or a sync complaint, an edit noun) — recording the evidence."""
     verbs = []
     for verb in analysis.of("edit_verbs"):
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
-            evidence.append(f"{_tag(verb)}[negated by '{marker.phrase.text}']")
+            analysis.evidence.append(f"{_tag(verb)}[negated by '{marker.phrase.text}']")
         else:
             verbs.append(verb)
-    sync_fix = analysis.of("sync_fix")
-    nouns = analysis.of("edit_nouns")
-    evidence += [_tag(m) for m in verbs + sync_fix + nouns]
-    instruction = bool(verbs or sync_fix)
+    sync_fix, nouns = analysis.of("sync_fix"), analysis.of("edit_nouns")
+    analysis.evidence.extend(_tag(m) for m in verbs + sync_fix + nouns)
+    return bool(verbs or sync_fix), bool(nouns)
 
-    wants_export = any(m.phrase.label == "export" for m in active)
+
+def _sources(references: list[Reference], attachments: Sequence[str],
+             wants_export: bool) -> tuple[list[str], list[str], str | None]:
+    """Files, URLs and the export target: what the person sent first, then what the sentence names."""
     output = next((r.value for r in references if r.output_slot and not r.is_url), None) if wants_export else None
     files: list[str] = []
     urls: list[str] = []
-    for item in attachments:  # what the person sent first, then what the sentence names
+    for item in attachments:
         (urls if item.lower().startswith(("http://", "https://")) else files).append(item)
     files += [r.value for r in references if not r.is_url and r.value != output]
     urls += [r.value for r in references if r.is_url]
-    files, urls = list(dict.fromkeys(files)), list(dict.fromkeys(urls))
+    return list(dict.fromkeys(files)), list(dict.fromkeys(urls)), output
 
-    labels = list(dict.fromkeys(m.phrase.label for m in active))
+
+def _decide(analysis: _Analysis, references: list[Reference], attachments: Sequence[str], lang: Lang) -> Route:
+    triggers = _triggers(analysis)
+    instruction, nouns = _instruction(analysis)
+    labels = list(dict.fromkeys(m.phrase.label for m in triggers.active))
+    files, urls, output = _sources(references, attachments, "export" in labels)
+    then = [f"then_{label}" for label in labels + triggers.later if label != "upload"]
+
     hints: list[str] = []
-    if (files or urls) and "upload" not in negated:
+    if (files or urls) and "upload" not in triggers.negated:
         intent: Intent = "upload"
-        if instruction or nouns or about:
-            hints.append("then_edit")
-        hints += [f"then_{label}" for label in labels + later if label != "upload"]
+        hints += ["then_edit"] if instruction or nouns or triggers.about else []
+        hints += then
         confidence = 1.0
     elif "upload" in labels:
         intent = "upload"
         hints += ["then_edit"] if instruction else []
-        hints += [f"then_{label}" for label in labels + later if label != "upload"]
+        hints += then
         confidence = 0.9
     elif labels and not instruction:
         intent = labels[0]
-        hints += [f"then_{label}" for label in labels[1:] + later]
+        hints += then[1:]
         confidence = 0.95 if len(labels) == 1 else 0.8
     else:
         intent = "edit"
-        hints += [f"then_{label}" for label in labels + later]
-        hints += ["about"] if about and not labels else []
-        confidence = 0.9 if (instruction or nouns or about or later or negated or labels) else 0.5
-    if sync_fix:
+        hints += then
+        hints += ["about"] if triggers.about and not labels else []
+        evidence_of_edit = instruction or nouns or triggers.about or triggers.later or triggers.negated or labels
+        confidence = 0.9 if evidence_of_edit else 0.5
+    if analysis.of("sync_fix"):
         hints.append("sync_fix")
-    return Route(intent, lang, tuple(evidence), tuple(files), tuple(urls), tuple(dict.fromkeys(hints)),
+    return Route(intent, lang, tuple(analysis.evidence), tuple(files), tuple(urls), tuple(dict.fromkeys(hints)),
                  output, confidence)
