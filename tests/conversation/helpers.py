@@ -19,10 +19,6 @@ def make_app(lang: str = "en") -> App:
     return App(Settings.from_env(), RecordingEvents(lang), lang=lang)
 
 
-def text_of(reply: Reply, lang: str = "en") -> str:
-    return reply.text(lang)
-
-
 def assert_clean(reply: Reply, lang: str = "en") -> str:
     """The reply's text and JSON hold no raw JSON, tool payload or token; returns the text."""
     text = reply.text(lang)
