@@ -134,3 +134,19 @@ def test_killed_export_resumes_the_same_render(emulator: Emulator, tmp_path: Pat
     assert sum(emulator.state.render_submits.values()) == 1
     assert "Resuming" in done.stderr
     assert out.is_file()
+
+
+def test_a_run_killed_before_its_submit_arrived_submits_once(cli: Callable, emulator: Emulator,
+                                                             tmp_path: Path) -> None:
+    from skill.app import App
+    from skill.render import StoreLedger, draft_fingerprint
+
+    assert cli("state").code == 0  # opens the session
+    app = App()
+    session_id = app.store.session().session_id
+    draft = emulator.state.sessions[session_id].state["draft"]
+    StoreLedger(app.store, session_id).save({"render_id": "render_1", "draft": draft_fingerprint(draft)})
+    result = cli("export", "-o", tmp_path / "v.mp4")
+    assert result.code == 0, result.err
+    assert _render_ids(emulator) != ["render_1"] and len(_render_ids(emulator)) == 1
+    assert app.store.read_json(StoreLedger.RECORD) is None  # cleared once the file is home
