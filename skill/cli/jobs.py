@@ -67,14 +67,16 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--provider", choices=PROVIDERS, default="auto",
                         help="service to use; auto picks from the keys present, NemoVideo if none")
     parser.add_argument("--model", "-m", help="model id (provider default if omitted)")
-    parser.add_argument("--output", "-o", type=Path, help="save the video to this path")
+    parser.add_argument("--output", "-o", type=Path, metavar="PATH", help="save the video to this path")
     parser.add_argument("--async", dest="run_async", action="store_true", help="return the job id at once")
     ids = parser.add_mutually_exclusive_group()
     ids.add_argument("--status", metavar="ID", help="check a job's queue status")
     ids.add_argument("--result", metavar="ID", help="get a finished job's result")
     ids.add_argument("--cancel", metavar="ID", help="cancel a queued job")
-    parser.add_argument("--poll-interval", type=_non_negative, default=5.0, help="seconds between checks (5)")
-    parser.add_argument("--timeout", type=_positive, default=600.0, help="maximum wait in seconds (600)")
+    parser.add_argument("--poll-interval", type=_non_negative, default=5.0, metavar="SECONDS",
+                        help="seconds between checks (5)")
+    parser.add_argument("--timeout", type=_positive, default=600.0, metavar="SECONDS",
+                        help="maximum wait in seconds (600)")
     parser.add_argument("--logs", action="store_true", help="show the service's logs while waiting")
 
 
