@@ -71,7 +71,10 @@ def test_install_run_detect_uninstall(target: str, link: bool, cli, emulator, tm
 
     again = cli(*args, "--json")  # idempotent: a second install refreshes the same files
     assert again.code == 0 and again.json()["refreshed"] is True
-    assert again.json()["files"] == installed.json()["files"]
+    placed = set(json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["placed"])
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*")
+               if (p.is_symlink() or p.is_file()) and "__pycache__" not in p.parts and p.name != MANIFEST}
+    assert placed == on_disk  # nothing left over from the first install, nothing missing
 
     removed = cli("uninstall", "--target", target, *(["--dir", str(workspace)] if target == "clawhub" else []))
     assert removed.code == 0, removed.err
