@@ -21,6 +21,7 @@ from skill.console import Events, NullEvents
 from skill.errors import BadResponse, ConnectionFailed, MediaError
 
 CHUNK_BYTES = 1024 * 1024
+PROGRESS_STEPS = 20
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _UNSAFE = re.compile(r"[^\w\-. ()\[\]]+")
 # Containers a lossless stream copy can move between, and the families a file may be named after.
@@ -85,11 +86,13 @@ def _fetch(http: httpx.Client, url: str, part: Path, events: Events, key: str, n
             with part.open("r+b" if start else "wb") as out:
                 out.seek(start)
                 out.truncate()
-                written = start
+                written, step = start, -1
                 for chunk in response.iter_bytes(CHUNK_BYTES):
                     out.write(chunk)
                     written += len(chunk)
-                    events.progress(key, fraction=written / total if total else None, name=name)
+                    if total and int(written / total * PROGRESS_STEPS) > step:  # a line per 5 %, not per MiB
+                        step = int(written / total * PROGRESS_STEPS)
+                        events.progress(key, fraction=written / total, name=name)
                 out.flush()
                 os.fsync(out.fileno())
     except httpx.HTTPError:
