@@ -27,6 +27,7 @@ from skill.errors import MediaError, ProviderError, UsageError
 from skill.providers import MODES
 from skill.providers.base import JobRequest, JobState, unused_path
 from skill.providers.mp4_checks import is_constant_frame_rate, is_faststart
+from skill.redact import register_secret
 
 if TYPE_CHECKING:
     from skill.app import App
@@ -149,15 +150,33 @@ def _rpc_error(exc: Any, timeout: float) -> ProviderError:
                          provider="nim", status=code.name, message=details)
 
 
+def _nvcf_credentials(target: str, tls: bool) -> list[tuple[str, str]]:
+    """NVIDIA-hosted NIMs (grpc.nvcf.nvidia.com:443) want ``function-id`` and a bearer key as metadata.
+
+    The key travels only over TLS, or to this machine (a local NIM or a test double).
+    """
+    key = (os.environ.get("NVIDIA_API_KEY") or "").strip()
+    function_id = (os.environ.get("NIM_FUNCTION_ID") or "").strip()
+    register_secret(key)
+    if not key:
+        return []
+    host = target.rsplit(":", 1)[0].strip("[]")
+    if not tls and host not in ("127.0.0.1", "localhost", "::1"):
+        raise ProviderError("errors/provider_nim_key_plaintext", target=target)
+    return [("authorization", f"Bearer {key}"), *([("function-id", function_id)] if function_id else [])]
+
+
 class NimProvider:
     name = "nim"
     modes = MODES["nim"]
     kind = "stream"
 
-    def __init__(self, target: str, events: Events, *, tls: bool = False) -> None:
+    def __init__(self, target: str, events: Events, *, tls: bool = False,
+                 credentials: list[tuple[str, str]] | None = None) -> None:
         self.target = target
         self.events = events
         self.tls = tls
+        self.credentials = credentials or []  # NVCF metadata: function-id and the bearer API key
 
     @classmethod
     def from_app(cls, app: App, target: str | None = None, tls: bool = False, **_: Any) -> NimProvider:
@@ -167,7 +186,9 @@ class NimProvider:
             from skill.providers.nim_pb import lipsync_pb2  # noqa: F401
         except ImportError:
             raise ProviderError("errors/provider_nim_extra") from None
-        return cls(target or os.environ.get("NIM_TARGET") or DEFAULT_TARGET, app.events, tls=tls)
+        target = target or os.environ.get("NIM_TARGET") or DEFAULT_TARGET
+        tls = tls or target.endswith(":443")
+        return cls(target, app.events, tls=tls, credentials=_nvcf_credentials(target, tls))
 
     def default_model(self, mode: str) -> str:
         return "nvidia/lipsync"
@@ -221,7 +242,7 @@ class NimProvider:
         try:
             stub = lipsync_pb2_grpc.LipSyncServiceStub(channel)
             call = stub.Lipsync(request_stream(config, video, audio, background, frames), timeout=timeout,
-                                metadata=[("client-session-id", str(uuid.uuid4()))])
+                                metadata=[("client-session-id", str(uuid.uuid4())), *self.credentials])
             with partial.open("wb") as sink:
                 for reply in call:
                     if reply.WhichOneof("stream_output") == "video_file_data":

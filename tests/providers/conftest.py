@@ -16,7 +16,7 @@ from tests.providers.nim_emulator import NimServer, NimState
 
 @pytest.fixture(autouse=True)
 def no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("FAL_KEY_ID", "FAL_KEY_SECRET", "NIM_TARGET", "FAL_QUEUE_BASE", "FAL_REST_BASE",
+    for name in ("FAL_KEY_ID", "FAL_KEY_SECRET", "NIM_TARGET", "NIM_FUNCTION_ID", "FAL_QUEUE_BASE", "FAL_REST_BASE",
                  "WAVESPEED_API_BASE", "FAL_MULTIPART_THRESHOLD", "FAL_MULTIPART_CHUNK"):
         monkeypatch.delenv(name, raising=False)
 

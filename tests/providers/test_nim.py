@@ -118,3 +118,15 @@ def test_missing_grpc_extra_is_one_clear_line(cli, files, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "grpc", None)  # as if the "nim" extra were not installed
     result = cli("dub", "--video", files.clip, "--audio", files.voice, "--provider", "nim")
     assert result.code == 1 and "lip-sync-video[nim]" in result.err and "Traceback" not in result.err
+
+
+def test_nvcf_credentials_travel_as_metadata_and_never_in_clear_to_other_hosts(cli, nim, files, tmp_path: Path,
+                                                                                monkeypatch) -> None:
+    monkeypatch.setenv("NVIDIA_API_KEY", "nvapi-test-0123456789")
+    monkeypatch.setenv("NIM_FUNCTION_ID", "fn-123")
+    result = cli("dub", "--video", files.clip, "--audio", files.voice, "--provider", "nim", "--output",
+                 tmp_path / "o.mp4")
+    assert result.code == 0, result.err
+    assert nim.metadata["authorization"] == "Bearer nvapi-test-0123456789" and nim.metadata["function-id"] == "fn-123"
+    remote = cli("dub", "--video", files.clip, "--audio", files.voice, "--provider", "nim", "--target", "10.0.0.9:8001")
+    assert remote.code == 1 and "--nim-tls" in remote.err and "nvapi-test-0123456789" not in remote.err
