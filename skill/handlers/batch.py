@@ -59,11 +59,10 @@ def batch(app: App, manifest: Path, jobs: int = 3) -> Reply:
     spec = load_manifest(manifest)
     journal = Journal(spec.output_dir / f".{spec.path.stem}.journal.sqlite")
     try:
-        keys = {id(p): pair_key(p.label, p.video, p.audio) for p in spec.pairs}
-        for pair in spec.pairs:
-            journal.ensure(keys[id(pair)], pair.label, pair.video, pair.audio)
-        runner = _Runner(app, spec, journal)
-        results = runner.run([(pair, keys[id(pair)]) for pair in spec.pairs], jobs)
+        work = [(pair, pair_key(pair.label, pair.video, pair.audio)) for pair in spec.pairs]
+        for pair, key in work:
+            journal.ensure(key, pair.label, pair.video, pair.audio)
+        results = _Runner(app, spec, journal).run(work, jobs)
     finally:
         journal.close()
     failed = [r for r in results if r.status == "failed"]
