@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 from httpx_sse import EventSource
 
+from skill.client import SESSION_PLACEHOLDER
 from skill.errors import ApiError, LipSyncError, RequestTimeout, UsageError
 from skill.guispeak import Action, translate
 from skill.redact import redact
@@ -131,7 +132,9 @@ def _read_turn(app: App, response: httpx.Response) -> Turn:
 
 def _stream(app: App, text: str) -> Turn:
     client = app.client
-    body = {"app_name": "nemo_agent", "user_id": "me", "session_id": client.session_id,
+    # The placeholder is filled per attempt, so a 1002 answered before the stream starts is
+    # recovered on a new session (the message was never accepted, so that is not a re-send).
+    body = {"app_name": "nemo_agent", "user_id": "me", "session_id": SESSION_PLACEHOLDER,
             "new_message": {"role": "user", "parts": [{"text": text}]}}
     # A socket that delivers nothing at all for the silence window is as dead as one sending only
     # keep-alives; the turn loop's own clock handles everything shorter.

@@ -178,3 +178,20 @@ def test_silent_edit_without_a_before_state_does_not_claim_no_change(emulator: E
     text = assert_clean(reply)
     assert "could not read the timeline from before" in text and "Nothing seems" not in text
     assert "Timeline (4 tracks)" in text
+
+
+def test_session_lost_before_the_stream_is_recovered_without_a_resend(emulator: Emulator) -> None:
+    app = make_app("en")
+    try:
+        app.client.ensure_session()
+        first = app.client.session_id
+        emulator.inject("run_sse", "code:1002")
+        emulator.play("text_turn")
+        reply = run_turn(app, "sync my Spanish voiceover")
+    finally:
+        app.close()
+    assert reply.ok
+    # The rejected request never reached the agent; the one accepted message went to the new session.
+    (accepted,) = [sid for sid, texts in emulator.state.messages.items() if texts]
+    assert accepted != first
+    assert sent_messages(emulator) == ["sync my Spanish voiceover"]
