@@ -8,6 +8,7 @@ the tool runner and the MCP server pass their own sinks.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any, Protocol, TextIO
 
@@ -87,8 +88,8 @@ class Console:
         if text:
             self._out(text)
         for path in reply.media:
-            # OpenClaw attaches files named on a line of their own.
-            self._out(f"MEDIA:{path}")
+            # OpenClaw attaches files named on a line of their own, by absolute path.
+            self._out(f"MEDIA:{os.path.abspath(path)}")
 
     def json(self, obj: Any) -> None:
         self._out(json.dumps(redact_obj(obj, published=True), ensure_ascii=False, indent=None))

@@ -1,0 +1,29 @@
+"""The terminal contract: MEDIA lines name absolute paths, JSON mode prints one object."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from skill.console import Console
+from skill.replies import Reply
+
+
+def test_media_lines_are_absolute_even_for_relative_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    Console("en", stdout=out, stderr=io.StringIO()).reply(Reply("errors/usage", {"detail": "done"}, media=["a.mp4"]))
+    assert out.getvalue().splitlines() == ["done", f"MEDIA:{tmp_path / 'a.mp4'}"]
+    assert os.path.isabs(out.getvalue().splitlines()[1].removeprefix("MEDIA:"))
+
+
+def test_json_mode_prints_exactly_one_object() -> None:
+    out = io.StringIO()
+    Console("zh", json_mode=True, stdout=out, stderr=io.StringIO()).reply(
+        Reply("errors/usage", {"detail": "好"}, media=["/x/y.mp4"]))
+    (line,) = out.getvalue().splitlines()
+    assert json.loads(line) == {"detail": "好", "ok": True, "reply": "好", "media": ["/x/y.mp4"]}
