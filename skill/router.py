@@ -32,6 +32,9 @@ from skill.router_text import PUNCTUATION, Reference, extract_references, tokeni
 
 Intent = Literal["export", "credits", "state", "upload", "edit"]
 INTENTS: tuple[Intent, ...] = ("export", "credits", "state", "upload", "edit")
+# Longer messages are routed on their first MAX_CHARS characters (a pasted script is an edit anyway,
+# and the chat handler still sends all of it): every scan stays bounded whatever arrives.
+MAX_CHARS = 10_000
 
 
 class Match(NamedTuple):
@@ -62,7 +65,8 @@ class Route:
 def route(utterance: str, attachments: Sequence[str] = ()) -> Route:
     """Route one utterance; ``attachments`` are paths or http(s) URLs the person sent with it."""
     lexicon = load_lexicon()
-    rest, references = extract_references(utterance or "", lexicon.output_words)
+    utterance = (utterance or "")[:MAX_CHARS]
+    rest, references = extract_references(utterance, lexicon.output_words)
     tokens = tokenize(without_quotes(rest), lexicon.chars, lexicon.typos, lexicon.words)
     return _decide(_Analysis(tokens, _find(tokens, lexicon.index), lexicon), references, attachments,
                    detect_lang(utterance))

@@ -18,14 +18,18 @@ MEDIA_EXTENSIONS = ("mp4", "mov", "avi", "webm", "mkv", "m4v", "jpg", "jpeg", "p
                     "mp3", "wav", "m4a", "aac", "flac", "ogg", "opus")
 _EXT = "|".join(MEDIA_EXTENSIONS)
 
+# Every repeat below is bounded (a path is at most _PATH characters, Windows' MAX_PATH) so that no
+# input can make a scan quadratic: "./" × 10 000 costs what ten short sentences do.
+_PATH = 260
 _URL = re.compile(r"https?://[^\s<>\"'，。；、）)\]]+", re.IGNORECASE)
 # A quoted path may hold spaces or Chinese; an unquoted one is ASCII so that "把clip.mp4上传" splits.
-_QUOTED_PATH = re.compile(rf"([\"'“‘「])([^\"'“”‘’「」\n]+?\.(?:{_EXT}))[\"'”’」]", re.IGNORECASE)
+_QUOTED_PATH = re.compile(rf"([\"'“‘「])([^\"'“”‘’「」\n]{{1,{_PATH}}}?\.(?:{_EXT}))[\"'”’」]", re.IGNORECASE)
 # A path that starts like one ("~/", "/", "./", "C:\\") may hold Chinese up to its media extension.
-_ROOTED_PATH = re.compile(rf"(?<![\w.])((?:[A-Za-z]:\\|~[/\\]|\.{{1,2}}[/\\]|/)[^\s\"'<>|，。；]*?\.(?:{_EXT}))"
-                          rf"(?![A-Za-z0-9])", re.IGNORECASE)
-_BARE_PATH = re.compile(rf"(?<![\w.])((?:[A-Za-z]:\\|~|\.{{1,2}}[/\\]|/)?[\w\-./\\~]*[A-Za-z0-9_\-]\.(?:{_EXT}))"
-                        rf"(?![A-Za-z0-9])", re.IGNORECASE | re.ASCII)
+_ROOTED_PATH = re.compile(rf"(?<![\w.])((?:[A-Za-z]:\\|~[/\\]|\.{{1,2}}[/\\]|/)[^\s\"'<>|，。；]{{0,{_PATH}}}?"
+                          rf"\.(?:{_EXT}))(?![A-Za-z0-9])", re.IGNORECASE)
+_BARE_PATH = re.compile(rf"(?<![\w.])((?:[A-Za-z]:\\|~|\.{{1,2}}[/\\]|/)?[\w\-./\\~]{{0,{_PATH}}}[A-Za-z0-9_\-]"
+                        rf"\.(?:{_EXT}))(?![A-Za-z0-9])", re.IGNORECASE | re.ASCII)
+_ANY_MEDIA_EXTENSION = re.compile(rf"\.(?:{_EXT})(?![A-Za-z0-9])", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\"。，；：！？）"
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
@@ -35,7 +39,9 @@ PUNCTUATION = frozenset(".,;:!?。、…")
 # "0.3" of "0.3s", so units stay separate words); or clause punctuation.
 _TOKEN = re.compile(rf"[{_CJK}]|[{_LATIN}][{_LATIN}0-9]*(?:'[{_LATIN}]+)*|[0-9]+(?:[.,][0-9]+)*|[.,;:!?。、…]")
 # Quoted words are content ("add a title that says 'upload complete'"), not instructions.
-_QUOTED_TEXT = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|「[^」\n]*」|『[^』\n]*』|(?<!\w)'[^'\n]*'(?!\w)")
+_QUOTE = 400  # longest quoted passage treated as content (bounded, like the path scans)
+_QUOTED_TEXT = re.compile(rf"\"[^\"\n]{{0,{_QUOTE}}}\"|“[^”\n]{{0,{_QUOTE}}}”|「[^」\n]{{0,{_QUOTE}}}」"
+                          rf"|『[^』\n]{{0,{_QUOTE}}}』|(?<!\w)'[^'\n]{{0,{_QUOTE}}}'(?!\w)")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 
 
@@ -67,7 +73,7 @@ def extract_references(text: str, output_words: Sequence[str]) -> tuple[str, lis
         return take(match, value, True)[: len(value)] + match.group(0)[len(value):]
 
     rest = _URL.sub(url, text) if "://" in text else text
-    if "." in rest:  # every media path has its extension's dot
+    if _ANY_MEDIA_EXTENSION.search(rest):  # one linear scan spares the path scans on most sentences
         rest = _QUOTED_PATH.sub(lambda m: take(m, m.group(2), False), rest)
         rest = _ROOTED_PATH.sub(lambda m: take(m, m.group(1), False), rest)
         rest = _BARE_PATH.sub(lambda m: take(m, m.group(1), False), rest)

@@ -225,6 +225,12 @@ def test_nothing_matched_is_a_low_confidence_edit() -> None:
     assert (got.intent, got.evidence, got.hints, got.confidence) == ("edit", (), (), 0.5)
 
 
+def test_a_very_long_message_is_routed_on_its_beginning() -> None:
+    assert route("export " + "a " * 100_000).intent == "export"
+    assert route("a " * 100_000 + "export").intent == "edit"
+    assert route("./" * 20_000 + ".mp4 " + "「" * 20_000).intent == "edit"  # pathological, and bounded
+
+
 def test_route_is_json_safe() -> None:
     data = route("export to out.mp4").as_dict()
     assert json.loads(json.dumps(data)) == data
