@@ -143,8 +143,12 @@ def load_handle(app: App, job_id: str, spec: JobSpec) -> tuple[Provider, JobHand
     """The saved handle; for an id from another tool, one rebuilt from ``--provider`` and ``--model``."""
     saved = app.store.read_json(_record(job_id))
     if isinstance(saved, dict) and saved.get("id") == job_id:
-        handle = JobHandle.from_json(saved)
-        return create(handle.provider, app, **spec.provider_options), handle
+        try:
+            handle = JobHandle.from_json(saved)
+        except (KeyError, TypeError, ValueError):
+            handle = None  # a damaged record: fall back to rebuilding it from the flags
+        if handle is not None and handle.provider in ("fal", "wavespeed"):
+            return create(handle.provider, app, **spec.provider_options), handle
     if spec.provider in ("auto", "nemo", "nim") or (spec.provider == "fal" and not spec.model):
         raise UsageError("errors/provider_unknown_job", id=job_id)
     provider = create(spec.provider, app, **spec.provider_options)

@@ -55,9 +55,12 @@ class JobHandle:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> JobHandle:
-        return cls(id=str(data["id"]), provider=str(data["provider"]), model=str(data.get("model", "")),
-                   mode=str(data.get("mode", "")), urls=dict(data.get("urls") or {}),
-                   created_at=float(data.get("created_at") or 0.0))
+        """Strict: a record missing its URLs is unusable, and the caller falls back to the flags."""
+        urls = data["urls"]
+        if not isinstance(urls, dict) or not urls or not all(isinstance(v, str) for v in urls.values()):
+            raise ValueError("job handle without URLs")
+        return cls(id=str(data["id"]), provider=str(data["provider"]), model=str(data["model"]),
+                   mode=str(data["mode"]), urls=dict(urls), created_at=float(data.get("created_at") or 0.0))
 
 
 @dataclass

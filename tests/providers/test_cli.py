@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.providers.fal_emulator import KEY
@@ -61,3 +63,12 @@ def test_a_bad_base_url_is_a_config_error(cli, fal, monkeypatch) -> None:
     monkeypatch.setenv("FAL_QUEUE_BASE", "queue.fal.run")
     result = cli("dub", "--video-url", "https://x.test/v", "--audio-url", "https://x.test/a", "--provider", "fal")
     assert result.code == 1 and "FAL_QUEUE_BASE" in result.err and fal.log == []
+
+
+def test_a_damaged_handle_record_falls_back_to_the_flags(cli, wavespeed, tmp_path) -> None:
+    job_id = cli("dub", "--video-url", "https://x.test/v.mp4", "--audio-url", "https://x.test/a.wav",
+                 "--provider", "wavespeed", "--async").json()["job_id"]
+    (record,) = (tmp_path / "store").glob("job-*.json")
+    record.write_text(json.dumps({"id": job_id, "provider": "fal"}))
+    assert cli("dub", "--status", job_id).code == 2  # no usable handle, no flags: ask for them
+    assert cli("dub", "--status", job_id, "--provider", "wavespeed").json()["status"] == "queued"
