@@ -93,5 +93,5 @@ class Reply:
         out["ok"] = self.ok
         out["reply"] = self.text(lang)
         if self.media:
-            out["media"] = list(self.media)
+            out["media"] = [os.path.abspath(path) for path in self.media]
         return out
