@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 # Media the backend or the local engine accepts (seed "Supported formats", plus the usual aliases).
 MEDIA_EXTENSIONS = ("mp4", "mov", "avi", "webm", "mkv", "m4v", "jpg", "jpeg", "png", "gif", "webp",
@@ -42,6 +43,7 @@ _TOKEN = re.compile(rf"[{_CJK}]|[{_LATIN}][{_LATIN}0-9]*(?:'[{_LATIN}]+)*|[0-9]+
 _QUOTE = 400  # longest quoted passage treated as content (bounded, like the path scans)
 _QUOTED_TEXT = re.compile(rf"\"[^\"\n]{{0,{_QUOTE}}}\"|“[^”\n]{{0,{_QUOTE}}}”|「[^」\n]{{0,{_QUOTE}}}」"
                           rf"|『[^』\n]{{0,{_QUOTE}}}』|(?<!\w)'[^'\n]{{0,{_QUOTE}}}'(?!\w)")
+_OUTPUT_LOOKBACK = 16
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 
 
@@ -64,7 +66,8 @@ def extract_references(text: str, output_words: Sequence[str]) -> tuple[str, lis
 
     def take(match: re.Match[str], value: str, is_url: bool) -> str:
         # Blank the match out with spaces of the same length so later offsets stay true.
-        slot = bool(output_before.search(match.string, 0, match.start()))
+        start = match.start()  # only the few characters before the path can hold "to"/"到"
+        slot = bool(output_before.search(match.string, max(0, start - _OUTPUT_LOOKBACK), start))
         found.append((match.start(), Reference(value, is_url, slot)))
         return " " * len(match.group(0))
 
@@ -80,17 +83,11 @@ def extract_references(text: str, output_words: Sequence[str]) -> tuple[str, lis
     return rest, [ref for _, ref in sorted(found, key=lambda item: item[0])]
 
 
-_output_cache: dict[tuple[str, ...], re.Pattern[str]] = {}
-
-
+@cache
 def _output_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     """Matches one of ``words`` right before the end of the searched span ("…export to <path>")."""
-    pattern = _output_cache.get(words)
-    if pattern is None:
-        alternatives = "|".join(rf"\b{re.escape(w)}" if w.isascii() else re.escape(w) for w in words)
-        pattern = re.compile(rf"(?:{alternatives})\s*[\"'“‘「]?\s*$", re.IGNORECASE)
-        _output_cache[words] = pattern
-    return pattern
+    alternatives = "|".join(rf"\b{re.escape(w)}" if w.isascii() else re.escape(w) for w in words)
+    return re.compile(rf"(?:{alternatives})\s*[\"'“‘「]?\s*$", re.IGNORECASE)
 
 
 def normalise(text: str, chars: Mapping[int, str], words: Sequence[tuple[str, str]] = ()) -> str:
