@@ -71,6 +71,7 @@ def batch(app: App, manifest: Path, jobs: int = 3) -> Reply:
         "done": sum(r.status == "done" for r in results),
         "skipped": sum(r.status == "skipped" for r in results),
         "failed": len(failed),
+        "warnings": list(dict.fromkeys(w for r in results for w in r.warnings)),  # a video's warning once
         "journal": str(journal.path),
     }, media=[r.output for r in results if r.output and r.status in ("done", "skipped")], ok=not failed)
 
