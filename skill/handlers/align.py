@@ -38,17 +38,14 @@ def align(app: App, video: Path, audio: Path, output: Path | None = None, check_
     from skill.local import apply, decode, engine, verdict
 
     events = app.events
-    events.progress("align/decoding", fraction=0.0, file=video.name)
-    ref = decode.decode_mono(video)
-    events.progress("align/decoding", fraction=0.5, file=audio.name)
-    new = decode.decode_mono(audio)
+    events.progress("align/decoding", fraction=None, video=video.name, audio=audio.name)
+    ref, new, native = decode.decode_pair(video, audio, keep_native=target is not None)
     events.progress("align/analysing", fraction=None)
     measurement = engine.measure(ref, new, video.name, audio.name)
     data: dict[str, Any] = {"video": video.name, "audio": audio.name, **verdict.report(measurement),
                             "output": None, "residual_ms": None, "check_only": check_only, "timing_json": None}
-    if target is not None:
+    if target is not None and native is not None:
         events.progress("align/writing", fraction=None, file=target.name)
-        native = decode.decode_native(audio)
         out_rate = ref.native_rate
         length = round(max(decode.media_duration(video), ref.duration) * out_rate)
         fixed = apply.corrected_audio(native.samples, native.rate, measurement.fit.segments, out_rate, length)

@@ -34,7 +34,7 @@ def onset_envelope(x: np.ndarray, rate: int) -> np.ndarray:
 
 
 def is_silent(x: np.ndarray) -> bool:
-    return len(x) == 0 or float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) < _SILENCE_RMS
+    return len(x) == 0 or float(np.sqrt(np.dot(x, x) / len(x))) < _SILENCE_RMS
 
 
 def pauses(x: np.ndarray, rate: int, min_seconds: float = 0.2) -> list[tuple[float, float]]:
