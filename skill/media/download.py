@@ -38,10 +38,6 @@ def safe_filename(name: str, fallback: str = "video") -> str:
     return base[:120] or fallback
 
 
-def name_from_url(url: str, fallback: str = "video") -> str:
-    return safe_filename(PurePosixPath(urlsplit(url).path).name, fallback)
-
-
 def sniff_extension(path: Path) -> str | None:
     """The container of a downloaded file from its first bytes (mp4, mov, webm, mkv, avi)."""
     with path.open("rb") as handle:

@@ -36,7 +36,6 @@ class MediaInfo:
     """The facts preflight needs about one file."""
 
     path: Path
-    size: int
     container: str  # PyAV's demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
     kind: Kind
     label: str  # the content's format in words, e.g. "MP4/MOV"
@@ -62,15 +61,14 @@ def probe(path: Path) -> MediaInfo:
     """Open ``path`` with PyAV and describe it; raises ``MediaError`` if FFmpeg cannot read it."""
     import av
 
-    size = path.stat().st_size
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
-            return _describe(path, size, container)
+            return _describe(path, container)
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError, IndexError):  # FFmpeg could not parse it
         raise MediaError("errors/media_unreadable", name=path.name) from None
 
 
-def _describe(path: Path, size: int, container) -> MediaInfo:  # type: ignore[no-untyped-def]
+def _describe(path: Path, container) -> MediaInfo:  # type: ignore[no-untyped-def]
     video = next((s for s in container.streams.video), None)
     audio = next((s for s in container.streams.audio), None)
     if video is None and audio is None:
@@ -90,7 +88,6 @@ def _describe(path: Path, size: int, container) -> MediaInfo:  # type: ignore[no
                                  (container.format.name, ()))
     return MediaInfo(
         path=path,
-        size=size,
         container=container.format.name,
         kind=kind,
         label=label,

@@ -29,10 +29,6 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]+):")
 class LocalSource:
     path: Path
 
-    @property
-    def name(self) -> str:
-        return self.path.name
-
 
 @dataclass(frozen=True)
 class UrlSource:

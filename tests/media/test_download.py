@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from skill.errors import BadResponse, ConnectionFailed
-from skill.media.download import download, name_from_url, safe_filename, sniff_extension
+from skill.media.download import download, safe_filename, sniff_extension
 from tests.media.conftest import MediaSet
 
 
@@ -29,10 +29,6 @@ def _client(handler) -> httpx.Client:  # type: ignore[no-untyped-def]
 ])
 def test_safe_filename_never_leaves_the_folder(raw: str, safe: str) -> None:
     assert safe_filename(raw) == safe
-
-
-def test_name_from_url_ignores_the_query() -> None:
-    assert name_from_url("https://cdn.example/render-result/render_1.mp4?sig=abc") == "render_1.mp4"
 
 
 def test_whole_download_is_renamed_into_place(media: MediaSet, tmp_path: Path) -> None:
