@@ -57,8 +57,8 @@ class NemoProvider:
         upload(self.app, sources)
         names = {role: _name(request.inputs[role]) for role in ROLES[request.mode]}
         turn = run_turn(self.app, render(f"jobs/nemo_{request.mode}", self.app.lang, **names))
-        if not turn.ok:
-            raise ProviderError("errors/provider_nemo_turn", retryable=True, outcome=turn.data.get("outcome", "?"))
+        if not turn.ok:  # never retryable: sending the turn again would charge it twice
+            raise ProviderError("errors/provider_nemo_turn", outcome=turn.data.get("outcome", "?"))
         exported = export(self.app, output)
         if not exported.ok:
             raise ProviderError("errors/provider_nemo_nothing")
