@@ -70,7 +70,8 @@ def download(http: httpx.Client, url: str, dest: Path, *, events: Events | None 
 
 def _fetch(http: httpx.Client, url: str, part: Path, events: Events, key: str, name: str) -> None:
     have = part.stat().st_size if part.exists() else 0
-    headers = {"Range": f"bytes={have}-"} if have else {}
+    # identity: the byte count must be comparable with Content-Length (a gzip proxy would skew it)
+    headers = {"Accept-Encoding": "identity", **({"Range": f"bytes={have}-"} if have else {})}
     try:
         with http.stream("GET", url, headers=headers, follow_redirects=True) as response:
             if response.status_code == 416 and have:  # the leftover is already whole or stale
