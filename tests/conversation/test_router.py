@@ -72,7 +72,8 @@ def test_negated_trigger_is_not_run(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["don't add music, just export", "别加音乐了，直接导出", "no worries, just export",
-                                  "never mind the captions, export it"])
+                                  "never mind the captions, export it", "don't forget to export", "别忘了导出",
+                                  "能不能导出"])
 def test_negation_stops_at_the_clause_or_a_non_negating_phrase(text: str) -> None:
     assert route(text).intent == "export"
 
