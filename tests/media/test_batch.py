@@ -97,3 +97,10 @@ def test_bad_manifests_are_refused_before_the_network(cli: Callable, emulator: E
     assert result.code == 1
     assert message in result.err
     assert emulator.calls() == []
+
+
+@pytest.mark.parametrize("jobs", ["0", "65", "many"])
+def test_jobs_out_of_range_is_a_usage_error(cli: Callable, emulator: Emulator, tmp_path: Path, jobs: str) -> None:
+    result = cli("batch", tmp_path / "m.yaml", "--jobs", jobs)
+    assert result.code == 2 and "--jobs" in result.err
+    assert emulator.calls() == []
