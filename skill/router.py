@@ -7,14 +7,17 @@ wrong:
 
 1. *Shadows*: a trigger inside a longer phrase that means an edit ("status bar", "balance of music
    and voice", "end credits") does not count.
-2. *Negation and deferral*: "don't export yet", "先别导出", "hold off on exporting" drop the trigger;
-   "before exporting" / "导出前" drop it now but keep it as a ``then_<intent>`` hint.
+2. *Negation and deferral*: "don't export yet", "先别导出", "hold off on exporting" drop the trigger
+   (within a few tokens, never across a clause; "don't forget to", "能不能" do not negate);
+   "before exporting", "导出前" and a sentence opening with a condition ("once …", "等…") drop it
+   now but keep it as a ``then_<intent>`` hint.
 3. *About vs. asking*: "how do credits work?", "what format does export use?", "why did my export
    fail?" are questions for the cloud agent (``edit`` + hint ``about``); "how many credits do I
    have?" asks for them (``credits``).
 4. *Files*: attachments, paths or URLs in the text → ``upload`` (hint ``then_edit`` if the text also
    carries an instruction). A path after "export to …" is the output, not an upload.
 5. *Edit + trigger*: "add captions then export" → ``edit`` with hint ``then_export``.
+6. *Quoted words are content*: "add a title that says 'upload complete'" is an edit.
 
 Hints: ``then_edit``, ``then_<intent>``, ``sync_fix`` (an offset/drift complaint the offline engine
 may fix), ``about``.
