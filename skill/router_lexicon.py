@@ -52,6 +52,8 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     try:
         compiled = json.loads(cache_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        compiled = None
+    if not isinstance(compiled, dict) or compiled.get("format") != _FORMAT:  # missing, torn or foreign
         compiled = compile_lexicon(directory)
         _write_cache(cache_file, compiled)
     return _index(compiled)

@@ -272,6 +272,16 @@ def test_compiled_lexicon_is_cached_and_rebuilt_when_a_yaml_file_changes(tmp_pat
     assert len(list((tmp_path / "__pycache__").glob("lexicon-*.json"))) == 1
 
 
+def test_a_torn_cache_file_is_rebuilt(tmp_path: Path) -> None:
+    for name in SOURCES:
+        shutil.copy(LEXICON_DIR / f"{name}.yaml", tmp_path)
+    load_lexicon.__wrapped__(tmp_path)
+    (cached,) = (tmp_path / "__pycache__").glob("lexicon-*.json")
+    for torn in ('{"phrases": [', "[]"):
+        cached.write_text(torn, encoding="utf-8")
+        assert "export" in load_lexicon.__wrapped__(tmp_path).index
+
+
 def test_unwritable_cache_still_routes(tmp_path: Path) -> None:
     for name in SOURCES:
         shutil.copy(LEXICON_DIR / f"{name}.yaml", tmp_path)
