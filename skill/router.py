@@ -185,13 +185,16 @@ def _triggers(analysis: _Analysis) -> _Triggers:
     return found
 
 
-def _instruction(analysis: _Analysis) -> tuple[bool, bool]:
-    """(an un-negated edit verb or a sync complaint, an edit noun) — recording the evidence."""
+def _instruction(analysis: _Analysis, active: list[Match]) -> tuple[bool, bool]:
+    """(an un-negated edit verb or a sync complaint, an edit noun) — recording the evidence.
+
+    A verb inside a trigger being asked for ("send over the final cut") is part of that request.
+    """
     verbs = []
     for verb in analysis.of("edit_verbs"):
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
             analysis.evidence.append(f"{_tag(verb)}[negated by '{marker.phrase.text}']")
-        else:
+        elif not any(t.start <= verb.start and verb.end <= t.end for t in active):
             verbs.append(verb)
     sync_fix, nouns = analysis.of("sync_fix"), analysis.of("edit_nouns")
     analysis.evidence.extend(_tag(m) for m in verbs + sync_fix + nouns)
@@ -213,7 +216,7 @@ def _sources(references: list[Reference], attachments: Sequence[str],
 
 def _decide(analysis: _Analysis, references: list[Reference], attachments: Sequence[str], lang: Lang) -> Route:
     triggers = _triggers(analysis)
-    instruction, nouns = _instruction(analysis)
+    instruction, nouns = _instruction(analysis, triggers.active)
     labels = list(dict.fromkeys(m.phrase.label for m in triggers.active))
     files, urls, output = _sources(references, attachments, "export" in labels)
     then = [f"then_{label}" for label in labels + triggers.later if label != "upload"]
