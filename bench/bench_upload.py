@@ -125,16 +125,16 @@ def _child(url: str, path: Path, home: Path) -> None:
 
 
 def run(quick: bool) -> list[Row]:
-    size = (64 if quick else 1024) * 1024 * 1024
+    size = (256 if quick else 1024) * 1024 * 1024
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="bench-upload-") as tmp, sink() as url:
         folder = Path(tmp)
         path = payload(folder, size)
         _ours_seconds(url, path, folder / "warm")  # warm the page cache and imports
-        ours = min(_ours_seconds(url, path, folder / f"home{i}") for i in range(2))
+        ours = min(_ours_seconds(url, path, folder / f"home{i}") for i in range(3))
         mib = size / 1024 / 1024
         if shutil.which("curl"):
-            theirs = min(_curl_seconds(url, path) for _ in range(2))
+            theirs = min(_curl_seconds(url, path) for _ in range(3))
             ratio = theirs / ours
             rows.append(Row(f"upload {mib:.0f} MiB (MiB/s)", f"{mib / ours:.0f}", f"curl {mib / theirs:.0f}", ratio,
                             "≥ 0.8× curl", ratio >= 0.8))
