@@ -73,9 +73,9 @@ _OURS = """
 import json, resource, sys, time
 from pathlib import Path
 started = time.perf_counter()
-from skill.local.decode import decode_mono
+from skill.local.decode import decode_pair
 from skill.local.engine import measure
-ref, new = decode_mono(Path(sys.argv[1])), decode_mono(Path(sys.argv[2]))
+ref, new, _ = decode_pair(Path(sys.argv[1]), Path(sys.argv[2]), keep_native=False)
 m = measure(ref, new, "video", "voice")
 seg = m.fit.segments[0]
 print(json.dumps({"k": seg.k, "b": seg.b, "seconds": time.perf_counter() - started,

@@ -37,6 +37,8 @@ class Track:
 
 def _mono(frame: av.AudioFrame) -> np.ndarray:
     data = frame.to_ndarray()
+    if data.dtype == np.float32 and data.shape[0] == 1 and frame.format.is_planar:
+        return data[0]  # the common case (AAC, Opus, MP3 mono): no copy
     channels = len(frame.layout.channels)
     if not frame.format.is_planar:
         data = data.reshape(-1, channels).T
@@ -47,8 +49,54 @@ def _mono(frame: av.AudioFrame) -> np.ndarray:
     return mono.astype(np.float32, copy=False) / np.float32(scale) if scale != 1.0 else mono.astype(np.float32)
 
 
-def decode_native(path: Path) -> Track:
-    """The first audio stream, mono, at its own sample rate, on the container clock."""
+class _Collect:
+    """Keeps every chunk at the stream's own rate."""
+
+    def __init__(self) -> None:
+        self.chunks: list[np.ndarray] = []
+
+    def add(self, chunk: np.ndarray, rate: int) -> None:
+        self.chunks.append(chunk)
+
+    def finish(self, rate: int) -> Track:
+        samples = np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.float32)
+        return Track(samples, rate, rate)
+
+
+class _Downsample:
+    """Converts to the analysis rate while decoding (soxr's stream is delay-compensated too), so
+    an hour of 48 kHz audio never sits in memory at full rate."""
+
+    _BLOCK = 1 << 16
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self.stream: soxr.ResampleStream | None = None
+        self.pending: list[np.ndarray] = []
+        self.pending_len = 0
+        self.out: list[np.ndarray] = []
+        self.native_rate = 0
+
+    def add(self, chunk: np.ndarray, rate: int) -> None:
+        self.pending.append(chunk)
+        self.pending_len += len(chunk)
+        if self.pending_len >= self._BLOCK:
+            self._flush(rate, last=False)
+
+    def _flush(self, rate: int, last: bool) -> None:
+        if self.stream is None:
+            self.native_rate = rate
+            self.stream = soxr.ResampleStream(rate, self.rate, 1, dtype="float32", quality="HQ")
+        block = np.concatenate(self.pending) if self.pending else np.zeros(0, np.float32)
+        self.out.append(self.stream.resample_chunk(block, last=last))
+        self.pending, self.pending_len = [], 0
+
+    def finish(self, rate: int) -> Track:
+        self._flush(rate, last=True)
+        return Track(np.concatenate(self.out), self.rate, self.native_rate)
+
+
+def _decode(path: Path, sink: _Collect | _Downsample) -> Track:
     try:
         container = av.open(str(path))
     except (av.FFmpegError, OSError):
@@ -60,27 +108,31 @@ def decode_native(path: Path) -> Track:
         stream.thread_type = "AUTO"
         rate = int(stream.sample_rate or 0)
         clock_zero = (container.start_time or 0) / av.time_base
-        chunks: list[np.ndarray] = []
+        tick = float(stream.time_base or 0)  # float maths: Fraction per frame costs more than decoding
         written = 0  # samples so far, including inserted silence
         try:
             for frame in container.decode(stream):
                 rate = rate or frame.sample_rate
-                if frame.time is not None:
+                if frame.pts is not None and tick:
                     # a first frame before time 0 is priming the edit list already trims
-                    gap = max(frame.time - clock_zero, 0.0) - written / rate
-                    if gap > _GAP_SECONDS or (not chunks and gap > 0):
+                    gap = max(frame.pts * tick - clock_zero, 0.0) - written / rate
+                    if gap > _GAP_SECONDS or (written == 0 and gap > 0):
                         silence = round(gap * rate)
-                        chunks.append(np.zeros(silence, np.float32))
+                        sink.add(np.zeros(silence, np.float32), rate)
                         written += silence
                 chunk = _mono(frame)
-                chunks.append(chunk)
+                sink.add(chunk, rate)
                 written += len(chunk)
         except av.FFmpegError:
             raise MediaError("errors/align_unreadable", file=path.name) from None
     if not rate:
         raise MediaError("errors/align_unreadable", file=path.name)
-    samples = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
-    return Track(samples, rate, rate)
+    return sink.finish(rate)
+
+
+def decode_native(path: Path) -> Track:
+    """The first audio stream, mono, at its own sample rate, on the container clock."""
+    return _decode(path, _Collect())
 
 
 def for_analysis(track: Track, rate: int = ANALYSIS_RATE) -> Track:
@@ -92,7 +144,7 @@ def for_analysis(track: Track, rate: int = ANALYSIS_RATE) -> Track:
 
 def decode_mono(path: Path, rate: int = ANALYSIS_RATE) -> Track:
     """The first audio stream of ``path`` as mono float32 at ``rate`` on the container clock."""
-    return for_analysis(decode_native(path), rate)
+    return _decode(path, _Downsample(rate))
 
 
 def media_duration(path: Path) -> float:
@@ -102,13 +154,13 @@ def media_duration(path: Path) -> float:
 
 
 def decode_pair(video: Path, audio: Path, keep_native: bool) -> tuple[Track, Track, Track | None]:
-    """Both files at the analysis rate, decoded side by side (FFmpeg's decoders release the GIL),
+    """Both files at the analysis rate, the second on its own thread so a free core can take it,
     plus the new audio at its own rate when it will be written out."""
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool:
         ref_job = pool.submit(decode_mono, video)
-        new_native = pool.submit(decode_native, audio).result()
-        new = for_analysis(new_native)
+        new_native = decode_native(audio) if keep_native else None
+        new = for_analysis(new_native) if new_native is not None else decode_mono(audio)
         ref = ref_job.result()
-    return ref, new, new_native if keep_native else None
+    return ref, new, new_native
