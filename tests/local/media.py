@@ -28,3 +28,15 @@ def truth_error_ms(segment_k: float, segment_b: float, k: float, b: float, secon
     t = np.linspace(0, seconds, 101)
     b_true = round(b * RATE) / RATE  # the generator shifts by whole samples
     return float(np.max(np.abs((segment_k * t + segment_b) - (k * t + b_true))) * 1000)
+
+
+def drop_in_pause(performance: np.ndarray, around: float, seconds: float) -> tuple[np.ndarray, float]:
+    """The performance with ``seconds`` removed in the middle of the longest pause within ±3 s of
+    ``around`` (a camera that dropped a chunk), and where the cut is (s)."""
+    energy = np.convolve(performance**2, np.ones(4800) / 4800, mode="same")
+    lo = int((around - 3) * RATE)
+    quiet = (energy[lo: lo + 6 * RATE] < 1e-7).astype(np.int8)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet, [0]))))
+    start, end = max(zip(edges[::2], edges[1::2]), key=lambda span: span[1] - span[0])
+    cut = lo + (start + end) // 2
+    return np.concatenate((performance[:cut], performance[cut + int(seconds * RATE):])), cut / RATE

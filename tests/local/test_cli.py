@@ -10,8 +10,8 @@ from typing import Any
 import av
 import pytest
 
-from tests.local.media import pair
-from tests.local.speechsynth import write_video
+from tests.local.media import RATE, drop_in_pause, pair
+from tests.local.speechsynth import camera_chain, speech_like, write_video, write_wav
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "media"
 CLIP, VOICE = FIXTURES / "interview.mp4", FIXTURES / "voice_studio.wav"
@@ -96,3 +96,18 @@ def test_unreadable_audio_is_a_handled_error(cli: Callable[..., Any], tmp_path: 
     result = cli("align", str(CLIP), str(junk), "--json")
     assert result.code == 1
     assert json.loads(result.out.splitlines()[0])["error"] == "errors/align_unreadable"
+
+
+def test_dropped_chunk_is_fixed_piecewise_and_reported_in_the_timing_json(cli: Callable[..., Any],
+                                                                          tmp_path: Path) -> None:
+    performance = speech_like(14.0, RATE, seed=12)
+    dropped, _ = drop_in_pause(performance, 7.0, 0.048)
+    video = write_video(tmp_path / "cut.mp4", camera_chain(dropped, RATE, seed=12), RATE)
+    voice = write_wav(tmp_path / "voice.wav", performance, RATE)
+    result = cli("align", str(video), str(voice), "-o", str(tmp_path / "out.mp4"), "--timing-json",
+                 str(tmp_path / "timing.json"), "--json")
+    assert result.code == 0, result.err
+    timing = json.loads((tmp_path / "timing.json").read_text(encoding="utf-8"))
+    assert [round(s["offset_ms"]) for s in timing["segments"]] == [0, -48]
+    assert timing["residual_ms"] <= 1.0
+    assert "not linear" in result.json()["reply"]

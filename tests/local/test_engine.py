@@ -10,7 +10,7 @@ import pytest
 from skill.errors import AlignmentError
 from skill.local.decode import decode_mono
 from skill.local.engine import measure
-from tests.local.media import RATE, pair, truth_error_ms
+from tests.local.media import RATE, drop_in_pause, pair, truth_error_ms
 from tests.local.speechsynth import camera_chain, speech_like, write_video, write_wav
 
 
@@ -40,17 +40,14 @@ def test_offset_and_drift_within_a_millisecond(tmp_path: Path, k: float, b: floa
 def test_jump_in_the_middle_gives_two_segments_split_in_a_pause(tmp_path: Path) -> None:
     """The camera dropped 60 ms in a pause: one offset before, another after."""
     performance = speech_like(16.0, RATE, seed=11)
-    energy = np.convolve(performance**2, np.ones(4800) / 4800, mode="same")
-    quiet = np.flatnonzero(energy[7 * RATE: 9 * RATE] < 1e-7)
-    cut = 7 * RATE + int(quiet[len(quiet) // 2])
-    dropped = np.concatenate((performance[:cut], performance[cut + int(0.060 * RATE):]))
+    dropped, cut = drop_in_pause(performance, 8.0, 0.060)
     video = write_video(tmp_path / "cut.mp4", camera_chain(dropped, RATE, seed=11), RATE)
     voice = write_wav(tmp_path / "voice.wav", performance, RATE)
     result = _measure(video, voice)
     before, after = result.fit.segments[0], result.fit.segments[-1]
     assert len(result.fit.segments) == 2
     assert abs(before.b * 1000) <= 1.0 and abs(after.b * 1000 + 60.0) <= 1.0
-    assert abs(before.end - cut / RATE) < 0.4  # the split sits in the pause where the chunk went
+    assert abs(before.end - cut) < 0.4  # the split sits in the pause where the chunk went
 
 
 def test_unrelated_speech_is_refused(tmp_path: Path) -> None:
