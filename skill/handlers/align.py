@@ -38,6 +38,8 @@ def align(app: App, video: Path, audio: Path, output: Path | None = None, check_
     from skill.local import apply, decode, engine, verdict
 
     events = app.events
+    if target is not None:
+        apply.require_video(video)
     events.progress("align/decoding", fraction=None, video=video.name, audio=audio.name)
     ref, new, native = decode.decode_pair(video, audio, keep_native=target is not None)
     events.progress("align/analysing", fraction=None)
@@ -46,7 +48,7 @@ def align(app: App, video: Path, audio: Path, output: Path | None = None, check_
                             "output": None, "residual_ms": None, "check_only": check_only, "timing_json": None}
     if target is not None and native is not None:
         events.progress("align/writing", fraction=None, file=target.name)
-        out_rate = ref.native_rate
+        out_rate = apply.output_rate(target, ref.native_rate)
         length = round(max(decode.media_duration(video), ref.duration) * out_rate)
         fixed = apply.corrected_audio(native.samples, native.rate, measurement.fit.segments, out_rate, length)
         apply.remux(video, fixed, out_rate, target)

@@ -20,6 +20,22 @@ _AUDIO_BITRATE = 192_000
 _FRAME = 1024  # AAC's frame size; other encoders accept it too
 _LEAD = 0.5  # seconds of audio muxed ahead of the video packet being written (interleaving)
 _AUDIO_CODECS = {".webm": "libopus", ".ogg": "libopus"}
+_OPUS_RATE = 48_000  # the only rate Opus encodes at
+
+
+def output_rate(output: Path, preferred: int) -> int:
+    """The sample rate to write: the video's own, unless the output's codec allows only one."""
+    return _OPUS_RATE if _AUDIO_CODECS.get(output.suffix.lower()) == "libopus" else preferred
+
+
+def require_video(video: Path) -> None:
+    """Fail before the analysis, not after it, when there is no picture to copy."""
+    try:
+        with av.open(str(video)) as container:
+            if not container.streams.video:
+                raise MediaError("errors/align_no_video", file=video.name)
+    except (av.FFmpegError, OSError):
+        raise MediaError("errors/align_unreadable", file=video.name) from None
 
 
 def corrected_audio(new: np.ndarray, new_rate: int, segments: list[Segment], out_rate: int,
@@ -83,8 +99,9 @@ def remux(video: Path, audio: np.ndarray, rate: int, output: Path) -> None:
                 dst.mux(aout.encode(frame))
             dst.mux(aout.encode(None))
         os.replace(partial, output)
-    except av.FFmpegError as exc:
-        raise MediaError("errors/align_write_failed", file=output.name, reason=type(exc).__name__) from None
+    except (av.FFmpegError, ValueError) as exc:
+        # ValueError: the container cannot hold this codec (H.264 into .webm, say)
+        raise MediaError("errors/align_write_failed", file=output.name, reason=str(exc)) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()

@@ -111,3 +111,16 @@ def test_dropped_chunk_is_fixed_piecewise_and_reported_in_the_timing_json(cli: C
     assert [round(s["offset_ms"]) for s in timing["segments"]] == [0, -48]
     assert timing["residual_ms"] <= 1.0
     assert "not linear" in result.json()["reply"]
+
+
+def test_files_in_the_wrong_order_are_refused_before_the_analysis(cli: Callable[..., Any], tmp_path: Path) -> None:
+    result = cli("align", str(VOICE), str(CLIP), "-o", str(tmp_path / "x.mp4"))
+    assert result.code == 1
+    assert "no video stream" in result.err and "Measuring" not in result.err
+
+
+def test_a_container_that_cannot_hold_the_video_leaves_no_file(cli: Callable[..., Any], tmp_path: Path) -> None:
+    result = cli("align", str(CLIP), str(VOICE), "-o", str(tmp_path / "x.webm"))
+    assert result.code == 1
+    assert "x.webm" in result.err and "Traceback" not in result.err
+    assert not any(p.name.endswith(".webm") for p in tmp_path.iterdir())
