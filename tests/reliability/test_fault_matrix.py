@@ -143,16 +143,16 @@ EXTRA: dict[tuple[str, str, str], Expect] = {
                                         renders=1, rerun=True),
     ("export", "file", "html:502"): Expect(1, "errors/media_download_status", ("502",), renders=1, rerun=True),
     # chat edit: the turn is sent once whatever the stream does
-    ("chat-edit", "run_sse", "sse-stalled"): Expect(1, "edit/interrupted", INTERRUPTED + ("too long",), messages=1),
-    ("chat-edit", "run_sse", "sse-dropped"): Expect(1, "edit/interrupted", INTERRUPTED + ("dropped", "Changes so far"),
+    ("chat-edit", "run_sse", "sse-stalled"): Expect(1, "edit/interrupted", (*INTERRUPTED, "too long"), messages=1),
+    ("chat-edit", "run_sse", "sse-dropped"): Expect(1, "edit/interrupted", (*INTERRUPTED, "dropped", "Changes so far"),
                                                     messages=1),
-    ("chat-edit", "run_sse", "sse-error-event"): Expect(1, "edit/interrupted", INTERRUPTED + ("problem",),
+    ("chat-edit", "run_sse", "sse-error-event"): Expect(1, "edit/interrupted", (*INTERRUPTED, "problem"),
                                                         messages=1),
     ("chat-edit", "run_sse", "sse-malformed"): Expect(0, "edit/answer", ("Trimmed the first two seconds",),
                                                       messages=1),
     ("chat-edit", "state", "expire-token"): Expect(0, "edit/answer", route_calls=2, messages=1, reauth=True),
     ("call-edit", "run_sse", "sse-stalled"): Expect(1, None, INTERRUPTED, messages=1),
-    ("call-edit", "run_sse", "sse-dropped"): Expect(1, None, INTERRUPTED + ("dropped",), messages=1),
+    ("call-edit", "run_sse", "sse-dropped"): Expect(1, None, (*INTERRUPTED, "dropped"), messages=1),
     ("call-edit", "run_sse", "sse-malformed"): Expect(0, None, ("Trimmed the first two seconds",), messages=1),
 }
 
@@ -173,7 +173,7 @@ def expect(command: Command, fault: str) -> Expect:
             base = Expect(0, route_calls=2, reauth=base.reauth, renders=1)
     if command.edit:
         if fault == SLOW:  # the request went out: maybe running, so reported, never re-sent
-            base = Expect(1, "edit/interrupted", INTERRUPTED + ("too long",))
+            base = Expect(1, "edit/interrupted", (*INTERRUPTED, "too long"))
         base = replace(base, messages=1 if base.code == 0 or fault == SLOW else 0)
     if command.tool and base.key and not base.key.startswith("errors/"):
         base = replace(base, key=None)  # a tool's reply carries no template key, only its data
