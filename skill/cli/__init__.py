@@ -16,15 +16,18 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "skill.cli.account",
-    "skill.cli.agent",
-    "skill.cli.align",
-    "skill.cli.chat",
-    "skill.cli.jobs",
-    "skill.cli.media",
-    "skill.cli.route",
-)
+# Which module registers each command. Running one command imports only its module (cold start
+# is benchmarked); --help and unknown commands import them all. A test keeps this table true.
+COMMANDS: dict[str, str] = {
+    "setup": "skill.cli.account", "credits": "skill.cli.account", "state": "skill.cli.account",
+    "chat": "skill.cli.chat", "route": "skill.cli.route",
+    "upload": "skill.cli.media", "export": "skill.cli.media", "batch": "skill.cli.media",
+    "align": "skill.cli.align",
+    "talk": "skill.cli.jobs", "motion": "skill.cli.jobs", "dub": "skill.cli.jobs",
+    "tools": "skill.cli.agent", "call": "skill.cli.agent", "mcp": "skill.cli.agent",
+    "install": "skill.cli.agent", "uninstall": "skill.cli.agent",
+}
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
 Runner = Callable[[argparse.Namespace, Any, Any], int]
 log = logging.getLogger("skill")
@@ -54,12 +57,15 @@ class Commands:
         return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given ``argv`` naming a known command, only that command's module is loaded."""
     parser = _Parser(prog="lip-sync-video", description="Lip-sync videos by chatting with your agent.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands = Commands(sub)
-    for name in COMMAND_MODULES:
+    first = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    modules = (COMMANDS[first],) if first in COMMANDS else COMMAND_MODULES
+    for name in modules:
         importlib.import_module(name).register(commands)
     return parser
 
@@ -88,7 +94,8 @@ def _configure_logging(verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
