@@ -13,34 +13,39 @@ import numpy as np
 import soxr
 
 
-def speech_like(seconds: float, rate: int = 48_000, seed: int = 0) -> np.ndarray:
-    """Syllables of glottal pulses shaped by three formants, fricative bursts, and pauses."""
-    rng = np.random.default_rng(seed)
+def speech_like(seconds: float, rate: int = 48_000, seed: int = 0, take: int = 0) -> np.ndarray:
+    """Syllables of glottal pulses shaped by three formants, fricative bursts, and pauses.
+
+    ``seed`` fixes the words' rhythm (syllable lengths, voicing, pauses); ``take`` the voice that
+    says them (pitch, formants, noise, level): another take is a re-recorded performance with the
+    same rhythm, the hardest case for a waveform matcher to refuse.
+    """
+    rhythm = np.random.default_rng(seed)
+    voice = np.random.default_rng((seed, take))
     out = np.zeros(int(seconds * rate), np.float32)
     t = 0.1
     while t < seconds - 0.3:
-        if rng.random() < 0.12:
-            t += rng.uniform(0.25, 0.7)  # a pause between phrases
+        if rhythm.random() < 0.12:
+            t += rhythm.uniform(0.25, 0.7)  # a pause between phrases
             continue
-        length = rng.uniform(0.08, 0.25)
+        length = rhythm.uniform(0.08, 0.25)
         n = int(length * rate)
-        voiced = rng.random() < 0.75
-        if voiced:
-            f0 = rng.uniform(95, 220) * (1 + 0.05 * np.sin(np.linspace(0, 3, n)))
+        if rhythm.random() < 0.75:  # voiced
+            f0 = voice.uniform(95, 220) * (1 + 0.05 * np.sin(np.linspace(0, 3, n)))
             phase = np.cumsum(f0 / rate)
             source = (np.diff(np.floor(phase), prepend=0) > 0).astype(np.float64)
-            formants = rng.uniform((300, 900, 2200), (800, 2200, 3200))
+            formants = voice.uniform((300, 900, 2200), (800, 2200, 3200))
         else:
-            source = rng.standard_normal(n) * 0.3
-            formants = rng.uniform((2500, 4000, 5500), (3500, 5500, 7000))
+            source = voice.standard_normal(n) * 0.3
+            formants = voice.uniform((2500, 4000, 5500), (3500, 5500, 7000))
         spectrum = np.fft.rfft(source)
         freqs = np.fft.rfftfreq(n, 1 / rate)
         shape = sum(1 / (1 + ((freqs - f) / (60 + 0.08 * f)) ** 2) for f in formants)
         syllable = np.fft.irfft(spectrum * shape, n)
-        syllable *= np.hanning(n) * rng.uniform(0.3, 1.0) / (np.abs(syllable).max() + 1e-9)
+        syllable *= np.hanning(n) * voice.uniform(0.3, 1.0) / (np.abs(syllable).max() + 1e-9)
         start = int(t * rate)
         out[start: start + n] += syllable[: len(out) - start].astype(np.float32)
-        t += length + rng.uniform(0.0, 0.08)
+        t += length + rhythm.uniform(0.0, 0.08)
     return 0.5 * out
 
 

@@ -50,9 +50,11 @@ def test_jump_in_the_middle_gives_two_segments_split_in_a_pause(tmp_path: Path) 
     assert abs(before.end - cut) < 0.4  # the split sits in the pause where the chunk went
 
 
-def test_unrelated_speech_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("seed", "take"), [(5, 0), (4, 1)], ids=["unrelated", "re-recorded-take"])
+def test_other_speech_is_refused(tmp_path: Path, seed: int, take: int) -> None:
+    """Unrelated speech, and a re-take with the very same rhythm (a dub or ADR line): no offset."""
     video = write_video(tmp_path / "v.mp4", camera_chain(speech_like(10.0, RATE, seed=4), RATE), RATE)
-    voice = write_wav(tmp_path / "other.wav", speech_like(10.0, RATE, seed=5), RATE)
+    voice = write_wav(tmp_path / "other.wav", speech_like(10.0, RATE, seed=seed, take=take), RATE)
     with pytest.raises(AlignmentError) as caught:
         _measure(video, voice)
     assert caught.value.message_key == "errors/align_no_match"
