@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from skill.errors import AlignmentError
-from skill.local.decode import decode_mono
+from skill.local.decode import decode_mono, decode_native
 from skill.local.engine import measure
 from tests.local.media import RATE, drop_in_pause, pair, truth_error_ms
-from tests.local.speechsynth import camera_chain, speech_like, write_video, write_wav
+from tests.local.speechsynth import camera_chain, speech_like, studio_copy, write_video, write_wav
 
 
 def _measure(video: Path, voice: Path):  # type: ignore[no-untyped-def]
@@ -99,3 +99,29 @@ def test_late_start_is_kept_on_the_container_clock(tmp_path: Path) -> None:
     track = decode_mono(path)
     first_sound = int(np.flatnonzero(np.abs(track.samples) > 0.1)[0])
     assert abs(first_sound - 4000) <= 2
+
+
+def test_a_voice_covering_part_of_the_video_is_found_inside_it(tmp_path: Path) -> None:
+    performance = speech_like(20.0, RATE, seed=9)
+    video = write_video(tmp_path / "long.mp4", camera_chain(performance, RATE, seed=9), RATE)
+    voice = write_wav(tmp_path / "part.wav", studio_copy(performance, RATE, 1.0, 9.5)[: 7 * RATE], RATE)
+    segment = _measure(video, voice).fit.segments[0]
+    assert truth_error_ms(segment.k, segment.b, 1.0, 9.5, 7.0) <= 1.0
+
+
+def test_stereo_24_bit_audio_is_averaged_to_mono(tmp_path: Path) -> None:
+    import fractions
+
+    import av
+
+    left = np.sin(np.linspace(0, 2000, 44_100)).astype(np.float32) * 0.5
+    path = tmp_path / "stereo.wav"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("pcm_s24le", rate=44_100, layout="stereo")
+        frame = av.AudioFrame.from_ndarray(np.stack([left, left * 0.5]), format="fltp", layout="stereo")
+        frame.sample_rate, frame.pts, frame.time_base = 44_100, 0, fractions.Fraction(1, 44_100)
+        out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    track = decode_native(path)
+    assert track.rate == 44_100 and len(track.samples) == 44_100
+    assert np.allclose(track.samples, left * 0.75, atol=1e-4)
