@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 STAGES = ("new", "uploaded", "syncing", "synced", "rendering", "done", "failed")
-_COLUMNS = ("key", "label", "video", "audio", "stage", "failed_stage", "draft_before", "render_id", "render_draft",
-            "output", "error", "updated")
+_COLUMNS = ("key", "label", "video", "audio", "stage", "failed_stage", "draft_before", "sent_at", "render_id",
+            "render_draft", "output", "error", "updated")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pairs (
     key TEXT PRIMARY KEY,
@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS pairs (
     stage TEXT NOT NULL DEFAULT 'new',
     failed_stage TEXT,
     draft_before TEXT,     -- draft fingerprint before the lip-sync turn: tells a landed edit on rerun
+    sent_at REAL,          -- when that turn was sent: one that may still be running is never re-sent
     render_id TEXT,
     render_draft TEXT,     -- fingerprint of the draft that render_id renders
     output TEXT,
@@ -60,6 +61,7 @@ class PairRow:
     stage: str
     failed_stage: str | None
     draft_before: str | None
+    sent_at: float | None
     render_id: str | None
     render_draft: str | None
     output: str | None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -161,19 +162,26 @@ class _Runner:
         return stage
 
     def _lip_sync(self, pair_app: App, pair: Pair, key: str, *, resend: bool) -> str:
-        """Ask the cloud agent to sync this pair — once: a turn that may have landed is not re-sent."""
+        """Ask the cloud agent to sync this pair — once: a turn that may still be running is not re-sent."""
         client = pair_app.client
         before = draft_fingerprint(client.state().get("draft"))
         row = self.journal.row(key)
-        if not resend and row is not None and row.draft_before and row.draft_before != before:
-            return self._advance(key, "synced")  # the earlier turn changed the draft: it landed
-        self._advance(key, "syncing", draft_before=before)
+        if not resend and row is not None and row.draft_before:
+            if row.draft_before != before:
+                return self._advance(key, "synced")  # the earlier turn changed the draft: it landed
+            if row.sent_at and time.time() - row.sent_at < self.app.settings.sse_timeout_seconds:
+                # Sent on an earlier run, outcome unknown, and it may still be working: a second
+                # send could be charged twice. Past the turn cap it has certainly ended, unapplied.
+                raise JobFailed("errors/media_batch_sync_pending", label=pair.label)
+        self._advance(key, "syncing", draft_before=before, sent_at=time.time())
         from skill.edit import run_turn
 
         instruction = render_text("batch/lipsync_instruction", self.app.lang, video=pair.video.name,
                                   audio=pair.audio.name, label=pair.label)
         reply = run_turn(pair_app, instruction, follow_up=False)
         if not reply.ok:
+            if reply.data.get("outcome") == "backend_error":
+                self._advance(key, "uploaded")  # the cloud said the turn failed: asking again is safe
             raise JobFailed("errors/media_batch_sync_failed", label=pair.label)
         if reply.media:  # the backend's "click Export" was acted on inside the turn: keep that file
             output = self._place(Path(reply.media[0]), pair)

@@ -104,3 +104,28 @@ def test_jobs_out_of_range_is_a_usage_error(cli: Callable, emulator: Emulator, t
     result = cli("batch", tmp_path / "m.yaml", "--jobs", jobs)
     assert result.code == 2 and "--jobs" in result.err
     assert emulator.calls() == []
+
+
+def test_a_turn_with_an_unknown_outcome_is_not_resent_while_it_may_still_be_running(
+        cli: Callable, emulator: Emulator, media: MediaSet, tmp_path: Path) -> None:
+    import sqlite3
+
+    shutil.copy(media.clip, tmp_path / "talk.mp4")
+    shutil.copy(media.voice, tmp_path / "voice_es.wav")
+    manifest = tmp_path / "batch.yaml"
+    manifest.write_text("video: talk.mp4\noutput_dir: out\ntracks:\n  es: voice_es.wav\n", encoding="utf-8")
+    sent = lambda: sum(map(len, emulator.state.messages.values()))  # noqa: E731
+
+    emulator.play("drop_unapplied")  # the stream drops before the edit shows: did it land? unknown
+    assert cli("batch", manifest).code == 1 and sent() == 1
+    pending = cli("batch", manifest)
+    assert pending.code == 1 and "not sent again" in pending.out + pending.err
+    assert sent() == 1  # no second charge while the first turn may still be working
+
+    # Once the turn cap has passed, the first turn has certainly ended without changing anything.
+    (journal,) = (tmp_path / "out").glob(".*.journal.sqlite")
+    with sqlite3.connect(journal) as db:
+        db.execute("UPDATE pairs SET sent_at = sent_at - 3600")
+    finished = cli("batch", manifest)
+    assert finished.code == 0, finished.out
+    assert sent() == 2 and (tmp_path / "out" / "talk.es.mp4").is_file()
