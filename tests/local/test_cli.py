@@ -124,3 +124,9 @@ def test_a_container_that_cannot_hold_the_video_leaves_no_file(cli: Callable[...
     assert result.code == 1
     assert "x.webm" in result.err and "Traceback" not in result.err
     assert not any(p.name.endswith(".webm") for p in tmp_path.iterdir())
+
+
+def test_readme_main_job_command_runs_as_a_real_process(run_cli: Callable[..., Any], tmp_path: Path) -> None:
+    result = run_cli("align", CLIP, VOICE, "-o", "synced.mp4")
+    assert result.code == 0, result.err
+    assert (tmp_path / "synced.mp4").is_file() and "MEDIA:" in result.out
