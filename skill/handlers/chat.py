@@ -9,7 +9,7 @@ cannot be reached, and the reply says which path it took.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
@@ -19,24 +19,16 @@ from skill.replies import Reply
 
 if TYPE_CHECKING:
     from skill.app import App
+    from skill.router import Route
 
 SyncPath = Literal["local", "cloud", "local_fallback"]
 _VIDEO = frozenset({"mp4", "mov", "avi", "webm", "mkv"})
 _AUDIO = frozenset({"mp3", "wav", "m4a", "aac", "flac", "ogg", "opus"})
 
 
-def _hint(route: Any, name: str) -> Any:
-    """A router hint by name: hints may be a set of names or a mapping of name → value."""
-    hints = getattr(route, "hints", None) or ()
-    if isinstance(hints, Mapping):
-        return hints.get(name)
-    return True if name in hints else None
-
-
-def _sources(route: Any, attachments: Sequence[str]) -> list[str]:
+def _sources(route: Route, attachments: Sequence[str]) -> list[str]:
     """Attachments first, then paths and links found in the sentence, each once."""
-    found = [*attachments, *map(str, getattr(route, "files", ()) or ()), *(getattr(route, "urls", ()) or ())]
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys([*attachments, *route.files, *route.urls]))
 
 
 def _extension(source: str) -> str:
@@ -49,14 +41,6 @@ def _media_pair(sources: Sequence[str]) -> tuple[str, str] | None:
     video = next((s for s in sources if _extension(s) in _VIDEO), None)
     audio = next((s for s in sources if _extension(s) in _AUDIO), None)
     return (video, audio) if video and audio else None
-
-
-def _follow_up_instruction(route: Any, utterance: str) -> str | None:
-    """The edit to send after an upload ("upload this and add captions"), if the router saw one."""
-    value = _hint(route, "then_edit")
-    if isinstance(value, str) and value.strip():
-        return value
-    return utterance if value else None
 
 
 def _local_align(app: App, video: str, audio: str) -> Reply:
@@ -83,7 +67,7 @@ def _sync_fix(app: App, utterance: str, pair: tuple[str, str], local: bool) -> t
         return "local_fallback", [_local_align(app, video, audio)]
 
 
-def _dispatch(app: App, intent: str, utterance: str, route: Any, sources: list[str]) -> list[Reply]:
+def _dispatch(app: App, intent: str, utterance: str, route: Route, sources: list[str]) -> list[Reply]:
     if intent == "credits":
         from skill.handlers.account import credits
 
@@ -95,24 +79,27 @@ def _dispatch(app: App, intent: str, utterance: str, route: Any, sources: list[s
     if intent == "export":
         from skill.handlers.export import export
 
-        return [export(app)]
+        return [export(app, Path(route.output) if route.output else None)]
     if intent == "upload" and not sources:
         return [Reply("chat/attach_needed")]
     from skill.edit import run_turn
 
+    replies: list[Reply] = []
     if intent == "upload":
         from skill.handlers.upload import upload
 
-        replies = [upload(app, sources)]
-        instruction = _follow_up_instruction(route, utterance)
-        if instruction:
-            replies.append(run_turn(app, instruction))
-        # "upload this and export it": the router names the next intent as a ``then_<intent>`` hint.
-        for then in ("credits", "state", "export"):
-            if _hint(route, f"then_{then}"):
-                replies += _dispatch(app, then, utterance, route, [])
-        return replies
-    return [run_turn(app, utterance)]
+        replies.append(upload(app, sources))
+        if "then_edit" in route.hints:  # "upload this and add captions": the sentence is the edit
+            replies.append(run_turn(app, utterance))
+    else:
+        replies.append(run_turn(app, utterance))
+    # "add captions, then export": the router keeps the later request as a ``then_<intent>`` hint.
+    # It runs only after everything before it worked, and an export the turn already made is not redone.
+    for then in ("credits", "state", "export"):
+        done_already = then == "export" and any(r.media for r in replies)
+        if f"then_{then}" in route.hints and all(r.ok for r in replies) and not done_already:
+            replies += _dispatch(app, then, utterance, route, [])
+    return replies
 
 
 def chat(app: App, utterance: str, attachments: Sequence[str] = (), local: bool = False) -> Reply:
@@ -124,7 +111,7 @@ def chat(app: App, utterance: str, attachments: Sequence[str] = (), local: bool 
     route = route_utterance(utterance, attachments)
     intent = str(route.intent)
     sources = _sources(route, attachments)
-    pair = _media_pair(sources) if _hint(route, "sync_fix") or local else None
+    pair = _media_pair(sources) if "sync_fix" in route.hints or local else None
     path: SyncPath | None = None
     if pair is not None:
         path, replies = _sync_fix(app, utterance, pair, local)

@@ -148,3 +148,21 @@ def test_sync_fix_goes_to_the_cloud_when_it_is_reachable(emulator: Emulator, cli
     assert len(emulator.calls("upload")) == 1
     assert [c.json["new_message"]["parts"][0]["text"] for c in emulator.calls("run_sse")] == [
         "audio is out of sync with the video"]
+
+
+def test_edit_then_export_runs_both_and_saves_where_asked(emulator: Emulator, cli, tmp_path: Path) -> None:
+    emulator.play("silent_edit")
+    target = tmp_path / "final.mp4"
+    result = cli("chat", f"add Spanish captions, then export it to {target}")
+    assert result.code == 0, result.err
+    assert [c.json["new_message"]["parts"][0]["text"] for c in emulator.calls("run_sse")] == [
+        f"add Spanish captions, then export it to {target}"]
+    assert len(emulator.calls("render-submit")) == 1
+    assert f"MEDIA:{target}" in result.out.splitlines() and target.is_file()
+
+
+def test_deferred_export_is_not_run(emulator: Emulator, cli) -> None:
+    emulator.play("silent_edit")
+    result = cli("chat", "先别导出，把字幕加上")
+    assert result.code == 0, result.err
+    assert len(emulator.calls("run_sse")) == 1 and emulator.calls("render-submit") == []
