@@ -54,7 +54,7 @@ def align(app: App, video: Path, audio: Path, output: Path | None = None, check_
         apply.remux(video, fixed, out_rate, target)
         events.progress("align/verifying", fraction=None, file=target.name)
         data["output"] = str(target)
-        data["residual_ms"] = _residual(ref, target)
+        data["residual_ms"] = _residual(ref, video, target)
     if timing_json is not None:
         _write_timing(Path(timing_json), data, verdict.anchors_table(measurement))
         data["timing_json"] = str(timing_json)
@@ -62,15 +62,16 @@ def align(app: App, video: Path, audio: Path, output: Path | None = None, check_
                  media=[str(target)] if target is not None else [])
 
 
-def _residual(ref: Any, output: Path) -> float | None:
-    """Closed loop: measure the written file against the video's own audio again."""
+def _residual(ref: Any, video: Path, output: Path) -> float | None:
+    """Closed loop: measure the written file's sound against the video's own sound again, and
+    check that the copied picture kept its place on the clock."""
     from skill.local import decode, engine, verdict
 
     try:
         check = engine.measure(ref, decode.decode_mono(output), "video", output.name)
     except AlignmentError:
         return None  # reported as "could not verify"; the file is still written
-    return verdict.residual_ms(check)
+    return verdict.residual_ms(check, decode.video_lead(output) - decode.video_lead(video))
 
 
 def _write_timing(path: Path, data: dict[str, Any], anchors: list[dict[str, float]]) -> None:

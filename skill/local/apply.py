@@ -61,11 +61,11 @@ def corrected_audio(new: np.ndarray, new_rate: int, segments: list[Segment], out
     return out
 
 
-def _audio_frames(audio: np.ndarray, rate: int) -> Iterator[av.AudioFrame]:
+def _audio_frames(audio: np.ndarray, rate: int, first: int) -> Iterator[av.AudioFrame]:
     for start in range(0, len(audio), _FRAME):
         frame = av.AudioFrame.from_ndarray(audio[None, start: start + _FRAME], format="fltp", layout="mono")
         frame.sample_rate = rate
-        frame.pts = start  # audio starts at container time 0: no edit-list offset to drift from
+        frame.pts = first + start  # first is 0 for MP4/MOV: no edit-list offset to drift from
         frame.time_base = fractions.Fraction(1, rate)
         yield frame
 
@@ -82,14 +82,17 @@ def remux(video: Path, audio: np.ndarray, rate: int, output: Path) -> None:
                 raise MediaError("errors/align_no_video", file=video.name)
             vin = src.streams.video[0]
             vout = dst.add_stream_from_template(vin)
+            # sample 0 of the audio is the input's time 0 (its start_time, 1.4 s in many MPEG-TS
+            # files): the copied picture keeps its own timestamps, so the audio must start there too
+            first = round((src.start_time or 0) * rate / av.time_base)
             aout = dst.add_stream(_AUDIO_CODECS.get(output.suffix.lower(), "aac"), rate=rate, layout="mono")
             aout.bit_rate = _AUDIO_BITRATE
-            frames = _audio_frames(audio.astype(np.float32, copy=False), rate)
+            frames = _audio_frames(audio.astype(np.float32, copy=False), rate, first)
             written = 0.0  # seconds of audio handed to the encoder
             for packet in src.demux(vin):
                 if packet.dts is None:
                     continue  # the demuxer's flush packet
-                now = float(packet.dts * packet.time_base)
+                now = float(packet.dts * packet.time_base) - first / rate
                 while written < now + _LEAD and (frame := next(frames, None)) is not None:
                     dst.mux(aout.encode(frame))
                     written += frame.samples / rate

@@ -147,6 +147,16 @@ def decode_mono(path: Path, rate: int = ANALYSIS_RATE) -> Track:
     return _decode(path, _Downsample(rate))
 
 
+def video_lead(path: Path) -> float:
+    """Seconds from the container's time 0 to the first picture (0 without a video stream)."""
+    with av.open(str(path)) as container:
+        if not container.streams.video:
+            return 0.0
+        stream = container.streams.video[0]
+        start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        return start - (container.start_time or 0) / av.time_base
+
+
 def media_duration(path: Path) -> float:
     """The container's duration in seconds (the longest stream), 0 when unknown."""
     with av.open(str(path)) as container:

@@ -54,9 +54,12 @@ def report(measurement: Measurement) -> dict[str, Any]:
     }
 
 
-def residual_ms(check: Measurement) -> float:
-    """Largest remaining error of a corrected file measured against the original (ms)."""
-    return round(abs(worst_lead_ms(check)), 3)
+def residual_ms(check: Measurement, picture_shift: float = 0.0) -> float:
+    """Largest remaining sync error (ms) of a corrected file: its sound measured against the
+    original sound, each on its own container clock, corrected for how much later the copied
+    picture sits on the output's clock than on the input's (``picture_shift``, s)."""
+    shift = picture_shift * 1000
+    return round(max(abs(seg.lead(t) * 1000 + shift) for seg in check.fit.segments for t in (seg.start, seg.end)), 3)
 
 
 def anchors_table(measurement: Measurement) -> list[dict[str, float]]:

@@ -40,3 +40,16 @@ def drop_in_pause(performance: np.ndarray, around: float, seconds: float) -> tup
     start, end = max(zip(edges[::2], edges[1::2]), key=lambda span: span[1] - span[0])
     cut = lo + (start + end) // 2
     return np.concatenate((performance[:cut], performance[cut + int(seconds * RATE):])), cut / RATE
+
+
+def remux_copy(source: Path, target: Path) -> Path:
+    """Every stream of ``source`` copied into ``target``'s container (MPEG-TS starts its clock late)."""
+    import av
+
+    with av.open(str(source)) as src, av.open(str(target), "w") as dst:
+        streams = {s.index: dst.add_stream_from_template(s) for s in src.streams}
+        for packet in src.demux():
+            if packet.dts is not None:
+                packet.stream = streams[packet.stream.index]
+                dst.mux(packet)
+    return target

@@ -130,3 +130,18 @@ def test_readme_main_job_command_runs_as_a_real_process(run_cli: Callable[..., A
     result = run_cli("align", CLIP, VOICE, "-o", "synced.mp4")
     assert result.code == 0, result.err
     assert (tmp_path / "synced.mp4").is_file() and "MEDIA:" in result.out
+
+
+def test_a_transport_stream_keeps_picture_and_sound_on_its_late_clock(cli: Callable[..., Any],
+                                                                     tmp_path: Path) -> None:
+    """MPEG-TS clocks do not start at 0: the written sound must start where the copied picture's
+    clock does, which the closed-loop residual checks (it includes any move of the picture)."""
+    from tests.local.media import remux_copy
+
+    video, voice = pair(tmp_path, 6.0, 1.0, 0.2, seed=31)
+    clip = remux_copy(video, tmp_path / "clip.ts")
+    out = tmp_path / "out.ts"
+    result = cli("align", str(clip), str(voice), "-o", str(out), "--json")
+    assert result.code == 0, result.err
+    assert result.json()["residual_ms"] <= 1.0
+    assert _video_packets(out) == _video_packets(clip)
