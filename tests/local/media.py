@@ -13,10 +13,10 @@ RATE = 48_000
 
 
 def pair(tmp: Path, seconds: float, k: float, b: float, seed: int = 1, snr_db: float = 20.0,
-         wav_rate: int = RATE) -> tuple[Path, Path]:
+         wav_rate: int = RATE, room: str = "close") -> tuple[Path, Path]:
     """``(video.mp4, voice.wav)`` where an event at t in the WAV happens at k·t + b in the video."""
     performance = speech_like(seconds, RATE, seed)
-    video = write_video(tmp / f"video{seed}.mp4", camera_chain(performance, RATE, seed, snr_db), RATE)
+    video = write_video(tmp / f"video{seed}.mp4", camera_chain(performance, RATE, seed, snr_db, room), RATE)
     voice = studio_copy(performance, RATE, k, b)
     if wav_rate != RATE:
         voice = soxr.resample(voice, RATE, wav_rate, quality="VHQ")

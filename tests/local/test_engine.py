@@ -37,6 +37,21 @@ def test_offset_and_drift_within_a_millisecond(tmp_path: Path, k: float, b: floa
     assert result.fit.confidence > 0.8
 
 
+@pytest.mark.parametrize(("k", "b", "ratio"), [
+    (1 - 120e-6, 0.4321, "measured"),
+    (1000 / 1001, -0.15, "1000/1001"),
+], ids=["drift-120ppm", "ntsc"])
+def test_camera_two_metres_away_in_a_reverberant_room(tmp_path: Path, k: float, b: float, ratio: str) -> None:
+    """RT60 0.5 s, as much reverberant energy as direct sound, strong reflections 3–8 ms after it:
+    the earliest strong peak is still the direct sound."""
+    video, voice = pair(tmp_path, 10.0, k, b, seed=7, room="2m")
+    result = _measure(video, voice)
+    segment = result.fit.segments[0]
+    assert len(result.fit.segments) == 1
+    assert truth_error_ms(segment.k, segment.b, k, b, 10.0) <= 1.0
+    assert result.ratio_name == ratio
+
+
 def test_jump_in_the_middle_gives_two_segments_split_in_a_pause(tmp_path: Path) -> None:
     """The camera dropped 60 ms in a pause: one offset before, another after."""
     performance = speech_like(16.0, RATE, seed=11)
