@@ -132,7 +132,9 @@ class NemoClient:
     def ensure_session(self) -> Session:
         """A token and an editing session, reusing stored ones; announces first-time setup."""
         with self._setup_lock:
-            if self._session is None and (not self._cached_token() or not self._cached_session()):
+            # The token is checked even when a session is known: after a 1001 the token was dropped
+            # and a session route's retry must fetch a new one instead of going out without it.
+            if not self._cached_token() or not self._cached_session():
                 with self._setting_up():
                     self._ensure_token()
                     if not self._cached_session():

@@ -120,6 +120,17 @@ def test_1001_reauthenticates_with_the_same_client_id(emulator: Emulator, make_a
     assert len(emulator.calls("credits")) == 2
 
 
+def test_1001_on_a_session_route_reauthenticates_and_sends_the_new_token(emulator: Emulator,
+                                                                        make_app: MakeApp) -> None:
+    app = make_app()
+    app.client.ensure_session()
+    emulator.inject("state", "expire-token")
+    app.client.state()
+    retried = emulator.calls("state")[-1]
+    assert len(emulator.calls("state")) == 2 and len(emulator.calls("anonymous-token")) == 2
+    assert retried.headers["authorization"].startswith("Bearer ")
+
+
 def test_1001_twice_gives_up_with_a_clear_message(emulator: Emulator, make_app: MakeApp) -> None:
     emulator.inject("credits", "code:1001", times=2)
     with pytest.raises(AuthExpired) as caught:
