@@ -56,7 +56,7 @@ def _read_input(raw: str) -> Any:
             raise UsageError("errors/agent_input_file", path=str(path), reason=reason) from None
     try:
         return json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nesting deeper than the parser's stack
         raise UsageError("errors/agent_bad_json", detail=str(exc)) from None
 
 
