@@ -34,7 +34,12 @@ SHORT_WAITS = {
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private HOME and store, no real keys, and every wait shrunk to test size."""
+    """A private HOME, store and working directory, no real keys, and every wait shrunk to test size.
+
+    The working directory matters: an export without ``--output`` writes ``<source>.lipsync.mp4``
+    there, so a test that forgets ``-o`` must not leave files in the checkout.
+    """
+    monkeypatch.chdir(tmp_path)
     home = tmp_path / "home"
     store = tmp_path / "store"
     home.mkdir()
