@@ -140,10 +140,15 @@ def _probe(client: ApiRequester, render_id: str) -> RenderStatus | None:
 
 def _submit(client: ApiRequester, session_id: str, draft: dict[str, Any], ledger: Ledger,
             fingerprint: str) -> tuple[str, RenderStatus]:
-    """Submit with a fresh id; on failure retry once with another id, as the spec says."""
+    """Submit; on failure retry once, as the spec says.
+
+    A refused submit (an error answer, a failed render) is retried with a new id. One whose outcome
+    is unknown (timed out, cut off, connection lost) may be rendering already, so it is sent again
+    under the *same* id: the backend keeps one render per id, so that cannot render twice.
+    """
     failure: Exception | None = None
+    render_id = new_render_id()
     for _ in range(2):
-        render_id = new_render_id()
         ledger.save({"render_id": render_id, "draft": fingerprint, "submitted_at": time.time()})
         body = {"id": render_id, "sessionId": session_id, "draft": draft,
                 "output": {"format": "mp4", "quality": "high"}}
@@ -152,12 +157,16 @@ def _submit(client: ApiRequester, session_id: str, draft: dict[str, Any], ledger
         except _FINAL_ERRORS:
             ledger.clear()
             raise
-        except ApiError as error:
+        except ApiStatusError as error:
+            failure, render_id = error, new_render_id()
+            continue
+        except ApiError as error:  # no answer we can trust: the backend may have accepted it
             failure = error
             continue
         if status.state != "failed":
             return render_id, status
         failure = JobFailed("errors/media_render_failed", render_id=render_id, reason=status.error or "")
+        render_id = new_render_id()
     ledger.clear()
     assert failure is not None
     raise failure

@@ -80,6 +80,21 @@ def test_two_failed_submits_give_up_with_a_clear_message(cli: Callable, emulator
     assert len(_render_ids(emulator)) == 2
 
 
+def test_a_submit_that_timed_out_is_sent_again_under_the_same_id(cli: Callable, emulator: Emulator,
+                                                                tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first submit reaches the backend but answers after the client gave up: the backend may
+    # be rendering it, so a retry under a new id would render the same draft twice.
+    monkeypatch.setenv("LIP_SYNC_VIDEO_HTTP_TIMEOUT_SECONDS", "0.5")
+    emulator.inject("render-submit", "slow:1.5")
+    result = cli("export", "-o", tmp_path / "v.mp4")
+    assert result.code == 0, result.err
+    first, second = _render_ids(emulator)
+    assert first == second
+    time.sleep(1.2)  # the slow first submit lands too
+    assert len(emulator.state.renders) == 1
+
+
 def test_render_failure_is_reported(cli: Callable, emulator: Emulator, tmp_path: Path) -> None:
     emulator.state.render_fail = True
     result = cli("export", "-o", tmp_path / "v.mp4")
