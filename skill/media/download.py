@@ -55,6 +55,8 @@ def download(http: httpx.Client, url: str, dest: Path, *, events: Events | None 
              progress_key: str = "export/downloading") -> Path:
     """Fetch ``url`` to ``dest`` (or a truer extension of it) and return the final absolute path."""
     events = events or NullEvents()
+    if url.startswith("/") and not url.startswith("//") and http.base_url.host:
+        url = str(http.base_url.join(url))  # an API path, e.g. the render's documented download route
     if urlsplit(url).scheme not in ("http", "https"):
         raise BadResponse("errors/media_download_url", url_scheme=urlsplit(url).scheme or "—")
     dest = dest.expanduser().resolve()

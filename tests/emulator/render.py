@@ -35,7 +35,7 @@ def _render_reply(render: Render, status: str, state: EmulatorState, request: Re
     if state.render_shape == "data":
         data: dict[str, Any] = {"id": render.render_id, "status": status, "progress": progress,
                                 "createdAt": int(render.created_at * 1000)}
-        if status == "completed":
+        if status == "completed" and state.render_url:
             data.update(outputUrl=url, completedAt=int((render.completed_at or time.time()) * 1000))
         if status == "failed":
             data["error"] = "Render failed"
@@ -43,7 +43,8 @@ def _render_reply(render: Render, status: str, state: EmulatorState, request: Re
     body: dict[str, Any] = {"taskId": render.render_id, "status": status, "progress": progress}
     if status == "completed":
         output = _render_output(state)
-        body["output"] = {"url": url, "duration": probe_bytes_duration(output), "size": len(output)}
+        body["output"] = {"url": url if state.render_url else None, "duration": probe_bytes_duration(output),
+                          "size": len(output)}
     if status == "failed":
         body["error"] = "Render failed"
     return JSONResponse(body)

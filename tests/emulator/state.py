@@ -139,6 +139,7 @@ class EmulatorState:
             self.render_shape = "top"  # "top" or "data"
             self.render_polls = 2  # status polls until completed
             self.render_fail = False
+            self.render_url = True  # False: a completed render names no URL (use the download route)
             self.render_output: bytes | None = None  # None: a tiny valid mp4 made with PyAV
             self.block_anonymous_export = False  # anonymous tokens lack the render scope
 

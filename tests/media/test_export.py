@@ -95,6 +95,17 @@ def test_a_submit_that_timed_out_is_sent_again_under_the_same_id(cli: Callable, 
     assert len(emulator.state.renders) == 1
 
 
+@pytest.mark.parametrize("shape", ["top", "data"])
+def test_a_finished_render_without_a_url_is_fetched_from_the_download_route(
+        cli: Callable, emulator: Emulator, tmp_path: Path, shape: str) -> None:
+    emulator.state.render_shape, emulator.state.render_url = shape, False
+    out = tmp_path / "v.mp4"
+    result = cli("export", "-o", out)
+    assert result.code == 0, result.err
+    assert out.is_file() and len(emulator.calls("render-download")) == 1
+    assert emulator.calls("render-download")[0].headers["authorization"].startswith("Bearer ")
+
+
 def test_render_failure_is_reported(cli: Callable, emulator: Emulator, tmp_path: Path) -> None:
     emulator.state.render_fail = True
     result = cli("export", "-o", tmp_path / "v.mp4")
