@@ -1,14 +1,17 @@
 """Bring a rendered file home without ever leaving a half file under the final name.
 
-The bytes go to ``<final>.part``; the length is checked against ``Content-Length`` (or the total
-of ``Content-Range`` when a leftover ``.part`` is resumed); only then is the file renamed into
-place atomically. Server-supplied names never choose a directory, and a file is named after the
-container it really is: when the person asked for another container we remux it losslessly with
-PyAV if the codecs allow, else keep the true extension.
+The bytes go to ``<final>.<source>.part`` (see :func:`part_path`); the length is checked against
+``Content-Length`` (or the total of ``Content-Range`` when a leftover ``.part`` of the same source
+is resumed); only then is the file renamed into place atomically. Server-supplied names never
+choose a directory, and a file is named after the container it really is: when the person asked
+for another container we remux it losslessly with PyAV if the codecs allow, else keep the true
+extension.
 """
 
 from __future__ import annotations
 
+import glob
+import hashlib
 import os
 import re
 import unicodedata
@@ -60,14 +63,34 @@ def download(http: httpx.Client, url: str, dest: Path, *, events: Events | None 
     if urlsplit(url).scheme not in ("http", "https"):
         raise BadResponse("errors/media_download_url", url_scheme=urlsplit(url).scheme or "—")
     dest = dest.expanduser().resolve()
-    part = dest.with_name(dest.name + ".part")
+    part = part_path(dest, url)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
+        _drop_stale_parts(dest, keep=part)
         _fetch(http, url, part, events, progress_key, dest.name)
     except OSError as exc:
         raise MediaError("errors/media_write_failed", name=str(dest), reason=exc.strerror or type(exc).__name__) \
             from None
     return _finish(part, dest)
+
+
+def part_path(dest: Path, url: str) -> Path:
+    """Where ``url``'s bytes collect before the rename: named after the file they come from.
+
+    A leftover is resumed only by a download of the same file; a new render going to the same
+    name (the draft changed after a killed export) starts afresh instead of appending its tail
+    to the old render's head. The query is left out: signed links change on every request.
+    """
+    parts = urlsplit(url)
+    source = hashlib.sha256(f"{parts.scheme}://{parts.netloc}{parts.path}".encode()).hexdigest()[:12]
+    return dest.with_name(f"{dest.name}.{source}.part")
+
+
+def _drop_stale_parts(dest: Path, keep: Path) -> None:
+    """Leftovers of other files bound for ``dest``: they can never be resumed, so they go."""
+    for stale in dest.parent.glob(glob.escape(dest.name) + ".*part"):
+        if stale != keep:
+            stale.unlink(missing_ok=True)
 
 
 def _fetch(http: httpx.Client, url: str, part: Path, events: Events, key: str, name: str) -> None:

@@ -50,9 +50,19 @@ def test_short_body_is_an_error_and_nothing_gets_the_final_name(media: MediaSet,
     assert not (tmp_path / "out.mp4").exists()
 
 
+def _interrupted(body: bytes, url: str, target: Path, cut: int = 1000) -> None:
+    """A first download that stops after ``cut`` bytes and leaves its ``.part`` behind."""
+    def short(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body[:cut], headers={"content-length": str(len(body))})
+
+    with pytest.raises(BadResponse):
+        download(_client(short), url, target)
+    assert len(list(target.parent.glob("*.part"))) == 1
+
+
 def test_leftover_part_is_resumed_with_a_range_request(media: MediaSet, tmp_path: Path) -> None:
     body = media.clip.read_bytes()
-    (tmp_path / "out.mp4.part").write_bytes(body[:1000])
+    _interrupted(body, "https://cdn.example/x.mp4?sig=first", tmp_path / "out.mp4")
     seen: list[str | None] = []
 
     def ranged(request: httpx.Request) -> httpx.Response:
@@ -60,8 +70,29 @@ def test_leftover_part_is_resumed_with_a_range_request(media: MediaSet, tmp_path
         return httpx.Response(206, content=body[1000:],
                               headers={"content-range": f"bytes 1000-{len(body) - 1}/{len(body)}"})
 
-    path = download(_client(ranged), "https://cdn.example/x.mp4", tmp_path / "out.mp4")
+    path = download(_client(ranged), "https://cdn.example/x.mp4?sig=second", tmp_path / "out.mp4")
     assert seen == ["bytes=1000-"] and path.read_bytes() == body
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_a_leftover_part_of_another_file_is_never_resumed(media: MediaSet, tmp_path: Path) -> None:
+    # An export killed mid-download, then the draft changed: the new render goes to the same
+    # name, and its tail must not be glued onto the old render's head.
+    old, new = b"\x00" * 4000, media.clip.read_bytes()
+    _interrupted(old + new, "https://cdn.example/render_1.mp4", tmp_path / "out.mp4")
+    seen: list[str | None] = []
+
+    def ranged(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("range"))
+        if request.headers.get("range"):
+            start = int(request.headers["range"].removeprefix("bytes=").rstrip("-"))
+            return httpx.Response(206, content=new[start:],
+                                  headers={"content-range": f"bytes {start}-{len(new) - 1}/{len(new)}"})
+        return httpx.Response(200, content=new)
+
+    path = download(_client(ranged), "https://cdn.example/render_2.mp4", tmp_path / "out.mp4")
+    assert seen == [None] and path.read_bytes() == new
+    assert not list(tmp_path.glob("*.part"))
 
 
 def test_server_ignoring_range_restarts_cleanly(media: MediaSet, tmp_path: Path) -> None:
