@@ -133,7 +133,7 @@ def measure_anchors(ref: np.ndarray, new: np.ndarray, rate: int, k: float, b: fl
     """
     win = int(window * rate)
     max_lag = int(search * rate)
-    level = float(np.sqrt(np.mean(np.square(new, dtype=np.float64)))) or 1.0
+    level = float(np.sqrt(np.dot(new, new) / max(len(new), 1))) or 1.0  # dot: no hour-long temporary
     t_ref = np.zeros(len(starts))
     psr = np.zeros(len(starts))
     for i, start in enumerate(starts):

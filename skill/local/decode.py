@@ -35,10 +35,14 @@ class Track:
         return len(self.samples) / self.rate
 
 
+def _plane(frame: av.AudioFrame) -> np.ndarray:
+    """A mono float frame (AAC, Opus, MP3 decoders' fltp) as a view of its plane: to_ndarray's
+    vstack and per-frame format checks cost more than decoding (0.5 s per hour of AAC)."""
+    return np.frombuffer(frame.planes[0], np.float32, frame.samples)
+
+
 def _mono(frame: av.AudioFrame) -> np.ndarray:
     data = frame.to_ndarray()
-    if data.dtype == np.float32 and data.shape[0] == 1 and frame.format.is_planar:
-        return data[0]  # the common case (AAC, Opus, MP3 mono): no copy
     channels = len(frame.layout.channels)
     if not frame.format.is_planar:
         data = data.reshape(-1, channels).T
@@ -96,7 +100,67 @@ class _Downsample:
         return Track(np.concatenate(self.out), self.rate, self.native_rate)
 
 
+def _wav_samples(path: Path) -> tuple[np.ndarray, int] | None:
+    """(frames × channels view of the PCM data, rate) of a plain 16/32-bit integer or 32-bit float
+    WAV, memory-mapped: no per-frame decode loop (1.2 s less per hour). None for anything else
+    (24-bit, RF64, compressed, damaged), which the decoder reads instead."""
+    import struct
+
+    try:
+        with path.open("rb") as f:
+            head = f.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            fmt: tuple[int, ...] | None = None
+            while chunk := f.read(8):
+                if len(chunk) < 8:
+                    return None
+                tag, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+                if tag == b"fmt ":
+                    body = f.read(size + (size & 1))
+                    if len(body) < 16:
+                        return None
+                    fmt = struct.unpack("<HHIIHH", body[:16])
+                    if fmt[0] == 0xFFFE and len(body) >= 26:  # WAVE_FORMAT_EXTENSIBLE: the sub-format
+                        fmt = (struct.unpack("<H", body[24:26])[0], *fmt[1:])
+                elif tag == b"data" and fmt is not None:
+                    return _wav_view(path, fmt, f.tell(), size)
+                else:
+                    f.seek(size + (size & 1), 1)
+    except OSError:
+        return None
+    return None
+
+
+def _wav_view(path: Path, fmt: tuple[int, ...], offset: int, size: int) -> tuple[np.ndarray, int] | None:
+    code, channels, rate, _, _, bits = fmt
+    dtype = {(1, 16): "<i2", (1, 32): "<i4", (3, 32): "<f4"}.get((code, bits))
+    if dtype is None or channels < 1 or rate < 1:
+        return None
+    frames = min(size, path.stat().st_size - offset) // (channels * bits // 8)
+    if frames < 1:
+        return None
+    data = np.memmap(path, dtype, "r", offset, (frames, channels))
+    return data, rate
+
+
+def _feed_wav(data: np.ndarray, rate: int, sink: _Collect | _Downsample) -> Track:
+    block = 1 << 20  # samples per conversion: large enough to amortise, small enough to stay in cache-ish
+    scale = _INTEGER_SCALE.get(data.dtype.newbyteorder("="), 1.0)
+    for start in range(0, len(data), block):
+        part = data[start: start + block]
+        mono = part[:, 0] if part.shape[1] == 1 else part.mean(axis=1, dtype=np.float32)
+        chunk = mono.astype(np.float32)
+        if scale != 1.0:
+            chunk *= np.float32(1 / scale)
+        sink.add(chunk, rate)
+    return sink.finish(rate)
+
+
 def _decode(path: Path, sink: _Collect | _Downsample) -> Track:
+    wav = _wav_samples(path)
+    if wav is not None:
+        return _feed_wav(*wav, sink)
     try:
         container = av.open(str(path))
     except (av.FFmpegError, OSError):
@@ -106,6 +170,9 @@ def _decode(path: Path, sink: _Collect | _Downsample) -> Track:
             raise AlignmentError("errors/align_no_audio", file=path.name)
         stream = container.streams.audio[0]
         stream.thread_type = "AUTO"
+        context = stream.codec_context
+        planar_mono = context.format is not None and context.format.name == "fltp" and context.channels == 1
+        to_mono = _plane if planar_mono else _mono
         rate = int(stream.sample_rate or 0)
         clock_zero = (container.start_time or 0) / av.time_base
         tick = float(stream.time_base or 0)  # float maths: Fraction per frame costs more than decoding
@@ -120,7 +187,7 @@ def _decode(path: Path, sink: _Collect | _Downsample) -> Track:
                         silence = round(gap * rate)
                         sink.add(np.zeros(silence, np.float32), rate)
                         written += silence
-                chunk = _mono(frame)
+                chunk = to_mono(frame)
                 sink.add(chunk, rate)
                 written += len(chunk)
         except av.FFmpegError:

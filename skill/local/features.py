@@ -17,8 +17,10 @@ def frame_energy_db(x: np.ndarray, rate: int) -> np.ndarray:
     """Mean power per 10 ms frame in dB."""
     hop = rate // ENVELOPE_RATE
     n = len(x) // hop
-    frames = x[: n * hop].reshape(n, hop).astype(np.float64)
-    power = np.einsum("ij,ij->i", frames, frames) / hop
+    frames = x[: n * hop].reshape(n, hop)
+    # float32 sums of 160 squares are exact enough for a dB envelope; a float64 copy of an hour of
+    # audio cost 0.3 s per track
+    power = np.einsum("ij,ij->i", frames, frames).astype(np.float64) / hop
     return 10 * np.log10(power + 1e-12)
 
 
