@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from skill.replies import Lang, detect_lang
-from skill.router_lexicon import Lexicon, Phrase, load_lexicon
+from skill.router_lexicon import GAP, Lexicon, Phrase, load_lexicon
 from skill.router_text import PUNCTUATION, Reference, extract_references, tokenize, without_quotes
 
 Intent = Literal["export", "credits", "state", "upload", "edit"]
@@ -71,18 +71,37 @@ def route(utterance: str, attachments: Sequence[str] = ()) -> Route:
     utterance = (utterance or "")[:MAX_CHARS]
     rest, references = extract_references(utterance, lexicon.output_words)
     tokens = tokenize(without_quotes(rest), lexicon.chars, lexicon.typos, lexicon.words)
-    return _decide(_Analysis(tokens, _find(tokens, lexicon.index), lexicon), references, attachments,
+    return _decide(_Analysis(tokens, _find(tokens, lexicon.index, lexicon.gap), lexicon), references, attachments,
                    detect_lang(utterance))
 
 
-def _find(tokens: tuple[str, ...], index: dict[str, tuple[Phrase, ...]]) -> list[Match]:
+def _find(tokens: tuple[str, ...], index: dict[str, tuple[Phrase, ...]], gap: int) -> list[Match]:
     matches: list[Match] = []
     for i, token in enumerate(tokens):
         for phrase in index.get(token, ()):
             end = i + len(phrase.tokens)
-            if end - i == 1 or tokens[i:end] == phrase.tokens:
+            if GAP in phrase.tokens:
+                end = _gapped(tokens, i, phrase.tokens, gap)
+            elif end - i > 1 and tokens[i:end] != phrase.tokens:
+                end = 0
+            if end:
                 matches.append(Match(phrase, i, end))
     return matches
+
+
+def _gapped(tokens: tuple[str, ...], i: int, pattern: tuple[str, ...], gap: int) -> int:
+    """The end of ``pattern`` ("is", "*", "done") matched at ``i`` with up to ``gap`` tokens of one
+    clause for the ``*``; 0 if it does not match."""
+    star = pattern.index(GAP)
+    head, tail = pattern[:star], pattern[star + 1:]
+    if tokens[i:i + star] != head:
+        return 0
+    for j in range(i + star, min(i + star + gap, len(tokens)) + 1):
+        if tokens[j:j + len(tail)] == tail:
+            return j + len(tail)
+        if j < len(tokens) and tokens[j] in PUNCTUATION:
+            return 0
+    return 0
 
 
 class _Analysis:
@@ -124,10 +143,10 @@ class _Analysis:
     def marked(self, target: Match, before: str, after: str) -> Match | None:
         """A marker of kind ``before`` shortly before ``target``, or ``after`` right after it, same clause."""
         for m in self.of(before):
-            if m.end <= target.start and target.start - m.end <= self.lexicon.window and self._same(m, target):
+            if m.end <= target.start and target.start - m.end <= self.lexicon.window and self.same(m, target):
                 return m
         for m in self.of(after):
-            if m.start >= target.end and m.start - target.end <= self.lexicon.after_window and self._same(m, target):
+            if m.start >= target.end and m.start - target.end <= self.lexicon.after_window and self.same(m, target):
                 return m
         return None
 
@@ -138,18 +157,30 @@ class _Analysis:
                 return m
         return self.marked(trigger, "defer_before", "defer_after")
 
-    def _same(self, a: Match, b: Match) -> bool:
+    def done_questions(self) -> list[Match]:
+        """"is the dub done?", "渲染好了吗": asked as a question (at the clause start, before "?"/"yet",
+        or ending in a question particle) they ask for the state; the matched words are their subject."""
+        ends = self.of("question_end")
+        return [m for m in self.of("done")
+                if m.start == 0 or self.clause[m.start] != self.clause[m.start - 1]
+                or any(q.start == m.end or (m.start <= q.start and q.end == m.end) for q in ends)]
+
+    def same(self, a: Match, b: Match) -> bool:
         return self.clause[a.start] == self.clause[b.start]
 
     def is_about(self, trigger: Match) -> Match | None:
         """The question marker that makes ``trigger`` the topic of a question, if any."""
         for m in self.of("about"):
-            if self._same(m, trigger) and not (trigger.start <= m.start < trigger.end):
+            if self.same(m, trigger) and not (trigger.start <= m.start < trigger.end):
                 return m
         for m in self.of("about_before"):
             if m.end == trigger.start:
                 return m
         return None
+
+
+def _within(inner: Match, outer: Match) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
 
 
 def _tag(match: Match) -> str:
@@ -168,8 +199,12 @@ class _Triggers:
 
 def _triggers(analysis: _Analysis) -> _Triggers:
     found = _Triggers([], [], set(), False)
-    for trigger in analysis.of("triggers"):
+    done = analysis.done_questions()
+    for trigger in analysis.of("triggers") + done:
         label = trigger.phrase.label
+        if trigger not in done and (inside := next((d for d in done if _within(trigger, d)), None)):
+            analysis.evidence.append(f"{_tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
+            continue
         if marker := analysis.marked(trigger, "negation_before", "negation_after"):
             analysis.evidence.append(f"{_tag(trigger)}[negated by '{marker.phrase.text}']")
             found.negated.add(label)
@@ -185,20 +220,31 @@ def _triggers(analysis: _Analysis) -> _Triggers:
     return found
 
 
-def _instruction(analysis: _Analysis, active: list[Match]) -> tuple[bool, bool]:
-    """(an un-negated edit verb or a sync complaint, an edit noun) — recording the evidence.
+def _instruction(analysis: _Analysis, active: list[Match]) -> tuple[list[Match], bool]:
+    """(un-negated edit verbs and sync complaints, whether an edit noun is named) — recording the evidence.
 
-    A verb inside a trigger being asked for ("send over the final cut") is part of that request.
+    A verb inside a trigger being asked for ("send over the final cut") is part of that request, and
+    one ahead of a question about being done ("口型同步做完了吗") is that question's subject.
     """
     verbs = []
+    done = [t for t in active if t.phrase.kind == "done"]
     for verb in analysis.of("edit_verbs"):
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
             analysis.evidence.append(f"{_tag(verb)}[negated by '{marker.phrase.text}']")
-        elif not any(t.start <= verb.start and verb.end <= t.end for t in active):
+        elif not any(_within(verb, t) for t in active) and not any(
+                verb.end <= d.end and analysis.same(verb, d) for d in done):
             verbs.append(verb)
     sync_fix, nouns = analysis.of("sync_fix"), analysis.of("edit_nouns")
     analysis.evidence.extend(_tag(m) for m in verbs + sync_fix + nouns)
-    return bool(verbs or sync_fix), bool(nouns)
+    return verbs + sync_fix, bool(nouns)
+
+
+def _asked_first(analysis: _Analysis, active: list[Match], instruction: list[Match]) -> bool:
+    """A request that comes before the edit with "then" between ("check my credits, then add music")."""
+    if not active or not instruction:
+        return False
+    first, edit = min(m.start for m in active), min(m.start for m in instruction)
+    return first < edit and any(first < m.start and m.end <= edit for m in analysis.of("sequence"))
 
 
 def _sources(references: list[Reference], attachments: Sequence[str],
@@ -216,7 +262,9 @@ def _sources(references: list[Reference], attachments: Sequence[str],
 
 def _decide(analysis: _Analysis, references: list[Reference], attachments: Sequence[str], lang: Lang) -> Route:
     triggers = _triggers(analysis)
-    instruction, nouns = _instruction(analysis, triggers.active)
+    verbs, nouns = _instruction(analysis, triggers.active)
+    first = _asked_first(analysis, triggers.active, verbs)
+    instruction = bool(verbs)
     labels = list(dict.fromkeys(m.phrase.label for m in triggers.active))
     files, urls, output = _sources(references, attachments, "export" in labels)
     then = [f"then_{label}" for label in labels + triggers.later if label != "upload"]
@@ -232,9 +280,9 @@ def _decide(analysis: _Analysis, references: list[Reference], attachments: Seque
         hints += ["then_edit"] if instruction else []
         hints += then
         confidence = 0.9
-    elif labels and not instruction:
+    elif labels and (first or not instruction):
         intent = labels[0]
-        hints += then[1:]
+        hints += then[1:] + (["then_edit"] if first else [])
         confidence = 0.95 if len(labels) == 1 else 0.8
     else:
         intent = "edit"

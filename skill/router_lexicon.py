@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import zlib
 from collections.abc import Sequence
 from functools import cache
@@ -21,11 +22,14 @@ from skill.router_text import tokenize
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 SOURCES = ("intents", "markers", "typos", "t2s")
-_FORMAT = 3  # bump when the compiled JSON layout changes
+_FORMAT = 4  # bump when the compiled JSON layout changes
+GAP = "*"  # in a phrase: up to ``gap`` tokens of the same clause ("is * done" matches "is the dub done")
 
 # Lexicon sections whose phrases carry no intent label.
 _INTENT_MARKERS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_before")
-_MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "condition_start", "clause_breaks")
+_CLASS = re.compile(r"\{(\w+)\}")  # a lexical class in a phrase: "{final} {media}"
+_MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "condition_start", "clause_breaks",
+            "sequence", "question_end")
 
 
 class Phrase(NamedTuple):
@@ -43,6 +47,7 @@ class Lexicon(NamedTuple):
     output_words: tuple[str, ...]
     window: int  # tokens a "before" marker may stand ahead of its trigger
     after_window: int  # tokens an "after" marker may follow its trigger
+    gap: int  # most tokens a ``*`` in a phrase may stand for
 
 
 @cache
@@ -71,9 +76,13 @@ def compile_lexicon(directory: Path = LEXICON_DIR) -> dict[str, Any]:
     words = [[regional.translate(chars), mainland] for regional, mainland in data["t2s"].get("words", {}).items()]
     typos = typo_variants(typo_data["generate"], typo_data.get("not_typos", ()))
     typos.update(typo_data.get("extra", {}))
+    typos.update(dict.fromkeys(typo_data.get("fillers", ()), ""))
+
+    classes = intents.get("classes", {})
 
     def phrases(kind: str, label: str, texts: Sequence[str]) -> list[list[Any]]:
-        return [[kind, label, text, list(tokenize(text, chars, typos, words))] for text in texts]
+        return [[kind, label, text, _phrase_tokens(variant, chars, typos, words)]
+                for text in texts for variant in expand(text, classes)]
 
     rows: list[list[Any]] = []
     for section in ("triggers", "shadows"):
@@ -84,20 +93,48 @@ def compile_lexicon(directory: Path = LEXICON_DIR) -> dict[str, Any]:
     for section in _MARKERS:
         rows += phrases(section, "", markers[section])
     rows += phrases("shadows", "negation", markers["not_negation"])
+    rows += phrases("done", "state", intents["done_questions"])
     return {"format": _FORMAT, "phrases": rows, "chars": {str(k): v for k, v in chars.items()}, "typos": typos,
             "words": words,
             "output_words": markers["output_before"], "window": markers["window"],
-            "after_window": markers["after_window"]}
+            "after_window": markers["after_window"], "gap": markers["gap"]}
+
+
+def expand(text: str, classes: dict[str, Sequence[str]]) -> list[str]:
+    """Every spelling of a phrase written with lexical classes: "{done} yet" → "done yet", "ready yet", …"""
+    match = _CLASS.search(text)
+    if not match:
+        return [text]
+    head, tail = text[: match.start()], text[match.end():]
+    return [variant for member in classes[match.group(1)] for variant in expand(head + member + tail, classes)]
+
+
+def _phrase_tokens(text: str, chars: dict[int, str], typos: dict[str, str], words: Any) -> list[str]:
+    parts = [list(tokenize(part, chars, typos, words)) for part in text.split(GAP, 1)]
+    return parts[0] + [GAP] + parts[1] if len(parts) == 2 and parts[0] and parts[1] else parts[0]
+
+
+# Neighbours on a QWERTY keyboard: a slipped finger types one of these instead of the letter.
+_KEYS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEAR = {c: "".join(row[j] for row in _KEYS[max(0, r - 1): r + 2] for j in range(max(0, i - 1), i + 2)
+                    if j < len(row) and row[j] != c)
+         for r, line in enumerate(_KEYS) for i, c in enumerate(line)}
+_SLIP_MIN = 6  # words this long also get one neighbouring-key slip and one doubled letter
 
 
 def typo_variants(words: Sequence[str], not_typos: Sequence[str] = ()) -> dict[str, str]:
-    """Every adjacent swap and single dropped letter of each word, mapped back to the word."""
+    """Every adjacent swap and single dropped letter of each word, mapped back to the word; for
+    longer words also one letter replaced by a neighbouring key or doubled ("cresits", "exporrt")."""
     keep = set(not_typos) | set(words)
     variants: dict[str, str] = {}
     for word in words:
         swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
         drops = {word[:i] + word[i + 1:] for i in range(len(word))}
-        for variant in swaps | drops:
+        slips: set[str] = set()
+        if len(word) >= _SLIP_MIN:
+            slips = {word[:i] + near + word[i + 1:] for i, c in enumerate(word) for near in _NEAR.get(c, "")}
+            slips |= {word[:i] + c + word[i:] for i, c in enumerate(word)}
+        for variant in swaps | drops | slips:
             if variant not in keep:
                 variants[variant] = word
     return variants
@@ -111,7 +148,8 @@ def _index(compiled: dict[str, Any]) -> Lexicon:
     return Lexicon({first: tuple(group) for first, group in index.items()},
                    {int(k): v for k, v in compiled["chars"].items()}, compiled["typos"],
                    tuple((regional, mainland) for regional, mainland in compiled["words"]),
-                   tuple(compiled["output_words"]), int(compiled["window"]), int(compiled["after_window"]))
+                   tuple(compiled["output_words"]), int(compiled["window"]), int(compiled["after_window"]),
+                   int(compiled["gap"]))
 
 
 def _fingerprint(directory: Path) -> str:

@@ -25,10 +25,10 @@ _PATH = 260
 _URL = re.compile(r"https?://[^\s<>\"'，。；、）)\]]+", re.IGNORECASE)
 # A quoted path may hold spaces or Chinese; an unquoted one is ASCII so that "把clip.mp4上传" splits.
 _QUOTED_PATH = re.compile(rf"([\"'“‘「])([^\"'“”‘’「」\n]{{1,{_PATH}}}?\.(?:{_EXT}))[\"'”’」]", re.IGNORECASE)
-# A path that starts like one ("~/", "/", "./", "C:\\") may hold Chinese up to its media extension.
-_ROOTED_PATH = re.compile(rf"(?<![\w.])((?:[A-Za-z]:\\|~[/\\]|\.{{1,2}}[/\\]|/)[^\s\"'<>|，。；]{{0,{_PATH}}}?"
+# A path that starts like one ("~/", "/", "./", "C:\\", "D:/") may hold Chinese up to its media extension.
+_ROOTED_PATH = re.compile(rf"(?<![\w.])((?:[A-Za-z]:[\\/]|~[/\\]|\.{{1,2}}[/\\]|/)[^\s\"'<>|，。；]{{0,{_PATH}}}?"
                           rf"\.(?:{_EXT}))(?![A-Za-z0-9])", re.IGNORECASE)
-_BARE_PATH = re.compile(rf"(?<![\w.])((?:[A-Za-z]:\\|~|\.{{1,2}}[/\\]|/)?[\w\-./\\~]{{0,{_PATH}}}[A-Za-z0-9_\-]"
+_BARE_PATH = re.compile(rf"(?<![\w.])((?:[A-Za-z]:[\\/]|~|\.{{1,2}}[/\\]|/)?[\w\-./\\~]{{0,{_PATH}}}[A-Za-z0-9_\-]"
                         rf"\.(?:{_EXT}))(?![A-Za-z0-9])", re.IGNORECASE | re.ASCII)
 _ANY_MEDIA_EXTENSION = re.compile(rf"\.(?:{_EXT})(?![A-Za-z0-9])", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\"。，；：！？）"
@@ -110,6 +110,7 @@ def without_quotes(text: str) -> str:
 
 def tokenize(text: str, chars: Mapping[int, str], typos: Mapping[str, str],
              words: Sequence[tuple[str, str]] = ()) -> tuple[str, ...]:
-    """The normalised token sequence of ``text`` with English typos mapped to their word."""
+    """The normalised token sequence of ``text`` with English typos mapped to their word, fillers dropped."""
     raw = _TOKEN.findall(normalise(text, chars, words))
-    return tuple(typos.get(token, token) for token in raw)
+    # A typo maps to its word; a filler ("um", "嗯") maps to "" and is dropped.
+    return tuple(word for word in (typos.get(token, token) for token in raw) if word)
