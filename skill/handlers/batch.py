@@ -10,7 +10,6 @@ and retry failed pairs from the stage they failed in.
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -20,6 +19,7 @@ from typing import Any
 from skill.app import App
 from skill.console import NullEvents
 from skill.errors import JobFailed, LipSyncError
+from skill.handlers.export import place
 from skill.handlers.upload import upload_files
 from skill.journal import Journal, JournalLedger, pair_key
 from skill.media.download import download
@@ -184,7 +184,7 @@ class _Runner:
                 self._advance(key, "uploaded")  # the cloud said the turn failed: asking again is safe
             raise JobFailed("errors/media_batch_sync_failed", label=pair.label)
         if reply.media:  # the backend's "click Export" was acted on inside the turn: keep that file
-            output = self._place(Path(reply.media[0]), pair)
+            output = str(place(Path(reply.media[0]), self.spec.output_dir / pair.output_name()))
             return self._advance(key, "done", output=output)
         return self._advance(key, "synced")
 
@@ -199,8 +199,3 @@ class _Runner:
         path = download(client.http, result.url, self.spec.output_dir / pair.output_name(), events=pair_app.events)
         self._advance(key, "done", output=str(path))
 
-    def _place(self, produced: Path, pair: Pair) -> str:
-        target = self.spec.output_dir / pair.output_name()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(produced), str(target))
-        return str(target)

@@ -7,6 +7,7 @@ a half file under the final name, and the reply names the file so OpenClaw attac
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,23 @@ def destination(output: Path | None, state: dict[str, Any], render_id: str) -> P
             return _unused(output / f"{stem}.lipsync.{ext}")
         return output if output.suffix else output.with_suffix(f".{ext}")
     return _unused(Path.cwd() / f"{stem}.lipsync.{ext}", render_id)
+
+
+def place(produced: Path, output: Path | None) -> Path:
+    """Move a file an export already delivered to where the person wants it (``--output`` rules).
+
+    Used when the cloud agent's "click Export" was acted on inside an edit turn: that render *is*
+    the result, and exporting again would render the same draft twice.
+    """
+    if output is None:
+        return produced
+    output = output.expanduser()
+    if output.is_dir():
+        output = output / produced.name
+    elif not output.suffix:
+        output = output.with_suffix(produced.suffix)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.move(str(produced), str(output))).resolve()
 
 
 def _source_name(state: dict[str, Any]) -> tuple[str, str]:

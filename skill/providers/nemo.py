@@ -50,7 +50,7 @@ class NemoProvider:
 
     def run(self, request: JobRequest, output: Path | None, timeout: float) -> JobState:
         from skill.edit import run_turn
-        from skill.handlers.export import export
+        from skill.handlers.export import export, place
         from skill.handlers.upload import upload
 
         sources = [request.inputs[role] for role in ROLES[request.mode]]
@@ -59,10 +59,13 @@ class NemoProvider:
         turn = run_turn(self.app, render(f"jobs/nemo_{request.mode}", self.app.lang, **names))
         if not turn.ok:  # never retryable: sending the turn again would charge it twice
             raise ProviderError("errors/provider_nemo_turn", outcome=turn.data.get("outcome", "?"))
-        exported = export(self.app, output)
-        if not exported.ok:
-            raise ProviderError("errors/provider_nemo_nothing")
-        path = str(exported.data["path"])
+        if turn.media:  # the agent's "click Export" was acted on inside the turn: that render is the result
+            path = str(place(Path(turn.media[0]), output))
+        else:
+            exported = export(self.app, output)
+            if not exported.ok:
+                raise ProviderError("errors/provider_nemo_nothing")
+            path = str(exported.data["path"])
         return JobState("succeeded", outputs=[path], result={"video": {"path": path},
                                                             "agent_reply": turn.text(self.app.lang)})
 

@@ -24,6 +24,17 @@ def test_dub_on_nemo_uploads_asks_once_and_exports(emulator: Emulator, cli, tmp_
     assert "interview.mp4" in sent and "voice_studio.wav" in sent
 
 
+def test_a_turn_that_exported_already_is_not_rendered_again(emulator: Emulator, cli, tmp_path: Path) -> None:
+    # The agent said "click Export", so the turn itself rendered and downloaded the video.
+    emulator.play("gui_export_en")
+    target = tmp_path / "dubbed.mp4"
+    result = cli("dub", "--video", VIDEO, "--audio", VOICE, "--provider", "nemo", "--output", target)
+    assert result.code == 0, result.err
+    assert len(emulator.calls("render-submit")) == 1, "the same draft was rendered twice"
+    assert result.json()["output"] == str(target) and target.is_file()
+    assert [p.name for p in tmp_path.glob("*.mp4")] == ["dubbed.mp4"]
+
+
 def test_an_unfinished_turn_exports_nothing(emulator: Emulator, cli, tmp_path: Path) -> None:
     emulator.play("drop_mid_stream")
     result = cli("dub", "--video", VIDEO, "--audio", VOICE, "--provider", "nemo", "--output", tmp_path / "o.mp4")
