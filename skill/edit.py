@@ -126,7 +126,8 @@ def _read_turn(app: App, response: httpx.Response) -> Turn:
         handle(parser.finish(), clock())
         if isinstance(item, Exception):
             log.debug("stream ended early: %s", type(item).__name__)
-            turn.ending = "dropped"
+            # the read timeout is the silence window: nothing arrived for it, so it is a stall, not a drop
+            turn.ending = "silence" if isinstance(item, httpx.ReadTimeout) else "dropped"
         return turn
 
 
