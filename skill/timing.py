@@ -7,10 +7,13 @@ added when the draft says its frame rate, so animators can key mouth shapes dire
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
 from typing import Any
+
+from skill.errors import MediaError
 
 TRACK_TYPES = {0: "video", 1: "audio", 7: "text"}
 FORMAT_VERSION = 1
@@ -31,13 +34,33 @@ def timings(draft: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def timing_target(path: Path) -> Path:
+    """The absolute path the report will go to, its folder made; raises MediaError if it cannot be.
+
+    Export calls this before rendering, so a bad ``--timing-json`` costs no render time.
+    """
+    path = path.expanduser().resolve()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MediaError("errors/media_write_failed", name=str(path), reason=exc.strerror or type(exc).__name__) \
+            from None
+    if path.is_dir():
+        raise MediaError("errors/media_write_failed", name=str(path), reason=os.strerror(errno.EISDIR))
+    return path
+
+
 def write_timings(draft: dict[str, Any], path: Path) -> Path:
     """Write the document atomically (a crash leaves the old file or the new one) and return its path."""
-    path = path.expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = timing_target(path)
     part = path.with_name(path.name + ".part")
-    part.write_text(json.dumps(timings(draft), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(part, path)
+    try:
+        part.write_text(json.dumps(timings(draft), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        os.replace(part, path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise MediaError("errors/media_write_failed", name=str(path), reason=exc.strerror or type(exc).__name__) \
+            from None
     return path
 
 

@@ -16,7 +16,7 @@ from skill.media.download import download, safe_filename
 from skill.media.sources import extension_of
 from skill.render import StoreLedger, has_segments, render
 from skill.replies import Reply
-from skill.timing import write_timings
+from skill.timing import timing_target, write_timings
 
 VIDEO_CONTAINERS = ("mp4", "mov", "mkv", "webm", "avi")
 
@@ -28,14 +28,15 @@ def export(app: App, output: Path | None = None, timing_json: Path | None = None
     draft = state.get("draft")
     if not has_segments(draft):
         return Reply("export/nothing_to_export", {}, ok=False)
+    timing_path = timing_target(timing_json) if timing_json is not None else None  # fail before rendering
     ledger = StoreLedger(app.store, session.session_id)
     result = render(client, session.session_id, draft, ledger, app.events, app.settings.poll_seconds)
     path = download(client.http, result.url, destination(output, state, result.render_id), events=app.events)
     ledger.clear()
     data: dict[str, Any] = {"path": str(path), "render_id": result.render_id, "resumed": result.resumed,
                             "duration": _seconds(draft.get("d")), "timing_json": None}
-    if timing_json is not None:
-        data["timing_json"] = str(write_timings(draft, timing_json))
+    if timing_path is not None:
+        data["timing_json"] = str(write_timings(draft, timing_path))
     return Reply("export/done", data, media=[str(path)])
 
 

@@ -57,6 +57,15 @@ def test_timing_json_lists_segments_per_track(cli: Callable, emulator: Emulator,
     assert (title["start_ms"], title["end_ms"], title["end_frame"], title["text"]) == (0, 3000, 90, "Urban Dreams")
 
 
+def test_an_unwritable_timing_json_is_refused_before_rendering(cli: Callable, emulator: Emulator,
+                                                              tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    result = cli("export", "-o", tmp_path / "v.mp4", "--timing-json", tmp_path / "blocker" / "timing.json")
+    assert result.code == 1
+    assert "Can't write" in result.err and "internal" not in result.err.lower()
+    assert emulator.calls("render-submit") == []  # minutes of rendering are not spent on a bad path
+
+
 def test_empty_timeline_is_refused_politely(cli: Callable, emulator: Emulator) -> None:
     emulator.state.use_fixture("empty")
     result = cli("export")
