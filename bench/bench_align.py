@@ -2,10 +2,12 @@
 
 Cases are synthetic speech through a camera chain (reverb, band-pass, noise, AAC) with a known clock
 model ``t_video = k·t_voice + b``; error is the largest disagreement with the truth over the whole
-track (a single-offset tool cannot follow drift, which is the point of the drift case). The anchors
-are installed from PyPI into a cached folder on first use and run as subprocesses on WAV copies of
-the same audio; ours runs on the MP4 (its time includes decoding the AAC). Quick mode uses 1-minute
-cases; the full run includes the 1-hour drift case (≈ 1.5 GB of RAM and a few minutes to generate).
+track (a single-offset tool cannot follow drift, which is the point of the drift case). Every case
+runs in two rooms (``ROOMS``). The anchors are installed from PyPI into a cached folder on first use
+and run as subprocesses on WAV copies of the same audio; ours runs on the MP4 (its time includes
+decoding the AAC). Every tool is timed as a whole process (wall clock) and reports its own peak RSS.
+Quick mode uses 1-minute cases; the full run includes the 1-hour drift case (≈ 6 GB of RAM and about
+two minutes per room to generate) and times ours three times.
 """
 
 from __future__ import annotations
@@ -77,40 +79,45 @@ def _error_ms(case: Case, k: float, b: float) -> float:
 # -- runners ----------------------------------------------------------------------------------------
 
 _OURS = """
-import json, resource, sys, time
+import json, sys
 from pathlib import Path
-started = time.perf_counter()
 from skill.local.decode import decode_pair
 from skill.local.engine import measure
 ref, new, _ = decode_pair(Path(sys.argv[1]), Path(sys.argv[2]), keep_native=False)
 m = measure(ref, new, "video", "voice")
 seg = m.fit.segments[0]
-print(json.dumps({"k": seg.k, "b": seg.b, "seconds": time.perf_counter() - started,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"k": seg.k, "b": seg.b}))
 """
 
 
-def _run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[str, float, float]:
-    """stdout, wall seconds and peak RSS (MiB) of one child process."""
+# Peak RSS is read by the child itself (VmHWM of its own address space): rusage of a child counts
+# the parent's peak at the moment it was spawned, which here includes the generated hour of audio.
+_PEAK = ("import atexit as _atexit, sys as _sys\n"
+         "_atexit.register(lambda: _sys.stderr.write('\\nbench-peak-kib %s\\n' % next(line.split()[1] for line"
+         " in open('/proc/self/status') if line.startswith('VmHWM'))))\n")
+
+
+def _run(code: str, args: list[str], env: dict[str, str] | None = None) -> tuple[str, float, float]:
+    """stdout, wall seconds and peak RSS (MiB) of ``python -c code args`` in a child process."""
     started = time.perf_counter()
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env) as proc:
-        out = proc.stdout.read() if proc.stdout else ""
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{cmd[0]} exited {proc.returncode}")
-    return out, time.perf_counter() - started, usage.ru_maxrss / 1024
+    done = subprocess.run([sys.executable, "-c", _PEAK + code, *args], capture_output=True, text=True, env=env,
+                          check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{args[0] if args else 'python'} exited {done.returncode}")
+    peaks = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("bench-peak-kib ")]
+    return done.stdout, seconds, float(peaks[-1]) / 1024 if peaks else float("nan")
 
 
 def _ours(video: Path, voice: Path, repeats: int) -> tuple[float, float, float, float]:
-    """k, b, the median time of ``repeats`` fresh processes and their largest peak RSS."""
+    """k, b, the median wall time of ``repeats`` fresh processes (interpreter start, imports,
+    decoding, measuring: timed like the anchors) and their largest peak RSS."""
     runs = []
     for _ in range(repeats):
-        out, _, rss = _run([sys.executable, "-c", _OURS, str(video), str(voice)])
-        runs.append((json.loads(out), rss))
+        out, seconds, rss = _run(_OURS, [str(video), str(voice)])
+        runs.append((json.loads(out), seconds, rss))
     found = runs[0][0]
-    seconds = sorted(r[0]["seconds"] for r in runs)[len(runs) // 2]
-    return found["k"], found["b"], seconds, max(r[1] for r in runs)
+    return found["k"], found["b"], sorted(r[1] for r in runs)[len(runs) // 2], max(r[2] for r in runs)
 
 
 def _install_anchors() -> str | None:
@@ -140,7 +147,7 @@ def _anchor_env(folder: Path) -> dict[str, str]:
 
 def _syncstart(ref: Path, voice: Path, env: dict[str, str]) -> tuple[float, float, float]:
     code = "import sys; from syncstart import main; sys.argv[0] = 'syncstart'; main()"
-    out, seconds, rss = _run([sys.executable, "-c", code, str(ref), str(voice), "-q", "-s"], env)
+    out, seconds, rss = _run(code, [str(ref), str(voice), "-q", "-s"], env)
     file, offset = out.strip().splitlines()[-1].rsplit(",", 1)
     # syncstart names the file to cut at its start: cutting the video means the voice comes later
     return (float(offset) if Path(file) == ref else -float(offset)), seconds, rss
@@ -148,7 +155,7 @@ def _syncstart(ref: Path, voice: Path, env: dict[str, str]) -> tuple[float, floa
 
 def _offset_finder(ref: Path, voice: Path, env: dict[str, str]) -> tuple[float, float, float]:
     code = "import sys; from audio_offset_finder.cli import run; sys.argv[0] = 'aof'; run()"
-    out, seconds, rss = _run([sys.executable, "-c", code, "--find-offset-of", str(voice), "--within", str(ref),
+    out, seconds, rss = _run(code, ["--find-offset-of", str(voice), "--within", str(ref),
                               "--json"], env)
     return float(json.loads(out)["time_offset"]), seconds, rss
 
@@ -176,7 +183,7 @@ def _case_rows(case: Case, folder: Path, anchors_ready: str | None, repeats: int
             anchor_seconds_all.append(anchor_seconds)
     else:
         notes.append(anchors_ready)
-    anchor_text = " · ".join(f"{n} {e:.1f} ms" for n, e in anchor_errs.items()) or "not run"
+    anchor_text = " · ".join(f"{n} {e:.2f} ms" for n, e in anchor_errs.items()) or "not run"
     worst_anchor = min(anchor_errs.values()) if anchor_errs else None
     ratio = worst_anchor / max(ours_err, 1e-3) if worst_anchor is not None else None
     label = f"{ROOMS[case.room]} · {case.name} ({case.minutes:g} min)"
