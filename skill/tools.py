@@ -365,7 +365,8 @@ def invoke(name: str, input: Any, app: App, lang: str | None = None, *,
     """
     tool = BY_NAME.get(name)
     if tool is None:
-        return _redacted(_failure("errors/agent_unknown_tool", lang or app.lang, 2, name=name, known=sorted(BY_NAME)))
+        shown = name if len(name) <= 80 else name[:77] + "..."  # a hostile name is not echoed back whole
+        return _redacted(_failure("errors/agent_unknown_tool", lang or app.lang, 2, name=shown, known=sorted(BY_NAME)))
     if not isinstance(input, dict):
         return _redacted(_failure("errors/agent_input_not_object", lang or app.lang, 2, name=name))
     field = tool.model.language_field
