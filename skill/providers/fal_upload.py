@@ -24,7 +24,7 @@ import httpx
 
 from skill.console import Events, NullEvents
 from skill.errors import ProviderError, UsageError
-from skill.providers.http import json_body, send
+from skill.providers.http import json_body, put_signed, send
 from skill.redact import register_secret
 
 MULTIPART_THRESHOLD = 100 * 1024 * 1024
@@ -180,14 +180,7 @@ class FalUploader:
         ticket = json_body(response, "fal")
         if not isinstance(ticket, dict) or not {"upload_url", "file_url"} <= ticket.keys():
             raise ProviderError("errors/provider_bad_response", provider="fal", status=response.status_code)
-        with file.open("rb") as handle:
-            # A signed URL: the fal key must not travel to the storage host.
-            put = httpx.Request("PUT", ticket["upload_url"], content=handle, headers={"Content-Type": content_type})
-            try:
-                response = self.http.send(put)
-            except httpx.TransportError:
-                raise ProviderError("errors/provider_unreachable", retryable=True, provider="fal",
-                                    reason="upload") from None
+        response = put_signed(self.http, "fal", "PUT", str(ticket["upload_url"]), file, {"Content-Type": content_type})
         if not response.is_success:
             raise _upload_error(response)
         return str(ticket["file_url"])

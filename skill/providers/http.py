@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +29,21 @@ def send(client: httpx.Client, provider: str, method: str, url: str, **kwargs: A
     except httpx.TransportError as exc:
         raise ProviderError("errors/provider_unreachable", retryable=True, provider=provider,
                             reason=type(exc).__name__) from None
+
+
+def put_signed(client: httpx.Client, provider: str, method: str, url: str, file: Path,
+               headers: dict[str, str]) -> httpx.Response:
+    """Stream ``file`` to a pre-signed storage URL with only ``headers``: never the client's API key.
+
+    A bare ``httpx.Request`` skips the client's default headers (where the key lives), unlike
+    :func:`send`, which goes through ``client.request``.
+    """
+    with file.open("rb") as handle:
+        try:
+            return client.send(httpx.Request(method, url, content=handle, headers=headers))
+        except httpx.TransportError:
+            raise ProviderError("errors/provider_unreachable", retryable=True, provider=provider,
+                                reason="upload") from None
 
 
 def json_body(response: httpx.Response, provider: str) -> Any:

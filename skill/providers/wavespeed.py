@@ -19,7 +19,7 @@ import httpx
 from skill.errors import ProviderError, UsageError
 from skill.providers import MODES
 from skill.providers.base import JobHandle, JobRequest, JobState
-from skill.providers.http import base_url, make_client, same_origin, send
+from skill.providers.http import base_url, make_client, put_signed, same_origin, send
 from skill.redact import register_secret
 
 if TYPE_CHECKING:
@@ -116,15 +116,8 @@ class WaveSpeedProvider:
         ticket = data.get("upload")
         if not isinstance(ticket, dict) or not isinstance(ticket.get("url"), str) or "download_url" not in data:
             raise ProviderError("errors/provider_bad_response", provider="wavespeed", status=response.status_code)
-        with file.open("rb") as handle:
-            # A pre-signed storage URL: the API key must not go there, hence a bare request.
-            put = httpx.Request(str(ticket.get("method") or "PUT"), ticket["url"], content=handle,
-                                headers={str(k): str(v) for k, v in (ticket.get("headers") or {}).items()})
-            try:
-                stored = self.http.send(put)
-            except httpx.TransportError:
-                raise ProviderError("errors/provider_unreachable", retryable=True, provider="wavespeed",
-                                    reason="upload") from None
+        stored = put_signed(self.http, "wavespeed", str(ticket.get("method") or "PUT"), ticket["url"], file,
+                            {str(k): str(v) for k, v in (ticket.get("headers") or {}).items()})
         if not stored.is_success:
             raise ProviderError("errors/provider_upload_failed", retryable=stored.status_code >= 500,
                                 provider="wavespeed", status=stored.status_code)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from skill.console import RecordingEvents
@@ -96,3 +98,18 @@ def test_auto_picks_from_the_keys_present() -> None:
     with pytest.raises(UsageError):
         pick("wavespeed", "talk", {})
 
+
+
+def test_put_signed_never_sends_the_clients_api_key(tmp_path: Path) -> None:
+    import httpx
+
+    from skill.providers.http import put_signed
+
+    seen: list[httpx.Request] = []
+    client = httpx.Client(transport=httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(200)),
+                          headers={"Authorization": "Key fal-secret-0123456789"})
+    (tmp_path / "a.wav").write_bytes(b"RIFF0000")
+    put_signed(client, "fal", "PUT", "https://storage.example/signed?sig=x", tmp_path / "a.wav",
+               {"Content-Type": "audio/wav"})
+    [request] = seen
+    assert "authorization" not in request.headers and request.content == b"RIFF0000"
