@@ -248,3 +248,12 @@ def test_language_follows_the_persons_words(emulator) -> None:
     result = tools.call("edit", {"instruction": "把开头 2 秒剪掉"}, fresh_app(lang="en"))
     assert result["progress"], "connecting is reported"
     assert all(re.search(r"[\u4e00-\u9fff]", line) for line in result["progress"])
+
+
+def test_the_batch_tool_names_the_manifest_formats_it_reads() -> None:
+    from skill.tools import BY_NAME
+
+    schema = BY_NAME["batch"].input_schema()
+    assert "YAML" in BY_NAME["batch"].description and "CSV" in BY_NAME["batch"].description
+    assert "JSON" not in BY_NAME["batch"].description  # load_manifest reads YAML or CSV only
+    assert "YAML" in schema["properties"]["manifest"]["description"]
