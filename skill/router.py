@@ -197,12 +197,17 @@ class _Triggers:
     about: bool  # some trigger was only the topic of a question
 
 
+# Intents that are work in progress, so they can be what a done-question asks about ("did the upload
+# finish?"); a balance cannot ("how's my balance looking?" asks for it).
+_PROCESSES = frozenset({"export", "upload"})
+
+
 def _triggers(analysis: _Analysis) -> _Triggers:
     found = _Triggers([], [], set(), False)
     done = analysis.done_questions()
     for trigger in analysis.of("triggers") + done:
         label = trigger.phrase.label
-        if trigger not in done and (inside := next((d for d in done if _within(trigger, d)), None)):
+        if label in _PROCESSES and (inside := next((d for d in done if _within(trigger, d)), None)):
             analysis.evidence.append(f"{_tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
             continue
         if marker := analysis.marked(trigger, "negation_before", "negation_after"):
@@ -223,14 +228,18 @@ def _triggers(analysis: _Analysis) -> _Triggers:
 def _instruction(analysis: _Analysis, active: list[Match]) -> tuple[list[Match], bool]:
     """(un-negated edit verbs and sync complaints, whether an edit noun is named) — recording the evidence.
 
-    A verb inside a trigger being asked for ("send over the final cut") is part of that request, and
-    one ahead of a question about being done ("口型同步做完了吗") is that question's subject.
+    A verb inside a trigger being asked for ("send over the final cut") is part of that request, one
+    ahead of a question about being done ("口型同步做完了吗") is that question's subject, and one
+    right after a determiner ("the status of the dub") is a noun.
     """
     verbs = []
     done = [t for t in active if t.phrase.kind == "done"]
+    nouns_at = {m.end for m in analysis.of("determiners")}
     for verb in analysis.of("edit_verbs"):
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
             analysis.evidence.append(f"{_tag(verb)}[negated by '{marker.phrase.text}']")
+        elif verb.start in nouns_at:  # "the dub", "my lip sync", "新的配音": a thing, not a request
+            continue
         elif not any(_within(verb, t) for t in active) and not any(
                 verb.end <= d.end and analysis.same(verb, d) for d in done):
             verbs.append(verb)
