@@ -40,7 +40,6 @@ ERRORS: dict[int, type[ApiStatusError]] = {
     402: PlanRequired,
     429: RateLimited,
 }
-SUPPORTED_FORMATS = ("mp4", "mov", "avi", "webm", "mkv", "jpg", "png", "gif", "webp", "mp3", "wav", "m4a", "aac")
 _DETAIL_LIMIT = 200
 ANONYMOUS_TOKEN_SECONDS = 7 * 24 * 3600  # anonymous tokens live 7 days
 
@@ -101,7 +100,9 @@ def error_for(code: int | None, status: int, detail: str) -> ApiStatusError:
         return ApiStatusError("errors/api_status", status=status, code=code, detail=detail)
     params: dict[str, Any] = {"detail": detail}
     if cls is UnsupportedFile:
-        params["formats"] = ", ".join(SUPPORTED_FORMATS)
+        from skill.media.sources import SUPPORTED_EXTENSIONS  # the one list preflight checks too
+
+        params["formats"] = ", ".join(SUPPORTED_EXTENSIONS)
     return cls(status=status, code=code, **params)
 
 

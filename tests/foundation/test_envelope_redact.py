@@ -133,3 +133,13 @@ def test_unknown_expiry_means_seven_days(value: object) -> None:
     import time
 
     assert abs(envelope.expiry_seconds(value) - (time.time() + 7 * 24 * 3600)) < 60
+
+
+def test_a_4001_lists_the_formats_preflight_accepts() -> None:
+    from skill.envelope import error_for
+    from skill.errors import UnsupportedFile
+    from skill.media.sources import SUPPORTED_EXTENSIONS
+
+    error = error_for(4001, 200, "unsupported")
+    assert isinstance(error, UnsupportedFile)
+    assert error.params["formats"] == ", ".join(SUPPORTED_EXTENSIONS)
