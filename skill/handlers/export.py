@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.app import App
-from skill.media.download import download, safe_filename
+from skill.media.download import download, safe_filename, unused_path
 from skill.media.sources import extension_of
 from skill.render import StoreLedger, has_segments, render
 from skill.replies import Reply
@@ -87,14 +87,10 @@ def _source_name(state: dict[str, Any]) -> tuple[str, str]:
 
 
 def _unused(path: Path, render_id: str | None = None) -> Path:
-    if not path.exists():
-        return path
-    if render_id and not path.with_name(f"{path.stem}.{render_id}{path.suffix}").exists():
+    """``path`` if free, else named after the render, else numbered (``unused_path``)."""
+    if path.exists() and render_id and not path.with_name(f"{path.stem}.{render_id}{path.suffix}").exists():
         return path.with_name(f"{path.stem}.{render_id}{path.suffix}")
-    counter = 2
-    while path.with_name(f"{path.stem}-{counter}{path.suffix}").exists():
-        counter += 1
-    return path.with_name(f"{path.stem}-{counter}{path.suffix}")
+    return unused_path(path)
 
 
 def _seconds(value: Any) -> float | None:

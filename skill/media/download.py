@@ -41,6 +41,15 @@ def safe_filename(name: str, fallback: str = "video") -> str:
     return base[:120] or fallback
 
 
+def unused_path(path: Path) -> Path:
+    """``path``, or ``name-2.mp4``, ``name-3.mp4``… so an earlier result is never overwritten."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+
 def sniff_extension(path: Path) -> str | None:
     """The container of a downloaded file from its first bytes (mp4, mov, webm, mkv, avi)."""
     with path.open("rb") as handle:

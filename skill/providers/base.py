@@ -172,12 +172,3 @@ def wait(provider: Provider, handle: JobHandle, events: Events, *, poll_interval
             raise ProviderError("errors/provider_timeout", retryable=True, provider=handle.provider,
                                 id=handle.id, seconds=int(timeout))
         sleep(poll_interval)
-
-
-def unused_path(path: Path) -> Path:
-    """``path``, or ``name-2.mp4``, ``name-3.mp4``… so an earlier result is never overwritten."""
-    candidate, n = path, 1
-    while candidate.exists():
-        n += 1
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-    return candidate

@@ -24,8 +24,9 @@ from pydantic import AliasChoices, BaseModel, Field, ValidationError
 
 from skill.console import Events
 from skill.errors import MediaError, ProviderError, UsageError
+from skill.media.download import unused_path
 from skill.providers import MODES
-from skill.providers.base import JobRequest, JobState, unused_path
+from skill.providers.base import JobRequest, JobState
 from skill.providers.mp4_checks import is_constant_frame_rate, is_faststart
 from skill.redact import register_secret
 
