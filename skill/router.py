@@ -70,9 +70,13 @@ def route(utterance: str, attachments: Sequence[str] = ()) -> Route:
     lexicon = load_lexicon()
     utterance = (utterance or "")[:MAX_CHARS]
     rest, references = extract_references(utterance, lexicon.output_words)
-    tokens = tokenize(without_quotes(rest), lexicon.chars, lexicon.typos, lexicon.words)
-    return _decide(_Analysis(tokens, _find(tokens, lexicon.index, lexicon.gap), lexicon), references, attachments,
-                   detect_lang(utterance))
+    text = without_quotes(rest)
+    tokens = tokenize(text, lexicon.chars, lexicon.typos, lexicon.words)
+    # Where each possible export target stands, in tokens: "export … to <path>" needs the export first.
+    slots = {r.start: len(tokenize(text[: r.start], lexicon.chars, lexicon.typos, lexicon.words))
+             for r in references if r.output_slot and not r.is_url}
+    return _decide(_Analysis(tokens, _find(tokens, lexicon.index, lexicon.gap), lexicon), references, slots,
+                   attachments, detect_lang(utterance))
 
 
 def _find(tokens: tuple[str, ...], index: dict[str, tuple[Phrase, ...]], gap: int) -> list[Match]:
@@ -256,10 +260,15 @@ def _asked_first(analysis: _Analysis, active: list[Match], instruction: list[Mat
     return first < edit and any(first < m.start and m.end <= edit for m in analysis.of("sequence"))
 
 
-def _sources(references: list[Reference], attachments: Sequence[str],
-             wants_export: bool) -> tuple[list[str], list[str], str | None]:
-    """Files, URLs and the export target: what the person sent first, then what the sentence names."""
-    output = next((r.value for r in references if r.output_slot and not r.is_url), None) if wants_export else None
+def _sources(references: list[Reference], slots: dict[int, int], attachments: Sequence[str],
+             exports: list[Match]) -> tuple[list[str], list[str], str | None]:
+    """Files, URLs and the export target: what the person sent first, then what the sentence names.
+
+    A path is the export target when it follows "to"/"as"/"到" after an export asked for now
+    ("export it to out.mp4"), not in "add subtitles to talk.mp4 and export it".
+    """
+    output = next((r.value for r in references if r.start in slots
+                   and any(m.end <= slots[r.start] for m in exports)), None)
     files: list[str] = []
     urls: list[str] = []
     for item in attachments:
@@ -269,13 +278,15 @@ def _sources(references: list[Reference], attachments: Sequence[str],
     return list(dict.fromkeys(files)), list(dict.fromkeys(urls)), output
 
 
-def _decide(analysis: _Analysis, references: list[Reference], attachments: Sequence[str], lang: Lang) -> Route:
+def _decide(analysis: _Analysis, references: list[Reference], slots: dict[int, int], attachments: Sequence[str],
+            lang: Lang) -> Route:
     triggers = _triggers(analysis)
     verbs, nouns = _instruction(analysis, triggers.active)
     first = _asked_first(analysis, triggers.active, verbs)
     instruction = bool(verbs)
     labels = list(dict.fromkeys(m.phrase.label for m in triggers.active))
-    files, urls, output = _sources(references, attachments, "export" in labels)
+    exports = [m for m in triggers.active if m.phrase.label == "export"]
+    files, urls, output = _sources(references, slots, attachments, exports)
     then = [f"then_{label}" for label in labels + triggers.later if label != "upload"]
 
     hints: list[str] = []

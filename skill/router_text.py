@@ -54,6 +54,7 @@ class Reference:
     value: str
     is_url: bool
     output_slot: bool
+    start: int = 0  # character offset in the sentence
 
 
 def extract_references(text: str, output_words: Sequence[str]) -> tuple[str, list[Reference]]:
@@ -68,7 +69,7 @@ def extract_references(text: str, output_words: Sequence[str]) -> tuple[str, lis
         # Blank the match out with spaces of the same length so later offsets stay true.
         start = match.start()  # only the few characters before the path can hold "to"/"到"
         slot = bool(output_before.search(match.string, max(0, start - _OUTPUT_LOOKBACK), start))
-        found.append((match.start(), Reference(value, is_url, slot)))
+        found.append((start, Reference(value, is_url, slot, start)))
         return " " * len(match.group(0))
 
     def url(match: re.Match[str]) -> str:
