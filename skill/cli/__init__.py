@@ -84,7 +84,13 @@ def _configure_logging(verbose: bool) -> None:
         handlers.append(logging.StreamHandler(sys.stderr))
     log_file = os.environ.get("LIP_SYNC_VIDEO_LOG_FILE")
     if log_file:
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        try:
+            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        except OSError as exc:
+            from skill.errors import ConfigError
+
+            raise ConfigError("errors/config_log_file", name="LIP_SYNC_VIDEO_LOG_FILE", value=log_file,
+                              reason=exc.strerror or type(exc).__name__) from None
     for handler in handlers:
         handler.addFilter(RedactingFilter())
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -100,8 +106,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
         return 2
-    _configure_logging(args.verbose)
-
     from skill.console import Console
     from skill.errors import LipSyncError
     from skill.replies import default_lang, detect_lang
@@ -110,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(lang, json_mode=args.json)
     app = None
     try:
+        _configure_logging(args.verbose)  # inside: an unwritable LIP_SYNC_VIDEO_LOG_FILE is a handled error
         from skill.app import App
         from skill.config import Settings
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 from skill.cli import COMMAND_MODULES, COMMANDS, Commands, build_parser
+from tests.conftest import CliResult
 
 
 def _registered_by(module: str) -> set[str]:
@@ -27,3 +32,13 @@ def test_a_named_command_loads_only_its_module_and_help_loads_all() -> None:
     assert choices(build_parser(["route", "--json", "hi"])) == {"route"}
     assert choices(build_parser(["--help"])) == set(COMMANDS)
     assert choices(build_parser(["no-such-command"])) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_unwritable_debug_log_is_one_clear_line_not_a_traceback(run_cli: Callable[..., CliResult],
+                                                                    tmp_path: Path, lang: str) -> None:
+    log = tmp_path / "no-such-folder" / "debug.log"
+    result = run_cli("credits", "--lang", lang,
+                     env={"LIP_SYNC_VIDEO_LOG_FILE": str(log)})
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "LIP_SYNC_VIDEO_LOG_FILE" in result.err and len(result.err.strip().splitlines()) == 1
