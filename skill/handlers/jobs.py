@@ -152,7 +152,11 @@ def load_handle(app: App, job_id: str, spec: JobSpec) -> tuple[Provider, JobHand
     if spec.provider in ("auto", "nemo", "nim") or (spec.provider == "fal" and not spec.model):
         raise UsageError("errors/provider_unknown_job", id=job_id)
     provider = create(spec.provider, app, **spec.provider_options)
-    return provider, provider.handle_for(job_id, spec.model or "")
+    try:
+        return provider, provider.handle_for(job_id, spec.model or "")
+    except BaseException:
+        provider.close()  # the caller closes only a provider it was handed
+        raise
 
 
 def job_status(app: App, job_id: str, spec: JobSpec | None = None, logs: bool = False) -> Reply:

@@ -72,3 +72,15 @@ def test_a_damaged_handle_record_falls_back_to_the_flags(cli, wavespeed, tmp_pat
     record.write_text(json.dumps({"id": job_id, "provider": "fal"}))
     assert cli("dub", "--status", job_id).code == 2  # no usable handle, no flags: ask for them
     assert cli("dub", "--status", job_id, "--provider", "wavespeed").json()["status"] == "queued"
+
+
+def test_a_bad_job_id_closes_the_provider_it_opened(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The MCP server lives long: every refused id must not leave an HTTP client open.
+    from skill.providers.fal import FalProvider
+
+    closed: list[bool] = []
+    real_close = FalProvider.close
+    monkeypatch.setattr(FalProvider, "close", lambda self: closed.append(True) or real_close(self))
+    monkeypatch.setenv("FAL_KEY", KEY)
+    result = cli("dub", "--status", "not an id!", "--provider", "fal", "--model", "fal-ai/sync-lipsync")
+    assert result.code == 2 and closed == [True]
