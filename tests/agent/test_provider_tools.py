@@ -9,8 +9,8 @@ import pytest
 
 from skill import tools
 from tests.agent.helpers import fresh_app
+from tests.loopback import Loopback
 from tests.providers import fal_emulator
-from tests.providers.loopback import Loopback
 from tests.providers.media import make_mp4, make_png, make_wav
 
 

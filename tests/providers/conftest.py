@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.loopback import Loopback
 from tests.providers import fal_emulator, wavespeed_emulator
-from tests.providers.loopback import Loopback
 from tests.providers.media import make_mp4, make_png, make_wav
 from tests.providers.nim_emulator import NimServer, NimState
 
