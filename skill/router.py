@@ -180,6 +180,9 @@ class _Analysis:
         for m in self.of("about_before"):
             if m.end == trigger.start:
                 return m
+        for m in self.of("about_after"):
+            if m.start == trigger.end:
+                return m
         return None
 
 

@@ -26,7 +26,7 @@ _FORMAT = 4  # bump when the compiled JSON layout changes
 GAP = "*"  # in a phrase: up to ``gap`` tokens of the same clause ("is * done" matches "is the dub done")
 
 # Lexicon sections whose phrases carry no intent label.
-_INTENT_MARKERS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_before")
+_INTENT_MARKERS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_before", "about_after")
 _CLASS = re.compile(r"\{(\w+)\}")  # a lexical class in a phrase: "{final} {media}"
 _MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "condition_start", "clause_breaks",
             "sequence", "question_end", "determiners")
