@@ -306,7 +306,7 @@ def test_fault_matrix(name: str, route: str, fault: str, outcome: Expect, cli: C
     final = tmp_path / "out" / "final.mp4"
     if command.export:
         if fault == SLOW and route == "render-submit":
-            _wait_for_late_renders(emulator, 2.5)
+            _wait_for_late_renders(emulator, 1.5)  # the server sleeps 1.5 s from the first submit
         if outcome.renders is not None:
             assert len(emulator.state.renders) == outcome.renders, \
                 f"renders of one draft: {sorted(emulator.state.renders)}\n{context}"
