@@ -93,12 +93,6 @@ def draft_fingerprint(draft: Any) -> str:
     return hashlib.sha256(json.dumps(draft, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-def has_segments(draft: Any) -> bool:
-    """The spec's rule: ready for export when some track of ``draft.t`` has a non-empty ``sg``."""
-    tracks = draft.get("t") if isinstance(draft, dict) else None
-    return isinstance(tracks, list) and any(isinstance(t, dict) and t.get("sg") for t in tracks)
-
-
 def parse_status(body: Any) -> RenderStatus:
     """Both documented shapes: top-level ``status``/``output.url``, or ``data.status``/``data.outputUrl``."""
     if not isinstance(body, dict):

@@ -157,6 +157,16 @@ def _segment(raw: Any, position: int) -> Segment | None:
                    key=str(ident) if ident is not None else f"#{position}")
 
 
+def read_segment(raw: Mapping[str, Any]) -> Segment | None:
+    """One raw segment of ``draft.t[i].sg`` in plain fields (the timing report reads them here too)."""
+    return _segment(raw, 0)
+
+
+def has_segments(draft: Any) -> bool:
+    """Ready for export: some track holds at least one real segment (the backend renders only that)."""
+    return any(track.segments for track in tracks(draft))
+
+
 def _kind(raw: Mapping[str, Any]) -> TrackKind:
     base = _TRACK_TYPES.get(raw.get("tt")) if isinstance(raw.get("tt"), int) else None
     role = str(_lookup(raw, ("role", "kind", "type")) or "").lower()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.errors import MediaError
+from skill.timeline import read_segment
 
 TRACK_TYPES = {0: "video", 1: "audio", 7: "text"}
 FORMAT_VERSION = 1
@@ -79,16 +80,18 @@ def _track(index: int, track: dict[str, Any], fps: float | None) -> dict[str, An
 
 
 def _segment(segment: dict[str, Any], fps: float | None) -> dict[str, Any]:
-    meta = segment.get("m") if isinstance(segment.get("m"), dict) else {}
-    start, duration = _ms(segment.get("st")), _ms(segment.get("d"))
-    out: dict[str, Any] = {"id": segment.get("id"), "start_ms": start, "end_ms": start + duration,
-                           "duration_ms": duration}
+    # Times, names and texts are read exactly as the timeline summary reads them (skill.timeline).
+    parsed = read_segment(segment)
+    start = parsed.start_ms if parsed is not None and parsed.start_ms is not None else 0
+    end = max(start, parsed.end_ms) if parsed is not None and parsed.end_ms is not None else start
+    out: dict[str, Any] = {"id": segment.get("id"), "start_ms": start, "end_ms": end, "duration_ms": end - start}
     if fps:
         out["start_frame"] = round(start * fps / 1000)
-        out["end_frame"] = round((start + duration) * fps / 1000)
-    for key in ("text", "name"):
-        if isinstance(meta.get(key), str) and meta[key]:
-            out[key] = meta[key]
+        out["end_frame"] = round(end * fps / 1000)
+    if parsed is not None:
+        for key, value in (("text", parsed.text), ("name", parsed.name)):
+            if value:
+                out[key] = value
     return out
 
 

@@ -49,7 +49,7 @@ def credits(app: App) -> Reply:
 
 def state(app: App) -> Reply:
     """What the project holds now: the timeline summary, uploads, generated media, export readiness."""
-    from skill.timeline import summarize, tracks
+    from skill.timeline import has_segments, summarize, tracks
 
     current = app.client.state()
     draft = current.get("draft") if isinstance(current.get("draft"), dict) else None
@@ -59,8 +59,7 @@ def state(app: App) -> Reply:
         "duration_ms": _number(draft.get("d")) if draft else None,
         "uploads": _count(current.get("video_infos")),
         "generated": _count(current.get("generated_media")),
-        # The backend can render only a draft with at least one track that has segments.
-        "export_ready": any(track.segments for track in draft_tracks),
+        "export_ready": has_segments(draft),  # the same rule export applies before rendering
         "summary": summarize(draft, app.lang) if draft_tracks else "",
     })
 

@@ -25,10 +25,11 @@ from skill.journal import Journal, JournalLedger, pair_key
 from skill.media.download import download
 from skill.media.manifest import Manifest, Pair, load_manifest
 from skill.media.preflight import preflight
-from skill.render import StoreLedger, draft_fingerprint, has_segments, render
+from skill.render import StoreLedger, draft_fingerprint, render
 from skill.replies import Reply
 from skill.replies import render as render_text
 from skill.store import SESSION_FILE, Store
+from skill.timeline import has_segments
 
 log = logging.getLogger("skill.batch")
 

@@ -14,8 +14,9 @@ from typing import Any
 from skill.app import App
 from skill.media.download import download, safe_filename, unused_path
 from skill.media.sources import extension_of
-from skill.render import StoreLedger, has_segments, render
+from skill.render import StoreLedger, render
 from skill.replies import Reply
+from skill.timeline import has_segments
 from skill.timing import timing_target, write_timings
 
 VIDEO_CONTAINERS = ("mp4", "mov", "mkv", "webm", "avi")

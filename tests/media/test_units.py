@@ -11,7 +11,8 @@ import pytest
 from skill.console import RecordingEvents
 from skill.errors import JobFailed, PlanRequired, ServerError
 from skill.media.sources import LocalSource, UrlSource, classify
-from skill.render import has_segments, new_render_id, parse_status, render
+from skill.render import new_render_id, parse_status, render
+from skill.timeline import has_segments
 from skill.timing import timings, write_timings
 
 
@@ -42,6 +43,25 @@ def test_render_ids_are_unique_even_within_one_millisecond() -> None:
 def test_has_segments() -> None:
     assert has_segments({"t": [{"sg": []}, {"sg": [{"st": 0}]}]})
     assert not has_segments({"t": [{"sg": []}]}) and not has_segments(None) and not has_segments({"t": "x"})
+
+
+@pytest.mark.parametrize("junk", ["clip", {"st": 0}, ["clip"], 7])
+def test_state_and_export_agree_on_a_draft_whose_segments_are_junk(junk: Any) -> None:
+    from skill.timeline import tracks
+
+    draft = {"t": [{"tt": 0, "sg": junk}]}
+    # `state` says "not ready" from the parsed tracks; export must not render what state refuses.
+    assert has_segments(draft) == any(track.segments for track in tracks(draft)) is False
+
+
+def test_timings_read_segment_times_as_the_timeline_summary_does() -> None:
+    from skill.timeline import tracks
+
+    draft = {"t": [{"tt": 0, "sg": [{"id": "a", "start": 1000, "end": 4000, "m": {"name": "intro.mp4"}}]}]}
+    [segment] = timings(draft)["tracks"][0]["segments"]
+    [parsed] = tracks(draft)[0].segments
+    assert (segment["start_ms"], segment["end_ms"]) == (parsed.start_ms, parsed.end_ms) == (1000, 4000)
+    assert segment["duration_ms"] == 3000 and segment["name"] == "intro.mp4"
 
 
 class FakeApi:
