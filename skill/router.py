@@ -75,20 +75,32 @@ def route(utterance: str, attachments: Sequence[str] = ()) -> Route:
     # Where each possible export target stands, in tokens: "export … to <path>" needs the export first.
     slots = {r.start: len(tokenize(text[: r.start], lexicon.chars, lexicon.typos, lexicon.words))
              for r in references if r.output_slot and not r.is_url}
-    return _decide(_Analysis(tokens, _find(tokens, lexicon.index, lexicon.gap), lexicon), references, slots,
+    return _decide(_Analysis(tokens, _find(tokens, lexicon), lexicon), references, slots,
                    attachments, detect_lang(utterance))
 
 
-def _find(tokens: tuple[str, ...], index: dict[str, tuple[Phrase, ...]], gap: int) -> list[Match]:
+def _find(tokens: tuple[str, ...], lexicon: Lexicon) -> list[Match]:
     matches: list[Match] = []
+    pairs, last = lexicon.pairs, len(tokens) - 1
     for i, token in enumerate(tokens):
-        for phrase in index.get(token, ()):
-            end = i + len(phrase.tokens)
-            if GAP in phrase.tokens:
-                end = _gapped(tokens, i, phrase.tokens, gap)
-            elif end - i > 1 and tokens[i:end] != phrase.tokens:
-                end = 0
-            if end:
+        entry = pairs.get(token)
+        if entry is None:
+            continue
+        singles, longer = entry
+        matches += [Match(phrase, i, i + 1) for phrase in singles]
+        if not longer:
+            continue
+        if i < last:
+            for phrase in longer.get(tokens[i + 1], ()):
+                end = i + len(phrase.tokens)
+                if GAP in phrase.tokens:
+                    end = _gapped(tokens, i, phrase.tokens, lexicon.gap)
+                elif tokens[i:end] != phrase.tokens:
+                    continue
+                if end:
+                    matches.append(Match(phrase, i, end))
+        for phrase in longer.get(GAP, ()):  # "what * formats": the gap right after the first token
+            if end := _gapped(tokens, i, phrase.tokens, lexicon.gap):
                 matches.append(Match(phrase, i, end))
     return matches
 

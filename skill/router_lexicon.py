@@ -41,6 +41,8 @@ class Phrase(NamedTuple):
 
 class Lexicon(NamedTuple):
     index: dict[str, tuple[Phrase, ...]]  # first token → the phrases starting with it
+    pairs: dict[str, tuple[tuple[Phrase, ...], dict[str, tuple[Phrase, ...]]]]  # first token → (one-token
+    # phrases, second token → longer phrases): what the matcher walks, so a common first word costs little
     chars: dict[int, str]  # traditional → simplified, for str.translate
     typos: dict[str, str]
     words: tuple[tuple[str, str], ...]  # regional word → the mainland word, after chars
@@ -142,14 +144,29 @@ def typo_variants(words: Sequence[str], not_typos: Sequence[str] = ()) -> dict[s
 
 def _index(compiled: dict[str, Any]) -> Lexicon:
     index: dict[str, list[Phrase]] = {}
+    seen: set[tuple[str, str, tuple[str, ...]]] = set()
     for kind, label, text, tokens in compiled["phrases"]:
-        if tokens:
+        key = (kind, label, tuple(tokens))
+        if tokens and key not in seen:  # a class can spell a phrase that is also listed
+            seen.add(key)
             index.setdefault(tokens[0], []).append(Phrase(kind, label, text, tuple(tokens)))
-    return Lexicon({first: tuple(group) for first, group in index.items()},
+    return Lexicon({first: tuple(group) for first, group in index.items()}, _by_pair(index),
                    {int(k): v for k, v in compiled["chars"].items()}, compiled["typos"],
                    tuple((regional, mainland) for regional, mainland in compiled["words"]),
                    tuple(compiled["output_words"]), int(compiled["window"]), int(compiled["after_window"]),
                    int(compiled["gap"]))
+
+
+def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, tuple[tuple[Phrase, ...], dict[str, tuple[Phrase, ...]]]]:
+    pairs = {}
+    for first, group in index.items():
+        longer: dict[str, list[Phrase]] = {}
+        for phrase in group:
+            if len(phrase.tokens) > 1:
+                longer.setdefault(phrase.tokens[1], []).append(phrase)
+        pairs[first] = (tuple(p for p in group if len(p.tokens) == 1),
+                        {second: tuple(more) for second, more in longer.items()})
+    return pairs
 
 
 def _fingerprint(directory: Path) -> str:
