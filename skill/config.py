@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from skill.errors import ConfigError
+from skill.redact import register_secret
 
 DEFAULT_API_BASE = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_WEB_BASE = "https://nemovideo.com"
@@ -58,7 +59,8 @@ class Settings:
     api_base: str = DEFAULT_API_BASE
     web_base: str = DEFAULT_WEB_BASE
     home: Path | None = None  # None: platformdirs' user config dir (resolved by the store)
-    token: str | None = None  # NEMO_TOKEN from the environment wins over the store
+    # NEMO_TOKEN from the environment wins over the store; never in a repr (tracebacks, debug logs)
+    token: str | None = field(default=None, repr=False)
     client_id: str | None = None  # NEMO_CLIENT_ID overrides the persisted one
     platform: str | None = None  # LIP_SYNC_VIDEO_PLATFORM overrides detection
     retry_seconds: float = 30.0
@@ -72,11 +74,13 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         home = env.get("LIP_SYNC_VIDEO_HOME")
+        token = (env.get("NEMO_TOKEN") or "").strip() or None
+        register_secret(token)  # masked from the moment it is read, whether or not the client ever runs
         return cls(
             api_base=_base_url(env, "NEMO_API_BASE", DEFAULT_API_BASE),
             web_base=_base_url(env, "NEMO_WEB_BASE", DEFAULT_WEB_BASE),
             home=Path(home).expanduser() if home else None,
-            token=(env.get("NEMO_TOKEN") or "").strip() or None,
+            token=token,
             client_id=(env.get("NEMO_CLIENT_ID") or "").strip() or None,
             platform=(env.get("LIP_SYNC_VIDEO_PLATFORM") or "").strip() or None,
             retry_seconds=_seconds(env, "LIP_SYNC_VIDEO_RETRY_SECONDS", 30.0),

@@ -143,3 +143,13 @@ def test_a_4001_lists_the_formats_preflight_accepts() -> None:
     error = error_for(4001, 200, "unsupported")
     assert isinstance(error, UnsupportedFile)
     assert error.params["formats"] == ", ".join(SUPPORTED_EXTENSIONS)
+
+
+def test_the_env_token_is_masked_from_the_moment_settings_read_it() -> None:
+    from skill.config import Settings
+    from skill.redact import redact
+
+    token = "nemo-own-token-read-early-9f8e7d6c"  # no secret shape: only registration masks it
+    settings = Settings.from_env({"NEMO_TOKEN": token})
+    assert settings.token == token and token not in repr(settings)
+    assert token not in redact(f"failed with {token}")
