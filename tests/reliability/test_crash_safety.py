@@ -66,7 +66,8 @@ def _render_output(emulator: Emulator) -> bytes:
     return emulator.state.render_output or tiny_mp4()
 
 
-def test_export_killed_at_random_points_renders_once(emulator: Emulator, tmp_path: Path) -> None:
+def test_export_killed_at_random_points_renders_once(emulator: Emulator, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
     """Each export job, however often it is killed, costs one render; a finished file is never lost.
 
     Poll counts add up across runs (a resumed render goes on where it was), so kills land before the
@@ -80,10 +81,12 @@ def test_export_killed_at_random_points_renders_once(emulator: Emulator, tmp_pat
     expected = _render_output(emulator)
     finished: list[Path] = []
     moments: list[float] = []
+    killed = 0
     for _ in range(KILLS):
         moment = round(rng.uniform(0.3, 2.2), 2)
         moments.append(moment)
         code = _kill_after(_spawn(args, tmp_path), moment)
+        killed += code is None
         assert code in (None, 0), f"exit {code} before the kill at {moment} s"
         if out.exists():  # whatever the moment, the final name only ever holds the whole file
             assert _complete(out, expected), f"a partial file under the final name after a kill at {moment} s"
@@ -98,6 +101,10 @@ def test_export_killed_at_random_points_renders_once(emulator: Emulator, tmp_pat
     assert set(emulator.state.render_submits.values()) == {1}, emulator.state.render_submits
     assert all(_complete(path, expected) for path in finished)
     assert not list(out.parent.glob("*.part"))
+    assert killed >= KILLS // 2, f"only {killed} of {KILLS} runs were still running at {moments}"
+    with capsys.disabled():
+        print(f"\nexport: {killed} kill -9 at {moments} s, {len(finished)} export jobs finished, "
+              f"{len(emulator.state.renders)} renders")
 
 
 @pytest.fixture
@@ -114,16 +121,18 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def test_batch_killed_at_random_points_never_renders_twice_nor_loses_outputs(
-        emulator: Emulator, workspace: Path) -> None:
+        emulator: Emulator, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rng = random.Random(SEED + 1)
-    emulator.state.render_polls = 20
+    emulator.state.render_polls = 60  # ≈ 3 s of polling per pair, spread over the killed runs
     args = ["batch", str(workspace / "batch.yaml"), "--jobs", "2"]
     out = workspace / "out"
     expected = _render_output(emulator)
     finished: dict[Path, bytes] = {}
     killed = 0
+    moments: list[float] = []
     for _ in range(KILLS):
         moment = round(rng.uniform(0.4, 2.5), 2)
+        moments.append(moment)
         code = _kill_after(_spawn(args, workspace), moment)
         killed += code is None
         outputs = sorted(out.glob("talk.*.mp4")) if out.exists() else []
@@ -141,7 +150,7 @@ def test_batch_killed_at_random_points_never_renders_twice_nor_loses_outputs(
     done = _finish(args, workspace)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
-    assert killed >= 1
+    assert killed >= KILLS // 2, f"only {killed} runs were still running at {moments}"
     outputs = {path.name for path in out.glob("talk.*.mp4")}
     assert outputs == {f"talk.{label}.mp4" for label in LABELS}
     for path, content in finished.items():
@@ -154,3 +163,6 @@ def test_batch_killed_at_random_points_never_renders_twice_nor_loses_outputs(
     again = _finish(args, workspace)  # a finished batch reruns as pure skips
     assert again.returncode == 0 and time.monotonic() - started < 30
     assert len(emulator.state.renders) == len(LABELS)
+    with capsys.disabled():
+        print(f"\nbatch: {killed} kill -9 at {moments} s, {len(finished)} outputs seen before the rerun, "
+              f"{len(emulator.state.renders)} renders for {len(LABELS)} pairs")
