@@ -60,6 +60,9 @@ SESSION_PATH = "/api/tasks/me/with-session/nemo_agent"
 CREDITS_PATH = "/api/credits/balance/simple"
 STATE_PATH = "/api/state/nemo_agent/me/{session_id}/latest"
 SESSION_PLACEHOLDER = "{session_id}"
+# Batch pairs run one NemoClient each over one store: only one of them at a time may fetch an
+# anonymous token, and the others then find it in the store (one account, one client id).
+_TOKEN_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -242,7 +245,7 @@ class NemoClient:
         return self._token
 
     def _ensure_token(self) -> str:
-        with self._setup_lock:
+        with self._setup_lock, _TOKEN_LOCK:
             return self._cached_token() or self._anonymous_token()
 
     def _anonymous_token(self) -> str:
@@ -316,8 +319,9 @@ class NemoClient:
             if self._from_env:
                 raise AuthExpired("errors/auth_env_token", status=error.status, code=error.code)
             log.debug("token rejected; re-authenticating with the same client id")
-            self.store.forget_credentials()
-            self._token = None
+            with _TOKEN_LOCK:  # a client sharing the store may have stored a fresh token already: keep it
+                self.store.forget_credentials(only=self._token)
+                self._token = None
         elif isinstance(error, SessionNotFound) and uses_session:
             self.events.notice("session/renewed")
             self.store.forget_session()

@@ -142,8 +142,12 @@ class Store:
         auth["credentials"] = asdict(credentials)
         self.write_json(AUTH_FILE, auth)
 
-    def forget_credentials(self) -> None:
+    def forget_credentials(self, only: str | None = None) -> None:
+        """Drop the stored token; with ``only``, just when it is that (rejected) token."""
         auth = self._auth()
+        stored = auth.get("credentials")
+        if only is not None and not (isinstance(stored, dict) and stored.get("token") == only):
+            return
         if auth.pop("credentials", None) is not None:
             self.write_json(AUTH_FILE, auth)
 

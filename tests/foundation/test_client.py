@@ -131,6 +131,33 @@ def test_1001_on_a_session_route_reauthenticates_and_sends_the_new_token(emulato
     assert retried.headers["authorization"].startswith("Bearer ")
 
 
+def test_clients_sharing_a_store_fetch_one_anonymous_token_between_them(emulator: Emulator) -> None:
+    # Batch pairs run one NemoClient each over one store. When none holds a token yet, they must
+    # not each make a client id and an anonymous account (the backend allows one per client a week).
+    import threading
+
+    from skill.store import Store
+
+    emulator.inject("anonymous-token", "slow:0.3")
+    settings = Settings.from_env()
+    store = Store.open(settings)
+    apps = [App(settings, RecordingEvents()) for _ in range(4)]
+    for app in apps:
+        app.store = store  # type: ignore[misc]
+    threads = [threading.Thread(target=app.client.credits) for app in apps]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+    finally:
+        for app in apps:
+            app.close()
+    calls = emulator.calls("anonymous-token")
+    assert len(calls) == 1, [c.headers.get("x-client-id") for c in calls]
+    assert len(emulator.calls("credits")) == 4
+
+
 def test_1001_twice_gives_up_with_a_clear_message(emulator: Emulator, make_app: MakeApp) -> None:
     emulator.inject("credits", "code:1001", times=2)
     with pytest.raises(AuthExpired) as caught:
