@@ -229,15 +229,15 @@ def _triggers(analysis: _Analysis) -> _Triggers:
         if label in _PROCESSES and (inside := next((d for d in done if _within(trigger, d)), None)):
             analysis.evidence.append(f"{_tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
             continue
-        if marker := analysis.marked(trigger, "negation_before", "negation_after"):
+        if marker := analysis.is_about(trigger):  # before negation: "why can't I export?" asks about it
+            analysis.evidence.append(f"{_tag(trigger)}[topic of '{marker.phrase.text}']")
+            found.about = True
+        elif marker := analysis.marked(trigger, "negation_before", "negation_after"):
             analysis.evidence.append(f"{_tag(trigger)}[negated by '{marker.phrase.text}']")
             found.negated.add(label)
         elif marker := analysis.deferral(trigger):
             analysis.evidence.append(f"{_tag(trigger)}[deferred by '{marker.phrase.text}']")
             found.later.append(label)
-        elif marker := analysis.is_about(trigger):
-            analysis.evidence.append(f"{_tag(trigger)}[topic of '{marker.phrase.text}']")
-            found.about = True
         else:
             analysis.evidence.append(_tag(trigger))
             found.active.append(trigger)
