@@ -216,9 +216,10 @@ class _Triggers:
     about: bool  # some trigger was only the topic of a question
 
 
-# Intents that are work in progress, so they can be what a done-question asks about ("did the upload
-# finish?"); a balance cannot ("how's my balance looking?" asks for it).
-_PROCESSES = frozenset({"export", "upload"})
+# Triggers a done-question takes in: work in progress it asks about ("did the upload finish?") and
+# state words it repeats ("is it done?"), so that the question yields to a request ("is it done? export
+# please"). A balance is not work ("how's my balance looking?" asks for it).
+_PROCESSES = frozenset({"export", "upload", "state"})
 
 
 def _triggers(analysis: _Analysis) -> _Triggers:
@@ -226,7 +227,8 @@ def _triggers(analysis: _Analysis) -> _Triggers:
     done = analysis.done_questions()
     for trigger in analysis.of("triggers") + done:
         label = trigger.phrase.label
-        if label in _PROCESSES and (inside := next((d for d in done if _within(trigger, d)), None)):
+        if label in _PROCESSES and trigger.phrase.kind == "triggers" and (
+                inside := next((d for d in done if _within(trigger, d)), None)):
             analysis.evidence.append(f"{_tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
             continue
         if marker := analysis.is_about(trigger):  # before negation: "why can't I export?" asks about it
