@@ -34,6 +34,16 @@ import httpx
 from skill import envelope
 from skill.config import Settings
 from skill.console import Events
+from skill.endpoints import (
+    ANONYMOUS_TOKEN_PATH,
+    CLAIM_TOKEN_PATH,
+    CREDITS_PATH,
+    SESSION_PATH,
+    SESSION_PLACEHOLDER,
+    STATE_PATH,
+    fill_session,
+    uses_session,
+)
 from skill.errors import (
     ApiError,
     ApiStatusError,
@@ -54,12 +64,6 @@ from skill.store import Credentials, SessionRecord, Store
 
 log = logging.getLogger("skill.client")
 
-ANONYMOUS_TOKEN_PATH = "/api/auth/anonymous-token"
-CLAIM_TOKEN_PATH = "/api/auth/claim-token"
-SESSION_PATH = "/api/tasks/me/with-session/nemo_agent"
-CREDITS_PATH = "/api/credits/balance/simple"
-STATE_PATH = "/api/state/nemo_agent/me/{session_id}/latest"
-SESSION_PLACEHOLDER = "{session_id}"
 # Batch pairs run one NemoClient each over one store: only one of them at a time may fetch an
 # anonymous token, and the others then find it in the store (one account, one client id).
 _TOKEN_LOCK = threading.RLock()
@@ -159,7 +163,7 @@ class NemoClient:
                                            response.headers.get("content-type", ""))
                 return envelope.unwrap(response.status_code, body)
             except ApiStatusError as error:
-                self._recover(error, path, recovered, uses_session=_uses_session(path, json))
+                self._recover(error, path, recovered, uses_session=uses_session(path, json))
                 _rewind(files)
 
     @contextmanager
@@ -183,7 +187,7 @@ class NemoClient:
                 envelope.unwrap(response.status_code, body)
                 raise BadResponse("errors/bad_response", status=response.status_code, kind="not_stream")
             except ApiStatusError as error:
-                self._recover(error, path, recovered, uses_session=_uses_session(path, json))
+                self._recover(error, path, recovered, uses_session=uses_session(path, json))
         try:
             yield response
         except httpx.TimeoutException:
@@ -351,10 +355,10 @@ class NemoClient:
         headers = dict(headers or {})
         if path == ANONYMOUS_TOKEN_PATH:
             headers["X-Client-Id"] = self.store.client_id(self.settings.client_id)
-        elif _uses_session(path, body.get("json")):
+        elif uses_session(path, body.get("json")):
             session_id = self.ensure_session().session_id  # token and session in one announced setup
             path = path.replace(SESSION_PLACEHOLDER, session_id)
-            body["json"] = _fill_session(body.get("json"), session_id)
+            body["json"] = fill_session(body.get("json"), session_id)
         else:
             self._ensure_token()
         # A long read timeout (a 15-minute SSE turn) must not become a 15-minute connect timeout.
@@ -386,21 +390,6 @@ class NemoClient:
             raise BadResponse("errors/bad_response", status=response.status_code, kind="truncated") from None
         finally:
             response.close()
-
-
-def _uses_session(path: str, json: Any) -> bool:
-    return SESSION_PLACEHOLDER in path or _fill_session(json, "") != json
-
-
-def _fill_session(value: Any, session_id: str) -> Any:
-    """``value`` with every string that *is* ``"{session_id}"`` replaced (free text is never touched)."""
-    if value == SESSION_PLACEHOLDER:
-        return session_id
-    if isinstance(value, dict):
-        return {key: _fill_session(item, session_id) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_fill_session(item, session_id) for item in value]
-    return value
 
 
 def _rewind(files: Any) -> None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 from httpx_sse import EventSource
 
-from skill.client import SESSION_PLACEHOLDER
+from skill.endpoints import RUN_SSE_PATH, SESSION_PLACEHOLDER
 from skill.errors import ApiError, LipSyncError, RequestTimeout, UsageError
 from skill.guispeak import Action, translate
 from skill.redact import redact
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("skill.edit")
 
 Ending = Literal["complete", "timeout", "silence", "dropped"]
-RUN_SSE_PATH = "/run_sse"
 # The backend appends this after a real answer when a late tool step hiccups; alone, it is a failure.
 _TEMPORARY_ISSUE = re.compile(r"(?i)\bencountered an? (?:temporary|transient) (?:issue|error|problem)"
                               r"|遇到了?(?:一个|一些)?(?:临时|暂时)(?:性)?(?:问题|错误)")

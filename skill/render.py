@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from skill.console import Events
+from skill.endpoints import RENDER_PATH
 from skill.errors import ApiError, ApiStatusError, AuthExpired, JobFailed, NoCredits, PlanRequired
 from skill.store import Store
 
-RENDER_PATH = "/api/render/proxy/lambda"
 MAX_POLLS = 60  # 30 minutes at the default 30 s interval
 TRANSIENT_POLL_ERRORS = 3  # consecutive retryable failures tolerated while polling
 _FINAL_ERRORS = (PlanRequired, AuthExpired, NoCredits)  # retrying these with a new id cannot help

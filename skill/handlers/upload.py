@@ -14,12 +14,12 @@ from typing import IO, Any
 
 from skill.app import App
 from skill.console import Events
+from skill.endpoints import UPLOAD_PATH
 from skill.errors import BadResponse
 from skill.media.preflight import human_size, preflight
 from skill.media.sources import LocalSource, UrlSource, classify
 from skill.replies import Reply, render
 
-UPLOAD_PATH = "/api/upload-video/nemo_agent/me/{session_id}"
 READ_BYTES = 1024 * 1024  # bigger than httpx's 64 KiB default: fewer syscalls, still constant memory
 PROGRESS_STEP = 0.05  # a line every 5 %: readable in a log, smooth enough on a terminal
 
