@@ -172,8 +172,12 @@ def uninstall(target: str, directory: Path | None = None) -> Reply:
 def _remove_placed(folder: Path, manifest: dict) -> int:
     """Delete the manifest's entries, the byte-code caches and the runner's .venv made from them."""
     removed = 0
+    inside = folder.resolve()
     for relative in manifest["placed"]:
-        path = folder / relative
+        path = folder / str(relative)
+        # Only entries inside the folder: the manifest sits in a folder anyone could have unpacked.
+        if not path.parent.resolve().is_relative_to(inside):
+            continue
         if path.is_symlink() or path.is_file():
             path.unlink()
             removed += 1

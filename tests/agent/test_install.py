@@ -115,3 +115,16 @@ def test_bad_target_is_a_usage_error(cli) -> None:
     result = cli("install", "--target", "vscode")
     assert result.code == 2
     assert "invalid choice" in result.err
+
+
+def test_uninstall_never_deletes_outside_the_skill_folder(cli, tmp_path: Path) -> None:
+    # The manifest is a file in a folder anyone could have unpacked: its entries are not trusted.
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the person's file")
+    skills = tmp_path / "skills"
+    folder = skills / SKILL_NAME
+    folder.mkdir(parents=True)
+    (folder / MANIFEST).write_text(json.dumps({"placed": ["../../victim.txt", str(victim)], "created_dirs": []}))
+    result = cli("uninstall", "--target", "cursor", "--dir", skills)
+    assert result.code == 0, result.err
+    assert victim.read_text() == "the person's file"
