@@ -320,6 +320,11 @@ def test_fault_matrix(name: str, route: str, fault: str, outcome: Expect, cli: C
         assert final.read_bytes()[4:8] == b"ftyp"
         assert not list(final.parent.glob("*.part")), "a .part file was left after the successful rerun"
 
+    store = tmp_path / "store"
+    if command.warm:  # a session record at least (a first run that failed may hold only auth.json)
+        assert any(where.startswith(str(store)) for where in run.report.texts), "the store scan saw no file"
+    if outcome.code == 0:
+        assert (store / "auth.json").is_file()  # so its 0600 mode was checked
     leaks = run.report.leaks(known_tokens(emulator))
     assert not leaks, leaks
 
