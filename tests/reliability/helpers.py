@@ -62,6 +62,8 @@ class LeakReport:
         self.texts[where] = text
 
     def leaks(self, tokens: Iterable[str]) -> list[str]:
+        tokens = set(tokens)
+        assert tokens, "the run must know at least one token to look for"
         found = []
         for token in tokens:
             for piece in fragments(token):

@@ -388,6 +388,18 @@ def test_token_leak_sweep(name: str, route: str, fault: str, cli: Callable[..., 
         assert run.result.code == 1 and not emulator.calls("anonymous-token")
 
 
+def test_the_leak_check_sees_a_fragment_anywhere(tmp_path: Path) -> None:
+    """The detector itself: one 8-character piece of a token, in any output or store file, is a leak."""
+    token = "nmv_usr_" + "0123456789abcdef" * 2
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "session.json").write_text('{"note": "...89abcdef01..."}', encoding="utf-8")
+    report = LeakReport()
+    report.add("stdout", "all clean [redacted]")
+    scan_store(tmp_path / "store", report)
+    assert report.leaks({token}) and all("session.json" in leak for leak in report.leaks({token}))
+    assert not LeakReport({"stderr": "89abcde"}).leaks({token})  # 7 characters are not a fragment
+
+
 def test_matrix_size(capsys: pytest.CaptureFixture[str]) -> None:
     matrix, zh, leak = len(CASES), len(ZH_CASES) + 1, len(LEAK_CASES)
     assert matrix == len(COMMANDS) * len(FAULTS) + len(EXTRA) >= 180
