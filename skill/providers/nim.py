@@ -241,6 +241,7 @@ class NimProvider:
         partial = output.with_name(f".{output.name}.part")
         received = 0
         try:
+            output.parent.mkdir(parents=True, exist_ok=True)  # as download() does for every other provider
             stub = lipsync_pb2_grpc.LipSyncServiceStub(channel)
             call = stub.Lipsync(request_stream(config, video, audio, background, frames), timeout=timeout,
                                 metadata=[("client-session-id", str(uuid.uuid4())), *self.credentials])
@@ -257,8 +258,11 @@ class NimProvider:
             os.replace(partial, output)
         except grpc.RpcError as exc:
             raise _rpc_error(exc, timeout) from None
+        except OSError as exc:
+            raise MediaError("errors/media_write_failed", name=str(output),
+                             reason=exc.strerror or type(exc).__name__) from None
         finally:
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):  # never hides the error above, never skips the close
                 partial.unlink()
             channel.close()
         return JobState("succeeded", outputs=[str(output)], result={"video": {"path": str(output),

@@ -130,3 +130,17 @@ def test_nvcf_credentials_travel_as_metadata_and_never_in_clear_to_other_hosts(c
     assert nim.metadata["authorization"] == "Bearer nvapi-test-0123456789" and nim.metadata["function-id"] == "fn-123"
     remote = cli("dub", "--video", files.clip, "--audio", files.voice, "--provider", "nim", "--target", "10.0.0.9:8001")
     assert remote.code == 1 and "--nim-tls" in remote.err and "nvapi-test-0123456789" not in remote.err
+
+
+def test_an_output_in_a_new_folder_is_written_like_every_other_download(cli, nim, files, tmp_path: Path) -> None:
+    target = tmp_path / "new" / "folder" / "synced.mp4"
+    result = cli("dub", "--video", files.clip, "--audio", files.voice, "--provider", "nim", "--output", target)
+    assert result.code == 0, result.err
+    assert target.read_bytes() == files.clip.read_bytes()
+
+
+def test_an_unwritable_output_is_a_clear_message(cli, nim, files, tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    result = cli("dub", "--video", files.clip, "--audio", files.voice, "--provider", "nim",
+                 "--output", tmp_path / "blocker" / "synced.mp4")
+    assert result.code == 1 and "Can't write" in result.err and "internal" not in result.err.lower()
