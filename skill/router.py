@@ -106,17 +106,17 @@ def _find(tokens: tuple[str, ...], lexicon: Lexicon) -> list[Match]:
 
 
 def _gapped(tokens: tuple[str, ...], i: int, pattern: tuple[str, ...], gap: int) -> int:
-    """The end of ``pattern`` ("is", "*", "done") matched at ``i`` with up to ``gap`` tokens of one
+    """The end of ``pattern`` ("is", "*", "done") matched at ``i`` with one to ``gap`` tokens of one
     clause for the ``*``; 0 if it does not match."""
     star = pattern.index(GAP)
     head, tail = pattern[:star], pattern[star + 1:]
     if tokens[i:i + star] != head:
         return 0
-    for j in range(i + star, min(i + star + gap, len(tokens)) + 1):
-        if tokens[j:j + len(tail)] == tail:
-            return j + len(tail)
-        if j < len(tokens) and tokens[j] in PUNCTUATION:
+    for j in range(i + star, min(i + star + gap, len(tokens))):
+        if tokens[j] in PUNCTUATION:
             return 0
+        if tokens[j + 1:j + 1 + len(tail)] == tail:
+            return j + 1 + len(tail)
     return 0
 
 
@@ -172,6 +172,14 @@ class _Analysis:
             if m.start == 0 and m.end <= trigger.start:
                 return m
         return self.marked(trigger, "defer_before", "defer_after")
+
+    def answered_no(self, trigger: Match) -> Match | None:
+        """A clause that opens with "not yet" / "先不" right after the trigger's clause ("export? not yet")."""
+        for m in self.of("negation_reply"):
+            if self.clause[m.start] == self.clause[trigger.start] + 1 and (
+                    m.start == 0 or self.clause[m.start - 1] != self.clause[m.start]):
+                return m
+        return None
 
     def done_questions(self) -> list[Match]:
         """"is the dub done?", "渲染好了吗": asked as a question (at the clause start, before "?"/"yet",
@@ -234,7 +242,7 @@ def _triggers(analysis: _Analysis) -> _Triggers:
         if marker := analysis.is_about(trigger):  # before negation: "why can't I export?" asks about it
             analysis.evidence.append(f"{_tag(trigger)}[topic of '{marker.phrase.text}']")
             found.about = True
-        elif marker := analysis.marked(trigger, "negation_before", "negation_after"):
+        elif marker := analysis.marked(trigger, "negation_before", "negation_after") or analysis.answered_no(trigger):
             analysis.evidence.append(f"{_tag(trigger)}[negated by '{marker.phrase.text}']")
             found.negated.add(label)
         elif marker := analysis.deferral(trigger):

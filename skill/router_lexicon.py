@@ -29,7 +29,7 @@ GAP = "*"  # in a phrase: up to ``gap`` tokens of the same clause ("is * done" m
 _INTENT_MARKERS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_before", "about_after")
 _CLASS = re.compile(r"\{(\w+)\}")  # a lexical class in a phrase: "{final} {media}"
 _MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "condition_start", "clause_breaks",
-            "sequence", "question_end", "determiners")
+            "sequence", "question_end", "determiners", "negation_reply")
 
 
 class Phrase(NamedTuple):
