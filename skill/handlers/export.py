@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.app import App
+from skill.errors import MediaError
 from skill.media.download import download, safe_filename, unused_path
 from skill.media.sources import extension_of
 from skill.render import StoreLedger, render
@@ -29,7 +30,10 @@ def export(app: App, output: Path | None = None, timing_json: Path | None = None
     draft = state.get("draft")
     if not has_segments(draft):
         return Reply("export/nothing_to_export", {}, ok=False)
-    timing_path = timing_target(timing_json) if timing_json is not None else None  # fail before rendering
+    # A path that cannot be written fails now, not after minutes of rendering.
+    if output is not None:
+        _make_folder(output.expanduser() if output.expanduser().is_dir() else output.expanduser().parent)
+    timing_path = timing_target(timing_json) if timing_json is not None else None
     ledger = StoreLedger(app.store, session.session_id)
     result = render(client, session.session_id, draft, ledger, app.events, app.settings.poll_seconds)
     path = download(client.http, result.url, destination(output, state, result.render_id), events=app.events)
@@ -54,6 +58,14 @@ def destination(output: Path | None, state: dict[str, Any], render_id: str) -> P
             return _unused(output / f"{stem}.lipsync.{ext}")
         return output if output.suffix else output.with_suffix(f".{ext}")
     return _unused(Path.cwd() / f"{stem}.lipsync.{ext}", render_id)
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MediaError("errors/media_write_failed", name=str(folder), reason=exc.strerror or type(exc).__name__) \
+            from None
 
 
 def place(produced: Path, output: Path | None) -> Path:

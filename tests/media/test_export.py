@@ -66,6 +66,13 @@ def test_an_unwritable_timing_json_is_refused_before_rendering(cli: Callable, em
     assert emulator.calls("render-submit") == []  # minutes of rendering are not spent on a bad path
 
 
+def test_an_unwritable_output_is_refused_before_rendering(cli: Callable, emulator: Emulator, tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    result = cli("export", "-o", tmp_path / "blocker" / "v.mp4")
+    assert result.code == 1 and "Can't write" in result.err
+    assert emulator.calls("render-submit") == []
+
+
 def test_empty_timeline_is_refused_politely(cli: Callable, emulator: Emulator) -> None:
     emulator.state.use_fixture("empty")
     result = cli("export")
