@@ -18,6 +18,8 @@ import pytest
 
 from tests.emulator import Emulator
 
+pytest_plugins = ("tests.providers.fal_fixtures",)  # the fal.ai emulator, for tests/providers and tests/agent
+
 REPO = Path(__file__).resolve().parents[1]
 REAL_KEYS = ("NEMO_TOKEN", "NEMO_CLIENT_ID", "NEMO_API_BASE", "NEMO_WEB_BASE", "FAL_KEY", "WAVESPEED_API_KEY",
              "NVIDIA_API_KEY", "NGC_API_KEY", "LIP_SYNC_VIDEO_PLATFORM", "LIP_SYNC_VIDEO_LANG",

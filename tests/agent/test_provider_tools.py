@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from skill import tools
 from tests.agent.helpers import fresh_app
-from tests.loopback import Loopback
 from tests.providers import fal_emulator
 from tests.providers.media import make_mp4, make_png, make_wav
 
 
-@pytest.fixture(scope="module")
-def fal_server() -> Iterator[tuple[Loopback, fal_emulator.FalState]]:
-    state = fal_emulator.FalState()
-    server = Loopback(fal_emulator.build_app(state), "fal-emulator").start()
-    state.url = server.url
-    yield server, state
-    server.stop()
-
-
 @pytest.fixture
-def fal(fal_server: tuple[Loopback, fal_emulator.FalState], monkeypatch: pytest.MonkeyPatch) -> fal_emulator.FalState:
-    server, state = fal_server
-    state.reset()
-    state.plan = ["COMPLETED"]
-    monkeypatch.setenv("FAL_KEY", fal_emulator.KEY)
-    monkeypatch.setenv("FAL_QUEUE_BASE", server.url)
-    monkeypatch.setenv("FAL_REST_BASE", server.url)
-    return state
+def fal(fal: fal_emulator.FalState) -> fal_emulator.FalState:
+    """The shared emulator (tests/providers/fal_fixtures.py), every job finishing at the first poll."""
+    fal.plan = ["COMPLETED"]
+    return fal
 
 
 @pytest.mark.parametrize(("name", "roles"), [("talk", ("image", "audio")), ("motion", ("image", "video")),

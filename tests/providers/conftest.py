@@ -1,4 +1,8 @@
-"""Provider emulators (fal, WaveSpeed over loopback HTTP; the NIM over in-process gRPC) and media."""
+"""Provider emulators (WaveSpeed over loopback HTTP; the NIM over in-process gRPC) and media.
+
+The fal.ai emulator fixtures (``fal_server``, ``fal``) live in ``tests/providers/fal_fixtures.py``, a
+plugin of the root conftest, because tests/agent uses them too.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.loopback import Loopback
-from tests.providers import fal_emulator, wavespeed_emulator
+from tests.providers import wavespeed_emulator
 from tests.providers.media import make_mp4, make_png, make_wav
 from tests.providers.nim_emulator import NimServer, NimState
 
@@ -19,26 +23,6 @@ def no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("FAL_KEY_ID", "FAL_KEY_SECRET", "NIM_TARGET", "NIM_FUNCTION_ID", "FAL_QUEUE_BASE", "FAL_REST_BASE",
                  "WAVESPEED_API_BASE", "FAL_MULTIPART_THRESHOLD", "FAL_MULTIPART_CHUNK"):
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(scope="session")
-def fal_server() -> Iterator[tuple[Loopback, fal_emulator.FalState]]:
-    state = fal_emulator.FalState()
-    server = Loopback(fal_emulator.build_app(state), "fal-emulator").start()
-    state.url = server.url
-    yield server, state
-    server.stop()
-
-
-@pytest.fixture
-def fal(fal_server: tuple[Loopback, fal_emulator.FalState],
-        monkeypatch: pytest.MonkeyPatch) -> fal_emulator.FalState:
-    server, state = fal_server
-    state.reset()
-    monkeypatch.setenv("FAL_KEY", fal_emulator.KEY)
-    monkeypatch.setenv("FAL_QUEUE_BASE", server.url)
-    monkeypatch.setenv("FAL_REST_BASE", server.url)
-    return state
 
 
 @pytest.fixture(scope="session")
