@@ -68,8 +68,15 @@ def probe(path: Path) -> MediaInfo:
         raise MediaError("errors/media_unreadable", name=path.name) from None
 
 
+def _is_cover_art(stream) -> bool:  # type: ignore[no-untyped-def]
+    """Album art in an MP3/M4A: a still picture stream marked ``attached_pic``, not a video."""
+    from av.stream import Disposition
+
+    return bool(stream.disposition & Disposition.attached_pic)
+
+
 def _describe(path: Path, container) -> MediaInfo:  # type: ignore[no-untyped-def]
-    video = next((s for s in container.streams.video), None)
+    video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
     audio = next((s for s in container.streams.audio), None)
     if video is None and audio is None:
         raise MediaError("errors/media_no_streams", name=path.name)

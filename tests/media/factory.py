@@ -36,6 +36,24 @@ def audio(path: Path, *, seconds: float = 1.0, sample_rate: int = 48000) -> Path
     return path
 
 
+def audio_with_cover(path: Path, *, seconds: float = 1.0, cover: int = 300) -> Path:
+    """An MP3 carrying album art, as music and voice-memo apps write it: a still picture stream
+    marked ``attached_pic`` next to the sound."""
+    from av.stream import Disposition
+
+    with av.open(str(path), "w", format="mp3") as container:
+        sound = _audio_stream(container, "libmp3lame", 48000)
+        picture = container.add_stream("mjpeg", rate=1)
+        picture.width = picture.height = cover
+        picture.pix_fmt = "yuvj420p"
+        picture.disposition = Disposition.attached_pic
+        frame = av.VideoFrame.from_ndarray(np.zeros((cover, cover, 3), np.uint8), format="rgb24")
+        for packet in [*picture.encode(frame), *picture.encode()]:
+            container.mux(packet)
+        _silence(container, sound, seconds)
+    return path
+
+
 def image(path: Path, *, size: int = 32) -> Path:
     codec, pix_fmt, fmt = {".png": ("png", "rgb24", "image2"), ".jpg": ("mjpeg", "yuvj420p", "image2"),
                            ".gif": ("gif", "rgb8", "gif"), ".webp": ("libwebp", "yuv420p", "image2")}[path.suffix]

@@ -24,6 +24,18 @@ def test_clean_pair_has_no_warning(media: MediaSet) -> None:
     assert result.files[0].height == 480 and result.files[1].sample_rate == 48000
 
 
+def test_an_mp3_with_cover_art_is_audio_not_a_low_resolution_video(media: MediaSet, tmp_path: Path) -> None:
+    from tests.media.factory import audio_with_cover
+
+    voice = audio_with_cover(tmp_path / "voice.mp3", seconds=5.0)
+    result = preflight([media.clip, voice])
+    assert [f.kind for f in result.files] == ["video", "audio"]
+    assert result.files[1].width is None and result.files[1].video_codec is None
+    # paired with the clip as any voice track is, and never told its album art is "below 480p"
+    assert "media/warn_low_resolution" not in _warnings(result)
+    assert "media/warn_duration_mismatch" in _warnings(result)
+
+
 def test_low_resolution_warns(media: MediaSet) -> None:
     result = preflight([media.small])
     assert _warnings(result) == ["media/warn_low_resolution"]
