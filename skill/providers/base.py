@@ -169,6 +169,8 @@ def wait(provider: Provider, handle: JobHandle, events: Events, *, poll_interval
         else:
             events.progress("jobs/running", seconds=int(clock() - started), id=handle.id)
         if clock() + poll_interval > deadline:
-            raise ProviderError("errors/provider_timeout", retryable=True, provider=handle.provider,
+            # Not retryable: the job goes on (and is billed); a caller that submitted it again
+            # would pay twice. The message names the id to fetch or cancel it with.
+            raise ProviderError("errors/provider_timeout", retryable=False, provider=handle.provider,
                                 id=handle.id, seconds=int(timeout))
         sleep(poll_interval)

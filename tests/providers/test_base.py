@@ -76,10 +76,11 @@ def test_a_poll_that_keeps_failing_gives_up() -> None:
     assert down.polls == 6
 
 
-def test_timeout_names_the_job_and_is_retryable() -> None:
+def test_timeout_names_the_job_and_is_not_retryable() -> None:
+    # The job is still running and billed: "retryable" would tell a tool caller to submit it again.
     with pytest.raises(ProviderError) as timed_out:
         run(ScriptedProvider(JobState("running")), timeout=3.0)
-    assert timed_out.value.retryable and "--result job-1" in str(timed_out.value)
+    assert not timed_out.value.retryable and "--result job-1" in str(timed_out.value)
 
 
 def test_handles_round_trip_through_json() -> None:
