@@ -16,11 +16,18 @@ wrong:
    have?" asks for them (``credits``).
 4. *Files*: attachments, paths or URLs in the text → ``upload`` (hint ``then_edit`` if the text also
    carries an instruction). A path after "export to …" is the output, not an upload.
-5. *Edit + trigger*: "add captions then export" → ``edit`` with hint ``then_export``.
+5. *Edit + trigger*: "add captions then export" → ``edit`` with hint ``then_export``; a request
+   before "then" and an edit ("check my credits, then add subtitles") → the request + ``then_edit``.
 6. *Quoted words are content*: "add a title that says 'upload complete'" is an edit.
+7. *Done-questions*: "is the dub ready yet?", "口型同步做完了吗" ask for ``state``; the work they name
+   is their subject, not a request, and they yield to a real request ("is it done? export please").
+8. *Nouns*: an edit verb right after a determiner is a thing ("the status of the dub").
 
-Hints: ``then_edit``, ``then_<intent>``, ``sync_fix`` (an offset/drift complaint the offline engine
-may fix), ``about``.
+Lexicon phrases may use lexical classes ("{final} {media}") and a gap ("is * done"): see
+``skill/lexicon/intents.yaml`` and docs/router.md (held-out accuracy and how it was measured).
+
+Hints: ``then_edit`` (after an upload, or after a request that came first), ``then_<intent>``,
+``sync_fix`` (an offset/drift complaint the offline engine may fix), ``about``.
 """
 
 from __future__ import annotations
