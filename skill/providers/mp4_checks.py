@@ -43,8 +43,9 @@ def is_faststart(path: str | Path) -> bool:
                 return True
             if kind == b"mdat":
                 return False
+            header_size = 8
             if size == 1:  # 64-bit size follows the type
-                size = int.from_bytes(handle.read(8), "big") - 8
-            elif size == 0:
+                size, header_size = int.from_bytes(handle.read(8), "big"), 16
+            if size < header_size:  # 0 ("to the end of the file") or corrupt: a smaller size would step back
                 return False
-            handle.seek(size - 8, 1)
+            handle.seek(size - header_size, 1)

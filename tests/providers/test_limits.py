@@ -73,3 +73,17 @@ def test_dub_estimates_bill_the_audio(files) -> None:
     request = JobRequest("dub", {"video": str(files.clip), "audio": str(files.voice)})
     assert fal_models.check(fal_models.PIXVERSE, request) == 0.08
     assert fal_models.check(fal_models.SYNC, request) == 0.02
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("box", [
+    b"\x00\x00\x00\x01free" + (0).to_bytes(8, "big"),  # a 64-bit size of 0: the reader stepped back onto it
+    b"\x00\x00\x00\x01free" + (9).to_bytes(8, "big"),  # smaller than its own 16-byte header
+    b"\x00\x00\x00\x04free",  # smaller than its own 8-byte header
+])
+def test_a_box_size_smaller_than_its_header_is_not_faststart_and_never_hangs(tmp_path: Path, box: bytes) -> None:
+    from skill.providers.mp4_checks import is_faststart
+
+    path = tmp_path / "hostile.mp4"
+    path.write_bytes(box + b"\x00\x00\x00\x08moov")
+    assert is_faststart(path) is False
