@@ -43,8 +43,12 @@ class LipSyncError(Exception):
     retryable: bool = False
 
     def __init__(self, key: str | None = None, /, **params: Any) -> None:
+        from skill.replies import shown
+
         self.message_key = key or self.key
-        self.params = params
+        # Parameters are shown to the person and often come from them (paths, URLs, names):
+        # one place makes every message safe from terminal escapes and echoed megabytes.
+        self.params = {name: _shown(value, shown) for name, value in params.items()}
         super().__init__(self.message_key)
 
     def render(self, lang: str = "en") -> str:
@@ -58,6 +62,14 @@ class LipSyncError(Exception):
             return self.render("en")
         except Exception:  # a broken template must never hide the original error
             return self.message_key
+
+
+def _shown(value: Any, shown: Any) -> Any:
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, (list, tuple)):
+        return [shown(item) if isinstance(item, str) else item for item in value]
+    return value
 
 
 class UsageError(LipSyncError):

@@ -41,6 +41,23 @@ def default_lang() -> Lang:
     return "en"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+SHOWN_LIMIT = 160
+
+
+def shown(value: str, limit: int = SHOWN_LIMIT) -> str:
+    """A string from outside (a path, a URL, a name) made safe to show in one line.
+
+    Control characters are written as escapes so no terminal sequence gets through, and a long
+    value is cut in the middle, where a path's least telling part is.
+    """
+    value = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    if len(value) <= limit:
+        return value
+    keep = limit - 1
+    return value[: keep - keep // 2] + "…" + value[len(value) - keep // 2:]
+
+
 def backend_language(lang: Lang) -> str:
     """The ``language`` the NemoVideo session is created with."""
     return "zh-CN" if lang == "zh" else "en"

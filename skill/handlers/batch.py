@@ -92,24 +92,12 @@ class _Runner:
             else:
                 pending.append((pair, key))
         if pending:
-            self._share_token(pending[0][1])
             with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="batch") as pool:
                 futures = {pool.submit(self._pair, pair, key): key for pair, key in pending}
                 for future in as_completed(futures):
                     results[futures[future]] = future.result()
                     self._report(len(results), len(work), results[futures[future]])
         return [results[key] for _, key in work]
-
-    def _share_token(self, key: str) -> None:
-        """Connect once before the pool starts: every pair then reuses the stored account token
-        instead of racing to create one (the backend allows one anonymous token per client a week)."""
-        pair_app = self._pair_app(key)
-        try:
-            pair_app.client.ensure_session()
-        except LipSyncError:
-            pass  # the pairs will meet the same error and each report it
-        finally:
-            pair_app.close()
 
     def _pair_app(self, key: str) -> App:
         pair_app = App(self.app.settings, NullEvents(self.app.lang), lang=self.app.lang)

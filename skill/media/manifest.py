@@ -76,7 +76,7 @@ def _yaml_rows(text: str, path: Path) -> tuple[str | None, list[dict[str, Any]],
         raise MediaError("errors/media_manifest_unreadable", name=str(path), detail="")
     tracks = doc.get("tracks", doc.get("pairs"))
     if isinstance(tracks, dict):
-        rows = [{**value, "label": str(label)} if isinstance(value, dict) else {"label": str(label), "audio": value}
+        rows = [{**value, "label": label} if isinstance(value, dict) else {"label": label, "audio": value}
                 for label, value in tracks.items()]
     elif isinstance(tracks, list):
         rows = [t if isinstance(t, dict) else {"audio": t} for t in tracks]
@@ -84,7 +84,17 @@ def _yaml_rows(text: str, path: Path) -> tuple[str | None, list[dict[str, Any]],
         rows = []
     video = doc.get("video")
     output_dir = doc.get("output_dir", doc.get("output"))
-    return (str(video) if video else None), rows, (str(output_dir) if output_dir else None)
+    return _scalar(video, path) or None, rows, _scalar(output_dir, path) or None
+
+
+def _scalar(value: Any, path: Path) -> str:
+    """A manifest value that names something: text or a number. Anything else (a list, a mapping,
+    a YAML alias fan-out that would expand to gigabytes as text) is refused before it is turned into text."""
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value).strip()
+    raise MediaError("errors/media_manifest_not_text", name=str(path))
 
 
 def _csv_rows(text: str) -> list[dict[str, Any]]:
@@ -98,8 +108,8 @@ def _pairs(rows: list[dict[str, Any]], default_video: str | None, base: Path, pa
     pairs: list[Pair] = []
     explicit = [bool(row.get("video")) for row in rows]
     for number, row in enumerate(rows, start=1):
-        label, audio = str(row.get("label") or "").strip(), str(row.get("audio") or "").strip()
-        video = str(row.get("video") or default_video or "").strip()
+        label, audio = _scalar(row.get("label"), path), _scalar(row.get("audio"), path)
+        video = _scalar(row.get("video"), path) or default_video or ""
         if not label or not audio:
             raise MediaError("errors/media_manifest_incomplete", number=number)
         if not _LABEL.match(label):

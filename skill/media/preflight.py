@@ -12,6 +12,7 @@ renaming is cheap and the fix is exact.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Mapping, Sequence
@@ -67,8 +68,9 @@ def check_file(path: Path, limit: int) -> MediaInfo:
         st = path.stat()
     except FileNotFoundError:
         raise MediaError("errors/media_missing", name=shown) from None
-    except OSError:
-        raise MediaError("errors/media_permission", name=shown) from None
+    except OSError as exc:
+        key = "errors/media_name_too_long" if exc.errno == errno.ENAMETOOLONG else "errors/media_permission"
+        raise MediaError(key, name=shown) from None
     if stat.S_ISDIR(st.st_mode):
         raise MediaError("errors/media_is_directory", name=shown)
     if not stat.S_ISREG(st.st_mode):

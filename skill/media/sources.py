@@ -60,7 +60,7 @@ def classify(raw: str) -> Source:
         return LocalSource(Path(text).expanduser())
     scheme = match.group(1).lower()
     if scheme not in ("http", "https"):
-        raise MediaError("errors/media_bad_scheme", source=_shorten(text), scheme=scheme)
+        raise MediaError("errors/media_bad_scheme", source=text, scheme=scheme)
     return UrlSource(_checked_url(text))
 
 
@@ -70,9 +70,9 @@ def _checked_url(url: str) -> str:
         host = parts.hostname
         parts.port  # noqa: B018  (raises ValueError on a malformed port)
     except ValueError:
-        raise MediaError("errors/media_bad_url", source=_shorten(url)) from None
+        raise MediaError("errors/media_bad_url", source=url) from None
     if not host or any(c.isspace() for c in url):
-        raise MediaError("errors/media_bad_url", source=_shorten(url))
+        raise MediaError("errors/media_bad_url", source=url)
     if parts.username or parts.password:
         # The backend would fetch it and keep the credentials; never hand a password to a third party.
         raise MediaError("errors/media_url_credentials", host=host)
@@ -80,7 +80,7 @@ def _checked_url(url: str) -> str:
         raise MediaError("errors/media_url_private", host=host)
     ext = extension_of(unquote(parts.path))
     if ext and ext not in SUPPORTED_EXTENSIONS and ext not in _DYNAMIC_PAGES:
-        raise MediaError("errors/media_unsupported", name=_shorten(url), ext=ext,
+        raise MediaError("errors/media_unsupported", name=url, ext=ext,
                          supported=", ".join(SUPPORTED_EXTENSIONS))
     return url
 
@@ -94,7 +94,3 @@ def _is_private_host(host: str) -> bool:
     except ValueError:
         return False
     return address.is_private or address.is_loopback or address.is_link_local or address.is_unspecified
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -89,6 +89,10 @@ def test_csv_manifest_with_explicit_videos_may_mix_sources(cli: Callable, emulat
     ("video: a.mp4\ntracks:\n  ../evil: es.wav\n", "can't be used in a file name"),
     ("video: a.mp4\ntracks:\n  - {label: es, audio: es.wav}\n  - {label: es, audio: fr.wav}\n", "would both write"),
     ("video: [unclosed\n", "Can't read the manifest"),
+    ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+     "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+     "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nvideo: a.mp4\ntracks:\n  es: *g\n", "not a plain name"),
 ])
 def test_bad_manifests_are_refused_before_the_network(cli: Callable, emulator: Emulator, tmp_path: Path,
                                                       manifest: str, message: str) -> None:
@@ -129,3 +133,12 @@ def test_a_turn_with_an_unknown_outcome_is_not_resent_while_it_may_still_be_runn
     finished = cli("batch", manifest)
     assert finished.code == 0, finished.out
     assert sent() == 2 and (tmp_path / "out" / "talk.es.mp4").is_file()
+
+
+def test_a_batch_whose_files_are_all_missing_contacts_no_one(cli: Callable, emulator: Emulator,
+                                                              tmp_path: Path) -> None:
+    manifest = tmp_path / "batch.yaml"
+    manifest.write_text("video: gone.mp4\ntracks:\n  es: gone_es.wav\n  fr: gone_fr.wav\n", encoding="utf-8")
+    result = cli("batch", manifest)
+    assert result.code == 1 and result.out.count("FAILED") == 2
+    assert emulator.calls() == []  # no account, no session: nothing here needed the network
