@@ -67,38 +67,44 @@ def _sync_fix(app: App, utterance: str, pair: tuple[str, str], local: bool) -> t
         return "local_fallback", [_local_align(app, video, audio)]
 
 
-def _dispatch(app: App, intent: str, utterance: str, route: Route, sources: list[str]) -> list[Reply]:
+def _run(app: App, intent: str, utterance: str, route: Route, sources: list[str]) -> Reply:
+    """The one handler for ``intent``; an edit sends the person's whole sentence to the cloud agent."""
     if intent == "credits":
         from skill.handlers.account import credits
 
-        return [credits(app)]
+        return credits(app)
     if intent == "state":
         from skill.handlers.account import state
 
-        return [state(app)]
+        return state(app)
     if intent == "export":
         from skill.handlers.export import export
 
-        return [export(app, Path(route.output) if route.output else None)]
-    if intent == "upload" and not sources:
-        return [Reply("chat/attach_needed")]
-    from skill.edit import run_turn
-
-    replies: list[Reply] = []
+        return export(app, Path(route.output) if route.output else None)
     if intent == "upload":
+        if not sources:
+            return Reply("chat/attach_needed")
         from skill.handlers.upload import upload
 
-        replies.append(upload(app, sources))
-        if "then_edit" in route.hints:  # "upload this and add captions": the sentence is the edit
-            replies.append(run_turn(app, utterance))
-    else:
-        replies.append(run_turn(app, utterance))
-    # "add captions, then export": the router keeps the later request as a ``then_<intent>`` hint.
-    # It runs only after everything before it worked, and an export the turn already made is not redone.
-    for then in ("credits", "state", "export"):
-        done_already = then == "export" and any(r.media for r in replies)
-        if f"then_{then}" in route.hints and all(r.ok for r in replies) and not done_already:
-            replies += _dispatch(app, then, utterance, route, [])
+        return upload(app, sources)
+    from skill.edit import run_turn
+
+    return run_turn(app, utterance)
+
+
+def _dispatch(app: App, intent: str, utterance: str, route: Route, sources: list[str]) -> list[Reply]:
+    replies = [_run(app, intent, utterance, route, sources)]
+    if replies[0].key == "chat/attach_needed":
+        return replies  # the rest of the request waits for the file the person still has to send
+    # "upload this and add captions", "check my credits, then export": the router keeps each later
+    # request as a ``then_<intent>`` hint. They run in this order, only while everything before
+    # worked, and an export the edit turn already made is not made again.
+    for then in ("edit", "credits", "state", "export"):
+        if f"then_{then}" not in route.hints or then == intent or not all(r.ok for r in replies):
+            continue
+        if then == "export" and any(r.media for r in replies):
+            continue
+        replies.append(_run(app, then, utterance, route, []))
     return replies
 
 

@@ -166,3 +166,17 @@ def test_deferred_export_is_not_run(emulator: Emulator, cli) -> None:
     result = cli("chat", "先别导出，把字幕加上")
     assert result.code == 0, result.err
     assert len(emulator.calls("run_sse")) == 1 and emulator.calls("render-submit") == []
+
+
+def test_follow_ups_wait_for_the_missing_file(emulator: Emulator, cli) -> None:
+    result = cli("chat", "upload my clip and add captions")
+    assert result.code == 0, result.err
+    assert "attach the video" in result.out and emulator.calls() == []
+
+
+def test_a_follow_up_edit_runs_after_credits(emulator: Emulator, cli) -> None:
+    emulator.play("silent_edit")
+    result = cli("chat", "check my credits, then add subtitles", "--json")
+    assert result.code == 0, result.err
+    assert [r["key"] for r in result.json()["results"]] == ["account/credits", "edit/silent"]
+    assert len(emulator.calls("run_sse")) == 1
