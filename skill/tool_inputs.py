@@ -11,6 +11,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from skill.config import MAX_BATCH_JOBS
+
 
 class ToolInput(BaseModel):
     """Base of every tool input: unknown keys are refused so that a typo is reported, not ignored."""
@@ -95,7 +97,7 @@ class BatchInput(ToolInput):
     finished pairs and resumes pending renders."""
 
     manifest: str = Field(min_length=1, description="Path of the YAML or CSV manifest file.")
-    jobs: int = Field(3, ge=1, le=8, description="How many jobs run at once.")
+    jobs: int = Field(3, ge=1, le=MAX_BATCH_JOBS, description="How many pairs run at once.")
 
 
 Provider = Literal["auto", "nemo", "fal", "wavespeed", "nim"]

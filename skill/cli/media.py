@@ -25,16 +25,18 @@ def register(commands: Any) -> None:
                          help="localize one video into several languages from a YAML or CSV manifest; "
                               "a rerun skips finished pairs and resumes pending renders")
     batch.add_argument("manifest", type=Path, metavar="MANIFEST", help="YAML or CSV: video, then label + audio rows")
-    batch.add_argument("--jobs", type=_positive, default=3, metavar="N", help="pairs processed at once (default 3)")
+    batch.add_argument("--jobs", type=_jobs, default=3, metavar="N", help="pairs processed at once (1-8, default 3)")
 
 
-def _positive(text: str) -> int:
+def _jobs(text: str) -> int:
+    from skill.config import MAX_BATCH_JOBS
+
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError("must be between 1 and 64")
+    if not 1 <= value <= MAX_BATCH_JOBS:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_BATCH_JOBS}")
     return value
 
 
