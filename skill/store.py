@@ -17,9 +17,9 @@ import os
 import re
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from skill.config import Settings
 from skill.console import Events, NullEvents
@@ -127,11 +127,7 @@ class Store:
         return client_id
 
     def credentials(self) -> Credentials | None:
-        record = self._auth().get("credentials")
-        try:
-            credentials = Credentials(**record) if isinstance(record, dict) else None
-        except TypeError:
-            credentials = None
+        credentials = _typed(Credentials, self._auth().get("credentials"))
         if credentials is not None:
             register_secret(credentials.token)
         return credentials
@@ -152,11 +148,7 @@ class Store:
             self.write_json(AUTH_FILE, auth)
 
     def session(self) -> SessionRecord | None:
-        record = self.read_json(SESSION_FILE)
-        try:
-            return SessionRecord(**record) if isinstance(record, dict) else None
-        except TypeError:
-            return None
+        return _typed(SessionRecord, self.read_json(SESSION_FILE))
 
     def save_session(self, session: SessionRecord) -> None:
         self.write_json(SESSION_FILE, asdict(session))
@@ -179,6 +171,29 @@ class Store:
         with contextlib.suppress(OSError):
             os.replace(path, path.with_name(f"{path.name}.corrupt"))
         self.events.notice("session/store_recovered", file=path.name)
+
+
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "float": (int, float), "str | None": (str, type(None))}
+_Record = TypeVar("_Record", Credentials, SessionRecord)
+
+
+def _typed(cls: type[_Record], record: Any) -> _Record | None:
+    """``cls`` from a stored dict, or None if a field is missing, unknown or of the wrong type.
+
+    A hand-edited or foreign file (an expiry written as a date string, a numeric token) is then
+    treated as missing, as a corrupt one is, instead of failing later in a comparison.
+    """
+    if not isinstance(record, dict):
+        return None
+    try:
+        obj = cls(**record)
+    except TypeError:
+        return None
+    for item in fields(obj):
+        value = getattr(obj, item.name)
+        if isinstance(value, bool) or not isinstance(value, _FIELD_TYPES[str(item.type)]):
+            return None
+    return obj
 
 
 def default_home() -> Path:

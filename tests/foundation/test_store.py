@@ -113,3 +113,22 @@ def test_records_of_the_wrong_shape_are_ignored(store: Store) -> None:
     store.write_json("auth", {"client_id": "c", "credentials": {"token": 1}})
     assert store.session() is None
     assert store.credentials() is None
+
+
+@pytest.mark.parametrize("credentials", [
+    {"token": "tok-abcdef123456", "expires_at": "2030-01-01", "api_base": "http://h"},  # hand-edited expiry
+    {"token": 12345678901, "expires_at": 4e9, "api_base": "http://h"},  # a token that is not text
+    {"token": "tok-abcdef123456", "expires_at": 4e9, "api_base": ["http://h"]},
+    {"token": "tok-abcdef123456", "expires_at": True, "api_base": "http://h", "user_id": {"a": 1}},
+])
+def test_credentials_with_fields_of_the_wrong_type_are_ignored(store: Store, credentials: dict) -> None:
+    store.write_json("auth", {"client_id": "c", "credentials": credentials})
+    found = store.credentials()
+    assert found is None or found.valid_for("http://h") in (True, False)  # never a TypeError later
+    assert found is None
+
+
+def test_a_session_with_fields_of_the_wrong_type_is_ignored(store: Store) -> None:
+    store.write_json("session", {"session_id": 1, "task_id": "t", "api_base": "http://h", "owner": None,
+                                 "language": "en"})
+    assert store.session() is None
