@@ -7,7 +7,6 @@ The parse is cached: every command pays for it once, and ``credits`` cold start 
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -53,21 +52,22 @@ def read_frontmatter(skill_md: Path) -> dict[str, Any]:
     try:
         text = skill_md.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError("errors/config", detail=f"cannot read {skill_md}: {exc.strerror}") from None
+        raise ConfigError("errors/config_skill_md", path=str(skill_md), problem="unreadable",
+                          reason=exc.strerror or type(exc).__name__) from None
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
-        raise ConfigError("errors/config", detail=f"{skill_md} has no frontmatter")
+        raise ConfigError("errors/config_skill_md", path=str(skill_md), problem="no_frontmatter")
     try:
         end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---")
     except StopIteration:
-        raise ConfigError("errors/config", detail=f"{skill_md} frontmatter is not closed") from None
+        raise ConfigError("errors/config_skill_md", path=str(skill_md), problem="unclosed") from None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader halves cold start
     try:
         data = yaml.load("\n".join(lines[1:end]), Loader=loader)  # a safe loader either way
-    except yaml.YAMLError as exc:
-        raise ConfigError("errors/config", detail=f"{skill_md} frontmatter is not YAML: {exc}") from None
+    except yaml.YAMLError:
+        raise ConfigError("errors/config_skill_md", path=str(skill_md), problem="not_yaml") from None
     if not isinstance(data, dict):
-        raise ConfigError("errors/config", detail=f"{skill_md} frontmatter is not a mapping")
+        raise ConfigError("errors/config_skill_md", path=str(skill_md), problem="not_mapping")
     return data
 
 
@@ -78,15 +78,6 @@ def skill_version(frontmatter: Mapping[str, Any]) -> str:
     if version is None and isinstance(metadata, Mapping):
         version = metadata.get("version")
     return str(version) if version is not None else "0"
-
-
-def openclaw_metadata(frontmatter: Mapping[str, Any]) -> dict[str, Any]:
-    """``metadata.openclaw`` as OpenClaw reads it: a mapping, or a JSON string holding one."""
-    metadata = frontmatter.get("metadata")
-    value = metadata.get("openclaw") if isinstance(metadata, Mapping) else None
-    if isinstance(value, str):
-        value = json.loads(value)
-    return dict(value) if isinstance(value, Mapping) else {}
 
 
 def detect_platform(skill_dir: Path, *, override: str | None = None) -> str:

@@ -11,7 +11,7 @@ import yaml
 
 from skill.config import skill_root
 from skill.errors import ConfigError
-from skill.frontmatter import attribution, detect_platform, openclaw_metadata, read_frontmatter, skill_version
+from skill.frontmatter import attribution, detect_platform, read_frontmatter, skill_version
 
 SKILL_MD = skill_root() / "SKILL.md"
 
@@ -78,12 +78,6 @@ def test_version_is_read_from_top_level_or_metadata() -> None:
     assert skill_version({}) == "0"
 
 
-def test_openclaw_metadata_accepts_a_mapping_or_a_json_string() -> None:
-    assert openclaw_metadata({"metadata": {"openclaw": {"emoji": "x"}}}) == {"emoji": "x"}
-    assert openclaw_metadata({"metadata": {"openclaw": '{"emoji": "y"}'}}) == {"emoji": "y"}
-    assert openclaw_metadata({}) == {}
-
-
 def test_attribution_comes_from_the_installed_skill_md(tmp_path: Path) -> None:
     folder = tmp_path / "installed"
     folder.mkdir()
@@ -99,8 +93,12 @@ def test_attribution_comes_from_the_installed_skill_md(tmp_path: Path) -> None:
 def test_broken_frontmatter_is_a_config_error(tmp_path: Path, text: str) -> None:
     path = tmp_path / "SKILL.md"
     path.write_text(text)
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError) as caught:
         read_frontmatter(path)
+    # said in the person's language, naming the file: not an English sentence inside a Chinese reply
+    chinese = caught.value.render("zh")
+    assert str(path) in chinese and "SKILL.md" in caught.value.render("en")
+    assert not any(word in chinese for word in ("frontmatter is", "has no", "cannot read", "not a mapping"))
 
 
 @pytest.mark.parametrize(("relative", "platform"), [
