@@ -91,7 +91,7 @@ def _edit(app: App, data: EditInput) -> Reply:
 def _export(app: App, data: ExportInput) -> Reply:
     from skill.handlers.export import export
 
-    return export(app, output=_path(data.output), timing_json=_path(data.timing_json))
+    return export(app, output=data.output, timing_json=_path(data.timing_json))  # str: keeps a trailing "/"
 
 
 def _align(app: App, data: AlignInput) -> Reply:

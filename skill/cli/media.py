@@ -16,8 +16,10 @@ def register(commands: Any) -> None:
     export = commands.add("export", _export,
                           help="render the current project in the cloud (no credits) and download the video; "
                                "a killed export resumes the same render")
-    export.add_argument("-o", "--output", type=Path, metavar="PATH",
-                        help="file or folder to save to (default: ./<source>.lipsync.<ext>)")
+    # a str, not a Path: Path drops the trailing slash that says "a folder" ("-o exports/")
+    export.add_argument("-o", "--output", metavar="PATH",
+                        help="file or folder (an existing one, or ending in /) to save to "
+                             "(default: ./<source>.lipsync.<ext>)")
     export.add_argument("--timing-json", type=Path, metavar="PATH",
                         help="also write segment timings per track (ms and frames) for animation or subtitles")
 

@@ -7,6 +7,7 @@ a half file under the final name, and the reply names the file so OpenClaw attac
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,11 @@ from skill.timing import timing_target, write_timings
 VIDEO_CONTAINERS = ("mp4", "mov", "mkv", "webm", "avi")
 
 
-def export(app: App, output: Path | None = None, timing_json: Path | None = None) -> Reply:
+def export(app: App, output: Path | str | None = None, timing_json: Path | None = None) -> Reply:
+    """Render the session's draft and download it to ``output``: a file, or a folder (an existing
+    one, or any path written with a trailing slash, which is created)."""
+    folder_wanted = output is not None and str(output).endswith(("/", os.sep))
+    output = Path(output).expanduser() if output is not None else None
     client = app.client
     session = client.ensure_session()
     state = client.state()
@@ -32,7 +37,7 @@ def export(app: App, output: Path | None = None, timing_json: Path | None = None
         return Reply("export/nothing_to_export", {}, ok=False)
     # A path that cannot be written fails now, not after minutes of rendering.
     if output is not None:
-        _make_folder(output.expanduser() if output.expanduser().is_dir() else output.expanduser().parent)
+        _make_folder(output if folder_wanted or output.is_dir() else output.parent)
     timing_path = timing_target(timing_json) if timing_json is not None else None
     ledger = StoreLedger(app.store, session.session_id)
     result = render(client, session.session_id, draft, ledger, app.events, app.settings.poll_seconds)

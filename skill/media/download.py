@@ -72,6 +72,8 @@ def download(http: httpx.Client, url: str, dest: Path, *, events: Events | None 
     if urlsplit(url).scheme not in ("http", "https"):
         raise BadResponse("errors/media_download_url", url_scheme=urlsplit(url).scheme or "—")
     dest = dest.expanduser().resolve()
+    if dest.is_dir():  # "-o results/": the file goes inside, under the link's own (sanitised) name
+        dest = dest / safe_filename(urlsplit(url).path, "video.mp4")
     part = part_path(dest, url)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)

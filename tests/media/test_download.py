@@ -103,6 +103,13 @@ def test_server_ignoring_range_restarts_cleanly(media: MediaSet, tmp_path: Path)
     assert path.read_bytes() == body
 
 
+def test_a_folder_as_destination_gets_the_file_inside_it(media: MediaSet, tmp_path: Path) -> None:
+    body = media.clip.read_bytes()
+    path = download(_client(lambda r: httpx.Response(200, content=body)), "https://cdn.example/v/result%20one.mp4?x=1",
+                    tmp_path)
+    assert path == tmp_path / "result one.mp4" and path.read_bytes() == body
+
+
 def test_non_http_download_link_is_refused(tmp_path: Path) -> None:
     with pytest.raises(BadResponse):
         download(_client(lambda r: httpx.Response(200)), "file:///etc/passwd", tmp_path / "out.mp4")

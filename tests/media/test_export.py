@@ -73,6 +73,17 @@ def test_an_unwritable_output_is_refused_before_rendering(cli: Callable, emulato
     assert emulator.calls("render-submit") == []
 
 
+@pytest.mark.parametrize("how", ["new folder/", "existing"])
+def test_an_output_folder_gets_the_file_inside_it(cli: Callable, emulator: Emulator, tmp_path: Path, how: str) -> None:
+    folder = tmp_path / how.rstrip("/")
+    if how == "existing":
+        folder.mkdir()
+    result = cli("export", "-o", f"{folder}/" if how.endswith("/") else folder)
+    assert result.code == 0, result.err
+    assert [p.name for p in folder.iterdir()] == ["city_timelapse.lipsync.mp4"]
+    assert f"MEDIA:{folder / 'city_timelapse.lipsync.mp4'}" in result.out
+
+
 def test_empty_timeline_is_refused_politely(cli: Callable, emulator: Emulator) -> None:
     emulator.state.use_fixture("empty")
     result = cli("export")
