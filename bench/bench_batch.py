@@ -14,11 +14,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-from bench.common import Row
+from bench.common import Row, server_process
 
 REPO = Path(__file__).resolve().parents[1]
 POLL_SECONDS = 0.25
@@ -34,15 +33,8 @@ emulator.serve_forever()
 """
 
 
-@contextmanager
-def emulator() -> Iterator[str]:
-    process = subprocess.Popen([sys.executable, "-c", _EMULATOR], cwd=REPO, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        yield process.stdout.readline().strip()
-    finally:
-        process.kill()
-        process.wait(timeout=10)
+def emulator() -> AbstractContextManager[str]:
+    return server_process(["-c", _EMULATOR])
 
 
 def workspace(folder: Path, pairs: int, video: Path, voice: Path) -> Path:

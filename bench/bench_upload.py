@@ -17,12 +17,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from bench.common import Row
+from bench.common import Row, server_process
 
 REPO = Path(__file__).resolve().parents[1]
 UPLOAD_PATH = "/api/upload-video/nemo_agent/me/1000000000000000001"
@@ -66,16 +65,8 @@ class Sink(BaseHTTPRequestHandler):
         pass
 
 
-@contextmanager
-def sink() -> Iterator[str]:
-    process = subprocess.Popen([sys.executable, "-m", "bench.bench_upload", "--sink"], cwd=REPO, stdout=subprocess.PIPE,
-                               text=True)
-    try:
-        assert process.stdout is not None
-        yield process.stdout.readline().strip()
-    finally:
-        process.kill()
-        process.wait(timeout=10)
+def sink() -> AbstractContextManager[str]:
+    return server_process(["-m", "bench.bench_upload", "--sink"])
 
 
 def payload(folder: Path, size: int) -> Path:

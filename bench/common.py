@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import platform
 import resource
+import subprocess
 import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -23,6 +29,18 @@ class Row:
     goal: str
     met: bool | None = None
     note: str = ""
+
+
+@contextmanager
+def server_process(args: Sequence[str]) -> Iterator[str]:
+    """Run ``python <args>`` from the repo (a loopback server that prints its URL first); yield that URL."""
+    process = subprocess.Popen([sys.executable, *args], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        yield process.stdout.readline().strip()
+    finally:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def peak_rss_mb() -> float:
