@@ -92,11 +92,18 @@ class _Runner:
             else:
                 pending.append((pair, key))
         if pending:
-            with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="batch") as pool:
+            pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="batch")
+            try:
                 futures = {pool.submit(self._pair, pair, key): key for pair, key in pending}
                 for future in as_completed(futures):
                     results[futures[future]] = future.result()
                     self._report(len(results), len(work), results[futures[future]])
+            except BaseException:
+                # Ctrl-C: the queued pairs never start (the journal lets a rerun pick them up);
+                # the running ones end their current step rather than being cut mid-request.
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
         return [results[key] for _, key in work]
 
     def _pair_app(self, key: str) -> App:

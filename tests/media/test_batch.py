@@ -142,3 +142,27 @@ def test_a_batch_whose_files_are_all_missing_contacts_no_one(cli: Callable, emul
     result = cli("batch", manifest)
     assert result.code == 1 and result.out.count("FAILED") == 2
     assert emulator.calls() == []  # no account, no session: nothing here needed the network
+
+
+def test_ctrl_c_starts_no_further_pair(emulator: Emulator, media: MediaSet, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from skill.app import App
+    from skill.handlers import batch as batch_module
+
+    manifest = _workspace(tmp_path, media)
+    reports: list[str] = []
+
+    def interrupted(self, finished: int, total: int, result) -> None:  # type: ignore[no-untyped-def]
+        reports.append(result.label)
+        raise KeyboardInterrupt  # the person pressed Ctrl-C while the first pairs were running
+
+    monkeypatch.setattr(batch_module._Runner, "_report", interrupted)
+    app = App()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            batch_module.batch(app, manifest, jobs=2)
+    finally:
+        app.close()
+    # The running pairs end their step (and the worker freed by the first may already have taken
+    # one more); the rest of the ten never start: before, all ten ran to the end first.
+    assert len(reports) == 1 and len(emulator.state.uploads) <= 3
