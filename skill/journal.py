@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from skill.errors import MediaError
+
 STAGES = ("new", "uploaded", "syncing", "synced", "rendering", "done", "failed")
 _COLUMNS = ("key", "label", "video", "audio", "stage", "failed_stage", "draft_before", "sent_at", "render_id",
             "render_draft", "output", "error", "updated")
@@ -72,11 +74,20 @@ class PairRow:
 class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise MediaError("errors/media_write_failed", name=str(path.parent),
+                             reason=exc.strerror or type(exc).__name__) from None
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(_SCHEMA)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            # Not started afresh on our own: it is what says which pairs were already sent.
+            self._db.close()
+            raise MediaError("errors/media_batch_journal", path=str(path), reason=str(exc)) from None
 
     def row(self, key: str) -> PairRow | None:
         with self._lock:

@@ -166,3 +166,16 @@ def test_ctrl_c_starts_no_further_pair(emulator: Emulator, media: MediaSet, tmp_
     # The running pairs end their step (and the worker freed by the first may already have taken
     # one more); the rest of the ten never start: before, all ten ran to the end first.
     assert len(reports) == 1 and len(emulator.state.uploads) <= 3
+
+
+def test_a_damaged_journal_is_named_not_an_internal_error(cli: Callable, emulator: Emulator, media: MediaSet,
+                                                          tmp_path: Path) -> None:
+    manifest = _workspace(tmp_path, media)
+    (tmp_path / "out").mkdir()
+    journal = tmp_path / "out" / ".batch.journal.sqlite"
+    journal.write_bytes(b"not a database at all, but a file someone copied here" * 100)
+    for lang in ("en", "zh"):
+        result = cli("batch", manifest, "--lang", lang)
+        assert result.code == 1 and str(journal) in result.err
+        assert "internal" not in result.err.lower() and "内部" not in result.err
+    assert emulator.calls("upload") == []  # nothing is sent before the journal can say what is done

@@ -18,6 +18,7 @@ MESSAGES = {
     "errors/media_render_slow": {"render_id": "render_1"},
     "errors/media_batch_sync_failed": {"label": "es"},
     "errors/media_batch_nothing_to_export": {"label": "es"},
+    "errors/media_batch_journal": {"path": "/x/.batch.journal.sqlite", "reason": "file is not a database"},
     "errors/media_manifest_missing": {"name": "m.yaml"},
     "errors/media_manifest_unreadable": {"name": "m.yaml", "detail": "line 3"},
     "errors/media_manifest_incomplete": {"number": 2},
