@@ -68,6 +68,7 @@ class Settings:
     platform: str | None = None  # LIP_SYNC_VIDEO_PLATFORM overrides detection
     retry_seconds: float = 30.0
     poll_seconds: float = 30.0
+    render_timeout_seconds: float = 1800.0
     progress_seconds: float = 120.0
     sse_timeout_seconds: float = 900.0
     silence_seconds: float = 600.0
@@ -88,6 +89,7 @@ class Settings:
             platform=(env.get("LIP_SYNC_VIDEO_PLATFORM") or "").strip() or None,
             retry_seconds=_seconds(env, "LIP_SYNC_VIDEO_RETRY_SECONDS", 30.0),
             poll_seconds=_seconds(env, "LIP_SYNC_VIDEO_POLL_SECONDS", 30.0),
+            render_timeout_seconds=_seconds(env, "LIP_SYNC_VIDEO_RENDER_TIMEOUT_SECONDS", 1800.0),
             progress_seconds=_seconds(env, "LIP_SYNC_VIDEO_PROGRESS_SECONDS", 120.0),
             sse_timeout_seconds=_seconds(env, "LIP_SYNC_VIDEO_SSE_TIMEOUT_SECONDS", 900.0),
             silence_seconds=_seconds(env, "LIP_SYNC_VIDEO_SILENCE_SECONDS", 600.0),

@@ -22,7 +22,7 @@ from skill.endpoints import RENDER_PATH
 from skill.errors import ApiError, ApiStatusError, AuthExpired, JobFailed, NoCredits, PlanRequired
 from skill.store import Store
 
-MAX_POLLS = 60  # 30 minutes at the default 30 s interval
+RENDER_TIMEOUT_SECONDS = 1800.0  # how long one run waits for a render (LIP_SYNC_VIDEO_RENDER_TIMEOUT_SECONDS)
 TRANSIENT_POLL_ERRORS = 3  # consecutive retryable failures tolerated while polling
 _FINAL_ERRORS = (PlanRequired, AuthExpired, NoCredits)  # retrying these with a new id cannot help
 
@@ -108,18 +108,28 @@ def parse_status(body: Any) -> RenderStatus:
 
 
 def render(client: ApiRequester, session_id: str, draft: dict[str, Any], ledger: Ledger, events: Events,
-           poll_seconds: float, sleep: Callable[[float], None] = time.sleep) -> RenderResult:
-    """Resume the ledger's render if it is still good for this draft, else submit one; wait for its URL."""
+           poll_seconds: float, sleep: Callable[[float], None] = time.sleep, *,
+           timeout_seconds: float = RENDER_TIMEOUT_SECONDS,
+           clock: Callable[[], float] = time.monotonic) -> RenderResult:
+    """Resume the ledger's render if it is still good for this draft, else submit one; wait for its URL.
+
+    The wait is bounded in time (``timeout_seconds``), not in polls: a shorter poll interval gives
+    faster progress lines, never less patience. A render still running then is left in the ledger.
+    """
+    deadline = clock() + timeout_seconds
+
+    def wait(render_id: str, status: RenderStatus) -> str:
+        return _wait(client, render_id, status, events, poll_seconds, sleep, clock, deadline)
+
     fingerprint = draft_fingerprint(draft)
     record = ledger.load()
     if record and record.get("draft") == fingerprint and record.get("render_id"):
         status = _probe(client, str(record["render_id"]))
         if status is not None and status.state != "failed":
             events.notice("export/resuming", render_id=record["render_id"])
-            url = _wait(client, str(record["render_id"]), status, events, poll_seconds, sleep)
-            return RenderResult(str(record["render_id"]), url, resumed=True)
+            return RenderResult(str(record["render_id"]), wait(str(record["render_id"]), status), resumed=True)
     render_id, status = _submit(client, session_id, draft, ledger, fingerprint)
-    return RenderResult(render_id, _wait(client, render_id, status, events, poll_seconds, sleep), resumed=False)
+    return RenderResult(render_id, wait(render_id, status), resumed=False)
 
 
 def _probe(client: ApiRequester, render_id: str) -> RenderStatus | None:
@@ -167,14 +177,16 @@ def _submit(client: ApiRequester, session_id: str, draft: dict[str, Any], ledger
 
 
 def _wait(client: ApiRequester, render_id: str, status: RenderStatus, events: Events, poll_seconds: float,
-          sleep: Callable[[float], None]) -> str:
+          sleep: Callable[[float], None], clock: Callable[[], float], deadline: float) -> str:
     transient = 0
-    for _ in range(MAX_POLLS):
+    while True:
         events.progress("export/rendering", fraction=status.progress, state=status.state)
         if status.state == "completed":
             return status.url or f"/api/render/proxy/{render_id}/download"
         if status.state == "failed":
             raise JobFailed("errors/media_render_failed", render_id=render_id, reason=status.error or "")
+        if clock() + poll_seconds > deadline:
+            raise JobFailed("errors/media_render_slow", render_id=render_id)
         sleep(poll_seconds)
         try:
             status = parse_status(client.request("GET", f"{RENDER_PATH}/{render_id}"))
@@ -183,4 +195,3 @@ def _wait(client: ApiRequester, render_id: str, status: RenderStatus, events: Ev
             transient += 1
             if not error.retryable or transient > TRANSIENT_POLL_ERRORS:
                 raise
-    raise JobFailed("errors/media_render_slow", render_id=render_id)

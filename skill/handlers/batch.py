@@ -191,7 +191,7 @@ class _Runner:
         if not has_segments(draft):
             raise JobFailed("errors/media_batch_nothing_to_export", label=pair.label)
         result = render(client, session.session_id, draft, JournalLedger(self.journal, key), pair_app.events,
-                        self.app.settings.poll_seconds)
+                        self.app.settings.poll_seconds, timeout_seconds=self.app.settings.render_timeout_seconds)
         path = download(client.http, result.url, self.spec.output_dir / pair.output_name(), events=pair_app.events)
         self._advance(key, "done", output=str(path))
 

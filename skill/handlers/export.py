@@ -40,7 +40,8 @@ def export(app: App, output: Path | str | None = None, timing_json: Path | None 
         _make_folder(output if folder_wanted or output.is_dir() else output.parent)
     timing_path = timing_target(timing_json) if timing_json is not None else None
     ledger = StoreLedger(app.store, session.session_id)
-    result = render(client, session.session_id, draft, ledger, app.events, app.settings.poll_seconds)
+    result = render(client, session.session_id, draft, ledger, app.events, app.settings.poll_seconds,
+                    timeout_seconds=app.settings.render_timeout_seconds)
     path = download(client.http, result.url, destination(output, state, result.render_id), events=app.events)
     ledger.clear()
     data: dict[str, Any] = {"path": str(path), "render_id": result.render_id, "resumed": result.resumed,

@@ -56,7 +56,7 @@ def test_batch_of_ten_with_a_local_and_a_cloud_failure_then_a_rerun_finishes_onl
 def test_rerun_resumes_pending_renders_instead_of_submitting_again(
         cli: Callable, emulator: Emulator, media: MediaSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     manifest = _workspace(tmp_path, media)
-    monkeypatch.setattr("skill.render.MAX_POLLS", 2)
+    monkeypatch.setenv("LIP_SYNC_VIDEO_RENDER_TIMEOUT_SECONDS", "0.3")
     emulator.state.render_polls = 1000  # renders outlast the first run
     first = cli("batch", manifest, "--jobs", "5")
     assert first.code == 1 and first.out.count("FAILED") == 10

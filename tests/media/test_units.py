@@ -152,3 +152,30 @@ def test_timings_document(tmp_path: Path) -> None:
     assert doc["tracks"][2]["type"] == "other"
     path = write_timings(draft, tmp_path / "sub" / "t.json")
     assert json.loads(path.read_text(encoding="utf-8")) == doc
+
+
+def test_render_patience_is_time_not_a_number_of_polls() -> None:
+    # LIP_SYNC_VIDEO_POLL_SECONDS=1 for snappier progress must not cut the wait for a 3-minute render
+    # to one minute: the export would fail "still running" although the render was fine.
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    polls = [{"status": "processing"}] * 180
+    api = FakeApi({"status": "pending"}, *polls, {"status": "completed", "outputUrl": "u"})
+    result = render(api, "sid", DRAFT, MemoryLedger(), RecordingEvents(), 1.0, sleep=sleep, clock=lambda: now[0])
+    assert result.url == "u" and now[0] == 181
+
+
+def test_a_render_past_the_patience_is_reported_still_running() -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    api = FakeApi({"status": "pending"}, *[{"status": "processing"}] * 100)
+    with pytest.raises(JobFailed) as caught:
+        render(api, "sid", DRAFT, MemoryLedger(), RecordingEvents(), 30.0, sleep=sleep, clock=lambda: now[0],
+               timeout_seconds=600.0)
+    assert caught.value.message_key == "errors/media_render_slow" and now[0] <= 600
