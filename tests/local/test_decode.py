@@ -44,3 +44,18 @@ def test_a_truncated_wav_is_left_to_the_decoder(tmp_path: Path) -> None:
     path = tmp_path / "broken.wav"
     path.write_bytes(b"RIFF\x10\x00\x00\x00WAVEfmt ")
     assert decode._wav_samples(path) is None
+
+
+@pytest.mark.parametrize("expected", [0.0, 1.0, 5.0, 600.0], ids=["unknown", "short", "right", "long"])
+def test_downsampling_buffer_holds_any_length(expected: float) -> None:
+    """A wrong or missing duration hint only costs a copy, never samples."""
+    x = np.random.default_rng(1).standard_normal(5 * 48_000).astype(np.float32)
+    sink = decode._Downsample(16_000)
+    sink.expect(expected)
+    for start in range(0, len(x), 1024):
+        sink.add(x[start: start + 1024], 48_000)
+    track = sink.finish(48_000)
+    whole = decode._Downsample(16_000)
+    whole.add(x, 48_000)
+    assert np.array_equal(track.samples, whole.finish(48_000).samples)
+    assert len(track.samples) == 5 * 16_000
