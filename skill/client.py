@@ -51,6 +51,7 @@ from skill.errors import (
     BadResponse,
     ConfigError,
     ConnectionFailed,
+    ConnectionLost,
     MissingClientId,
     NoCredits,
     RateLimited,
@@ -366,19 +367,35 @@ class NemoClient:
         request = self.http.build_request(method, path, headers=headers, timeout=limits,
                                           **{k: v for k, v in body.items() if v is not None})
         started = time.perf_counter()
+        response = self._send_once(request) if method != "GET" else self._send_read(request)
+        log.debug("%s %s -> %d in %.0f ms", method, request.url.path, response.status_code,
+                  (time.perf_counter() - started) * 1000)
+        return response
+
+    def _send_read(self, request: httpx.Request) -> httpx.Response:
+        """A read changes nothing, so one lost after it went out is asked once more."""
         try:
-            response = self.http.send(request, stream=True)
+            return self._send_once(request)
+        except ConnectionLost:
+            try:
+                return self._send_once(request)
+            except ConnectionLost:
+                raise ConnectionFailed(host=self._api_origin.host) from None
+
+    def _send_once(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return self.http.send(request, stream=True)
         except httpx.TimeoutException:
-            log.debug("%s %s timed out", method, request.url.path)
+            log.debug("%s %s timed out", request.method, request.url.path)
             raise RequestTimeout(host=self._api_origin.host) from None
         except (httpx.UnsupportedProtocol, httpx.InvalidURL):
             raise ConfigError("errors/config_url", name="NEMO_API_BASE", value=self.settings.api_base) from None
         except httpx.TransportError as exc:
-            log.debug("%s %s failed: %s", method, request.url.path, type(exc).__name__)
-            raise ConnectionFailed(host=self._api_origin.host) from None
-        log.debug("%s %s -> %d in %.0f ms", method, request.url.path, response.status_code,
-                  (time.perf_counter() - started) * 1000)
-        return response
+            log.debug("%s %s failed: %s", request.method, request.url.path, type(exc).__name__)
+            if isinstance(exc, httpx.ConnectError):
+                raise ConnectionFailed(host=self._api_origin.host) from None
+            # Reset after the request was written: the backend may have acted on it.
+            raise ConnectionLost(host=self._api_origin.host) from None
 
     def _read(self, response: httpx.Response) -> bytes:
         """The whole body; a connection lost after the headers arrived means a cut answer."""

@@ -26,7 +26,7 @@ import httpx
 from httpx_sse import EventSource
 
 from skill.endpoints import RUN_SSE_PATH, SESSION_PLACEHOLDER
-from skill.errors import ApiError, LipSyncError, RequestTimeout, UsageError
+from skill.errors import ApiError, ConnectionLost, LipSyncError, RequestTimeout, UsageError
 from skill.guispeak import Action, translate
 from skill.redact import redact
 from skill.replies import Reply, render
@@ -145,6 +145,8 @@ def _stream(app: App, text: str) -> Turn:
     except RequestTimeout:
         # The request went out and the backend may be working on it: report, never re-send.
         return Turn(ending="timeout")
+    except ConnectionLost:
+        return Turn(ending="dropped")  # likewise: it may have been accepted before the reset
 
 
 def _draft(app: App) -> dict[str, Any] | None:

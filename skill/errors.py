@@ -10,7 +10,8 @@ string, so the CLI, the tools and the MCP server can all say it in the person's 
     ├── UsageError                    exit 2: bad flags, bad JSON input
     ├── ConfigError                   bad NEMO_API_BASE, unreadable SKILL.md
     ├── ApiError                      anything from a remote service
-    │   ├── ConnectionFailed          DNS, refused, reset
+    │   ├── ConnectionFailed          DNS, refused: the request never left
+    │   │   └── ConnectionLost        reset after sending: the outcome is unknown
     │   ├── RequestTimeout            connect/read timeout
     │   ├── BadResponse               HTML error page, truncated or non-JSON body
     │   └── ApiStatusError            an error code or HTTP status from the backend
@@ -88,6 +89,13 @@ class ApiError(LipSyncError):
 class ConnectionFailed(ApiError):
     key = "errors/unreachable"
     retryable = True
+
+
+class ConnectionLost(ConnectionFailed):
+    """The connection broke after the request went out: the backend may have acted on it."""
+
+    key = "errors/connection_lost"
+    retryable = False
 
 
 class RequestTimeout(ApiError):

@@ -16,6 +16,7 @@ from skill.errors import (
     AuthExpired,
     BadResponse,
     ConnectionFailed,
+    ConnectionLost,
     FileTooLarge,
     MissingClientId,
     NoCredits,
@@ -296,7 +297,7 @@ def test_429_waits_and_retries_once(emulator: Emulator, make_app: MakeApp) -> No
 ])
 def test_transport_and_body_failures_become_clear_errors(emulator: Emulator, make_app: MakeApp, fault: str,
                                                          error: type[Exception], words: str) -> None:
-    emulator.inject("credits", fault)
+    emulator.inject("credits", fault, times=2)  # a read lost after sending is asked once more
     with pytest.raises(error) as caught:
         make_app().client.credits()
     assert words in str(caught.value)
@@ -341,3 +342,34 @@ def test_a_stream_dropped_mid_turn_is_a_connection_error_and_not_resent(emulator
         texts.extend(event.data for event in EventSource(response).iter_sse())
     assert texts  # what arrived before the drop was delivered
     assert len(emulator.calls("run_sse")) == 1
+
+
+def test_a_read_lost_after_sending_is_asked_once_more(emulator: Emulator, make_app: MakeApp) -> None:
+    client = make_app().client
+    client.ensure_session()
+    emulator.inject("credits", "reset")
+    assert client.credits()["available"] == 100
+    assert len(emulator.calls("credits")) == 2
+
+
+def test_a_write_lost_after_sending_is_reported_not_repeated(emulator: Emulator, make_app: MakeApp) -> None:
+    client = make_app().client
+    client.ensure_session()
+    emulator.inject("upload", "reset")
+    with pytest.raises(ConnectionLost) as caught:
+        client.request("POST", "/api/upload-video/nemo_agent/me/{session_id}",
+                       json={"urls": ["https://example.com/a.mp4"], "source_type": "url"})
+    assert "may or may not have been done" in str(caught.value)
+    assert len(emulator.calls("upload")) == 1
+
+
+def test_a_refused_connection_is_unreachable(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("NEMO_API_BASE", f"http://127.0.0.1:{port}")
+    with pytest.raises(ConnectionFailed) as caught:
+        make_app().client.credits()
+    assert type(caught.value) is ConnectionFailed
