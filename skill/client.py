@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 import httpx
 
-from skill import envelope
+from skill import envelope, transport
 from skill.config import Settings
 from skill.console import Events
 from skill.endpoints import (
@@ -49,9 +49,7 @@ from skill.errors import (
     ApiStatusError,
     AuthExpired,
     BadResponse,
-    ConfigError,
     ConnectionFailed,
-    ConnectionLost,
     MissingClientId,
     NoCredits,
     RateLimited,
@@ -158,14 +156,14 @@ class NemoClient:
         while True:
             response = self._send(method, path, json=json, files=files, data=data, content=content,
                                   headers=headers, timeout=timeout)
-            content_bytes = self._read(response)
+            content_bytes = transport.read_body(response)
             try:
                 body = envelope.parse_body(response.status_code, content_bytes,
                                            response.headers.get("content-type", ""))
                 return envelope.unwrap(response.status_code, body)
             except ApiStatusError as error:
                 self._recover(error, path, recovered, uses_session=uses_session(path, json))
-                _rewind(files)
+                transport.rewind(files)
 
     @contextmanager
     def stream(self, method: str, path: str, *, json: Any = None,
@@ -182,7 +180,7 @@ class NemoClient:
                                   headers={"Accept": "text/event-stream"})
             if response.status_code < 400 and "text/event-stream" in response.headers.get("content-type", ""):
                 break
-            content = self._read(response)
+            content = transport.read_body(response)
             try:
                 body = envelope.parse_body(response.status_code, content, response.headers.get("content-type", ""))
                 envelope.unwrap(response.status_code, body)
@@ -367,53 +365,7 @@ class NemoClient:
         request = self.http.build_request(method, path, headers=headers, timeout=limits,
                                           **{k: v for k, v in body.items() if v is not None})
         started = time.perf_counter()
-        response = self._send_once(request) if method != "GET" else self._send_read(request)
+        response = transport.send(self.http, request)
         log.debug("%s %s -> %d in %.0f ms", method, request.url.path, response.status_code,
                   (time.perf_counter() - started) * 1000)
         return response
-
-    def _send_read(self, request: httpx.Request) -> httpx.Response:
-        """A read changes nothing, so one lost after it went out is asked once more."""
-        try:
-            return self._send_once(request)
-        except ConnectionLost:
-            try:
-                return self._send_once(request)
-            except ConnectionLost:
-                raise ConnectionFailed(host=self._api_origin.host) from None
-
-    def _send_once(self, request: httpx.Request) -> httpx.Response:
-        try:
-            return self.http.send(request, stream=True)
-        except httpx.TimeoutException:
-            log.debug("%s %s timed out", request.method, request.url.path)
-            raise RequestTimeout(host=self._api_origin.host) from None
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL):
-            raise ConfigError("errors/config_url", name="NEMO_API_BASE", value=self.settings.api_base) from None
-        except httpx.TransportError as exc:
-            log.debug("%s %s failed: %s", request.method, request.url.path, type(exc).__name__)
-            if isinstance(exc, httpx.ConnectError):
-                raise ConnectionFailed(host=self._api_origin.host) from None
-            # Reset after the request was written: the backend may have acted on it.
-            raise ConnectionLost(host=self._api_origin.host) from None
-
-    def _read(self, response: httpx.Response) -> bytes:
-        """The whole body; a connection lost after the headers arrived means a cut answer."""
-        try:
-            return response.read()
-        except httpx.TimeoutException:
-            raise RequestTimeout(host=self._api_origin.host) from None
-        except httpx.TransportError:
-            raise BadResponse("errors/bad_response", status=response.status_code, kind="truncated") from None
-        finally:
-            response.close()
-
-
-def _rewind(files: Any) -> None:
-    """Seek uploaded file objects back to the start so a retry sends them whole."""
-    items = files.values() if isinstance(files, dict) else files or ()
-    for item in items:
-        value = item[1] if isinstance(item, tuple) and len(item) == 2 else item
-        handle = value[1] if isinstance(value, tuple) and len(value) >= 2 else value
-        if hasattr(handle, "seek"):
-            handle.seek(0)
