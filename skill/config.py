@@ -18,9 +18,10 @@ from skill.redact import register_secret
 DEFAULT_API_BASE = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_WEB_BASE = "https://nemovideo.com"
 PACKAGE_DIR = Path(__file__).resolve().parent
-# Batch pairs at once, for `batch --jobs` and the batch tool alike: each pair is an upload, an
-# editing session and a render on one account, and more than this only meets the rate limit.
-MAX_BATCH_JOBS = 8
+# Batch pairs at once, for `batch --jobs` and the batch tool alike. A pair spends nearly all its
+# time waiting on the cloud (a turn, then render polls), so a whole season of languages may be in
+# flight together; a 429 from the backend is still waited out per request.
+MAX_BATCH_JOBS = 64
 
 
 @cache
