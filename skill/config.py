@@ -37,6 +37,27 @@ def skill_root() -> Path:
     return PACKAGE_DIR / "_bundled"
 
 
+def output_dir() -> Path:
+    """Where a result goes when the person named no path.
+
+    ``LIP_SYNC_VIDEO_OUTPUT_DIR`` if set; else the working directory, as a person at a shell
+    expects; but an MCP server or agent started at ``/`` (or anywhere unwritable) would scatter
+    videos there, so then the user's Downloads folder.
+    """
+    chosen = os.environ.get("LIP_SYNC_VIDEO_OUTPUT_DIR")
+    if chosen:
+        folder = Path(chosen).expanduser()
+    else:
+        cwd = Path.cwd()
+        if cwd != Path(cwd.anchor) and os.access(cwd, os.W_OK):
+            return cwd
+        import platformdirs
+
+        folder = Path(platformdirs.user_downloads_dir())
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw is None or raw.strip() == "":

@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from skill.app import App
+from skill.config import output_dir
 from skill.errors import AlignmentError, UsageError
 from skill.replies import Reply
 
 
 def default_output(video: Path) -> Path:
-    """``clip.mp4`` → ``./clip.synced.mp4``: same container, never next to (or over) the input."""
-    return Path.cwd() / f"{video.stem}.synced{video.suffix}"
+    """``clip.mp4`` → ``clip.synced.mp4`` in ``config.output_dir()``: same container, never over the input."""
+    return output_dir() / f"{video.stem}.synced{video.suffix}"
 
 
 def _check_paths(video: Path, audio: Path, output: Path | None) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.app import App
+from skill.config import output_dir
 from skill.errors import MediaError
 from skill.media.download import download, safe_filename, unused_path
 from skill.media.sources import extension_of
@@ -52,7 +53,7 @@ def export(app: App, output: Path | str | None = None, timing_json: Path | None 
 
 
 def destination(output: Path | None, state: dict[str, Any], render_id: str) -> Path:
-    """Where the file goes: the person's ``--output``, or ``<source>.lipsync.<ext>`` here.
+    """Where the file goes: the person's ``--output``, or ``<source>.lipsync.<ext>`` in ``config.output_dir()``.
 
     The default keeps the source video's container (the spec: output in the same format as
     the input) and never reuses a name: an earlier export is not overwritten.
@@ -63,7 +64,7 @@ def destination(output: Path | None, state: dict[str, Any], render_id: str) -> P
         if output.is_dir():
             return _unused(output / f"{stem}.lipsync.{ext}")
         return output if output.suffix else output.with_suffix(f".{ext}")
-    return _unused(Path.cwd() / f"{stem}.lipsync.{ext}", render_id)
+    return _unused(output_dir() / f"{stem}.lipsync.{ext}", render_id)
 
 
 def _make_folder(folder: Path) -> None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import AliasChoices, BaseModel, Field, ValidationError
 
+from skill.config import output_dir
 from skill.console import Events
 from skill.errors import MediaError, ProviderError, UsageError
 from skill.media.download import unused_path
@@ -235,7 +236,7 @@ class NimProvider:
         frames = speaker_frames(load_speakers(Path(speakers_file))) if speakers_file else []
         background = Path(request.options["background_audio"]) if request.options.get("background_audio") else None
         config = build_config(request.options, audio, bool(frames))
-        output = output or unused_path(Path.cwd() / "lipsync_dub_output.mp4")
+        output = output or unused_path(output_dir() / "lipsync_dub_output.mp4")
         channel = (grpc.secure_channel(self.target, grpc.ssl_channel_credentials()) if self.tls
                    else grpc.insecure_channel(self.target))
         partial = output.with_name(f".{output.name}.part")

@@ -27,3 +27,14 @@ def test_json_mode_prints_exactly_one_object() -> None:
         Reply("errors/usage", {"detail": "好"}, media=["/x/y.mp4"]))
     (line,) = out.getvalue().splitlines()
     assert json.loads(line) == {"detail": "好", "ok": True, "reply": "好", "media": ["/x/y.mp4"]}
+
+
+def test_results_without_a_path_avoid_the_filesystem_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from skill.config import output_dir
+
+    monkeypatch.chdir(tmp_path)
+    assert output_dir() == tmp_path  # a person at a shell gets the file where they are
+    monkeypatch.chdir("/")  # an MCP server started by a desktop client
+    assert output_dir() != Path("/") and str(output_dir()).startswith(str(Path.home()))
+    monkeypatch.setenv("LIP_SYNC_VIDEO_OUTPUT_DIR", str(tmp_path / "out"))
+    assert output_dir() == tmp_path / "out"
