@@ -10,7 +10,7 @@ from typing import Any
 
 from skill.app import App
 from skill.config import output_dir
-from skill.errors import AlignmentError, UsageError
+from skill.errors import AlignmentError, MediaError, UsageError
 from skill.replies import Reply
 
 
@@ -22,7 +22,7 @@ def default_output(video: Path) -> Path:
 def _check_paths(video: Path, audio: Path, output: Path | None) -> None:
     for path in (video, audio):
         if not path.is_file():
-            raise UsageError("errors/align_missing_file", file=str(path))
+            raise MediaError("errors/align_missing_file", file=str(path))
     if output is not None:
         if output.resolve() in (video.resolve(), audio.resolve()):
             raise UsageError("errors/align_overwrite", file=str(output))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from skill.errors import ProviderError, UsageError
+from skill.errors import MediaError, ProviderError, UsageError
 from skill.providers import create, pick
 from skill.providers.base import JobHandle, JobRequest, JobState, Mode, poll_once, wait
 from skill.replies import Reply
@@ -63,7 +63,7 @@ def dub(app: App, video: str, audio: str, spec: JobSpec | None = None, how: Wait
 def run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: WaitOptions) -> Reply:
     for value in inputs.values():
         if not value.startswith(("http://", "https://")) and not Path(value).is_file():
-            raise UsageError("errors/provider_file_missing", name=Path(value).name or value)
+            raise MediaError("errors/provider_file_missing", name=Path(value).name or value)
     name = pick(spec.provider, mode)
     provider = create(name, app, **spec.provider_options)
     try:

@@ -185,7 +185,7 @@ def test_upload_of_a_missing_file_is_refused_before_the_network(emulator, tmp_pa
 ])
 def test_provider_jobs_reach_their_handler(name: str, input: dict[str, Any]) -> None:
     outcome = tools.invoke(name, input, fresh_app())
-    assert (outcome.exit_code, outcome.result["error"]) == (2, "errors/provider_file_missing")
+    assert (outcome.exit_code, outcome.result["error"]) == (1, "errors/provider_file_missing")
     assert "missing" in outcome.result["reply"]
 
 

@@ -79,14 +79,14 @@ def test_mute_video_is_refused_towards_the_cloud(cli: Callable[..., Any], tmp_pa
     assert "Traceback" not in result.err and not (tmp_path / "x.mp4").exists()
 
 
-@pytest.mark.parametrize("args", [
-    ["missing.mp4", str(VOICE)],
-    [str(CLIP), str(VOICE), "-o", str(CLIP)],
-    [str(CLIP), str(VOICE), "-o", "/no/such/dir/out.mp4"],
+@pytest.mark.parametrize(("args", "code"), [
+    (["missing.mp4", str(VOICE)], 1),  # a missing input is a handled error, as for upload
+    ([str(CLIP), str(VOICE), "-o", str(CLIP)], 2),
+    ([str(CLIP), str(VOICE), "-o", "/no/such/dir/out.mp4"], 2),
 ])
-def test_bad_paths_are_usage_errors(cli: Callable[..., Any], args: list[str]) -> None:
+def test_bad_paths_are_refused_in_one_line(cli: Callable[..., Any], args: list[str], code: int) -> None:
     result = cli("align", *args)
-    assert result.code == 2
+    assert result.code == code
     assert "Traceback" not in result.err and result.err.strip().count("\n") == 0
 
 

@@ -21,11 +21,15 @@ from tests.providers.fal_emulator import KEY
     (("dub", "--status", "a", "--cancel", "b"), "--cancel"),
     (("motion", "--image-url", "https://x.test/a", "--video-url", "https://x.test/b", "--provider", "wavespeed"),
      "fal"),
-    (("dub", "--video", "missing.mp4", "--audio-url", "https://x.test/a"), "missing.mp4"),
 ])
 def test_usage_errors_exit_2_with_one_line(cli, args: tuple[str, ...], needle: str) -> None:
     result = cli(*args)
     assert result.code == 2 and needle in result.err and "Traceback" not in result.err
+
+
+def test_a_missing_input_file_is_a_handled_error(cli) -> None:
+    result = cli("dub", "--video", "missing.mp4", "--audio-url", "https://x.test/a")
+    assert result.code == 1 and "missing.mp4" in result.err and "Traceback" not in result.err
 
 
 def test_async_with_output_is_refused_before_submitting(cli, fal, files, tmp_path) -> None:
