@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from skill.errors import ConfigError, ProviderError
+from skill.transport import tls_context
 
 USER_AGENT = "lip-sync-video (+https://github.com/nemovideo)"
 
@@ -17,7 +18,7 @@ USER_AGENT = "lip-sync-video (+https://github.com/nemovideo)"
 def make_client(timeout: float) -> httpx.Client:
     # Uploads of large parts can take longer than a status read; the read timeout stays per chunk.
     return httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 30.0)),
-                        headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+                        headers={"User-Agent": USER_AGENT}, follow_redirects=False, verify=tls_context())
 
 
 def send(client: httpx.Client, provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
