@@ -163,6 +163,11 @@ class MediaError(LipSyncError):
     key = "errors/media"
 
 
+def write_failed(name: object, exc: OSError) -> MediaError:
+    """The person's file or folder ``name`` could not be written: the OS's reason, in one line."""
+    return MediaError("errors/media_write_failed", name=str(name), reason=exc.strerror or type(exc).__name__)
+
+
 class JobFailed(LipSyncError):
     key = "errors/job_failed"
 

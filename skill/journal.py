@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skill.errors import MediaError
+from skill.errors import MediaError, write_failed
 
 STAGES = ("new", "uploaded", "syncing", "synced", "rendering", "done", "failed")
 _COLUMNS = ("key", "label", "video", "audio", "stage", "failed_stage", "draft_before", "sent_at", "render_id",
@@ -78,8 +78,7 @@ class Journal:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise MediaError("errors/media_write_failed", name=str(path.parent),
-                             reason=exc.strerror or type(exc).__name__) from None
+            raise write_failed(path.parent, exc) from None
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         try:
             self._db.execute("PRAGMA journal_mode=WAL")

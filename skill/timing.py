@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from skill.errors import MediaError
+from skill.errors import MediaError, write_failed
 from skill.timeline import read_segment
 
 TRACK_TYPES = {0: "video", 1: "audio", 7: "text"}
@@ -44,8 +44,7 @@ def timing_target(path: Path) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise MediaError("errors/media_write_failed", name=str(path), reason=exc.strerror or type(exc).__name__) \
-            from None
+        raise write_failed(path, exc) from None
     if path.is_dir():
         raise MediaError("errors/media_write_failed", name=str(path), reason=os.strerror(errno.EISDIR))
     return path
@@ -60,8 +59,7 @@ def write_timings(draft: dict[str, Any], path: Path) -> Path:
         os.replace(part, path)
     except OSError as exc:
         part.unlink(missing_ok=True)
-        raise MediaError("errors/media_write_failed", name=str(path), reason=exc.strerror or type(exc).__name__) \
-            from None
+        raise write_failed(path, exc) from None
     return path
 
 

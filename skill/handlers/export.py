@@ -14,7 +14,7 @@ from typing import Any
 
 from skill.app import App
 from skill.config import output_dir
-from skill.errors import MediaError
+from skill.errors import write_failed
 from skill.media.download import download, safe_filename, unused_path
 from skill.media.sources import extension_of
 from skill.render import StoreLedger, render
@@ -71,8 +71,7 @@ def _make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise MediaError("errors/media_write_failed", name=str(folder), reason=exc.strerror or type(exc).__name__) \
-            from None
+        raise write_failed(folder, exc) from None
 
 
 def place(produced: Path, output: Path | None) -> Path:

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from skill.console import Events, NullEvents
-from skill.errors import BadResponse, ConnectionFailed, MediaError
+from skill.errors import BadResponse, ConnectionFailed, write_failed
 
 CHUNK_BYTES = 1024 * 1024
 PROGRESS_STEPS = 20
@@ -80,8 +80,7 @@ def download(http: httpx.Client, url: str, dest: Path, *, events: Events | None 
         _drop_stale_parts(dest, keep=part)
         _fetch(http, url, part, events, progress_key, dest.name)
     except OSError as exc:
-        raise MediaError("errors/media_write_failed", name=str(dest), reason=exc.strerror or type(exc).__name__) \
-            from None
+        raise write_failed(dest, exc) from None
     return _finish(part, dest)
 
 

@@ -24,7 +24,7 @@ from pydantic import AliasChoices, BaseModel, Field, ValidationError
 
 from skill.config import output_dir
 from skill.console import Events
-from skill.errors import MediaError, ProviderError, UsageError
+from skill.errors import MediaError, ProviderError, UsageError, write_failed
 from skill.media.download import unused_path
 from skill.providers import MODES
 from skill.providers.base import JobRequest, JobState
@@ -260,8 +260,7 @@ class NimProvider:
         except grpc.RpcError as exc:
             raise _rpc_error(exc, timeout) from None
         except OSError as exc:
-            raise MediaError("errors/media_write_failed", name=str(output),
-                             reason=exc.strerror or type(exc).__name__) from None
+            raise write_failed(output, exc) from None
         finally:
             with contextlib.suppress(OSError):  # never hides the error above, never skips the close
                 partial.unlink()
