@@ -10,17 +10,25 @@ because for nested model ids such as ``fal-ai/bytedance/omnihuman/v1.5`` the app
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from skill.errors import ProviderError, UsageError
+from skill.errors import ProviderError
 from skill.providers import MODES, fal_models
 from skill.providers.base import JobHandle, JobRequest, JobState
 from skill.providers.fal_upload import FalUploader
-from skill.providers.http import base_url, json_body, make_client, same_origin, send
+from skill.providers.http import (
+    MAX_MESSAGE,
+    base_url,
+    checked_job_id,
+    checked_model,
+    json_body,
+    make_client,
+    same_origin,
+    send,
+)
 from skill.redact import register_secret
 
 if TYPE_CHECKING:
@@ -29,15 +37,12 @@ if TYPE_CHECKING:
 DEFAULT_QUEUE_BASE = "https://queue.fal.run"
 DEFAULT_REST_BASE = "https://rest.fal.ai"
 
-_MODEL_ID = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 # Infrastructure failures fal documents as transient; a new submit may well succeed.
 _RETRYABLE_TYPES = frozenset({
     "request_timeout", "startup_timeout", "runner_scheduling_failure", "runner_connection_timeout",
     "runner_disconnected", "runner_connection_refused", "runner_connection_error",
     "runner_incomplete_response", "runner_server_error", "internal_error",
 })
-_MAX_MESSAGE = 300
 
 
 def fal_key(env: Mapping[str, str]) -> str | None:
@@ -57,7 +62,7 @@ def error_message(response: httpx.Response) -> tuple[str, str]:
     except ValueError:
         return response.reason_phrase or str(response.status_code), error_type
     if not isinstance(body, dict):
-        return str(body)[:_MAX_MESSAGE], error_type
+        return str(body)[:MAX_MESSAGE], error_type
     detail = body.get("detail")
     if isinstance(detail, list):
         parts = []
@@ -68,7 +73,7 @@ def error_message(response: httpx.Response) -> tuple[str, str]:
         message = "; ".join(parts)
     else:
         message = str(detail or body.get("error") or "")
-    return message[:_MAX_MESSAGE] or str(response.status_code), str(body.get("error_type") or error_type)
+    return message[:MAX_MESSAGE] or str(response.status_code), str(body.get("error_type") or error_type)
 
 
 def _retry_hint(response: httpx.Response) -> bool | None:
@@ -169,7 +174,7 @@ class FalProvider:
             return JobState("cancelled", logs=lines, message=str(body.get("error") or ""))
         if body.get("error"):
             # A failed request still says COMPLETED; the failure is in error / error_type.
-            return JobState("failed", logs=lines, message=str(body["error"])[:_MAX_MESSAGE],
+            return JobState("failed", logs=lines, message=str(body["error"])[:MAX_MESSAGE],
                             retryable=body.get("error_type") in _RETRYABLE_TYPES)
         return self._result(handle, lines)
 
@@ -196,10 +201,8 @@ class FalProvider:
 
     def handle_for(self, job_id: str, model: str, mode: str = "") -> JobHandle:
         """The URLs ``fal_client.from_request_id`` builds: the app is the model's first two segments."""
-        if not _REQUEST_ID.match(job_id):
-            raise UsageError("errors/provider_bad_id", id=job_id)
-        if not _MODEL_ID.match(model):
-            raise UsageError("errors/provider_bad_model", model=model)
+        checked_job_id(job_id)
+        checked_model(model)
         base = f"{self.queue_base}/{'/'.join(model.split('/')[:2])}/requests/{job_id}"
         return JobHandle(id=job_id, provider="fal", model=model, mode=mode,
                          urls={"status": f"{base}/status", "result": base, "cancel": f"{base}/cancel"})
@@ -208,7 +211,4 @@ class FalProvider:
         self.http.close()
 
     def _model(self, request: JobRequest) -> str:
-        model = request.model or self.default_model(request.mode)
-        if not _MODEL_ID.match(model):
-            raise UsageError("errors/provider_bad_model", model=model)
-        return model
+        return checked_model(request.model or self.default_model(request.mode))

@@ -10,7 +10,6 @@ Parts are idempotent PUTs, so each one is retried on transient failures; nothing
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import threading
 import time
@@ -24,7 +23,7 @@ import httpx
 
 from skill.console import Events, NullEvents
 from skill.errors import ProviderError, UsageError
-from skill.providers.http import json_body, put_signed, send
+from skill.providers.http import guess_content_type, json_body, put_signed, send
 from skill.redact import register_secret
 
 MULTIPART_THRESHOLD = 100 * 1024 * 1024
@@ -76,7 +75,7 @@ class FalUploader:
         """Upload one local file and return the URL fal's models can read."""
         file = Path(path)
         size = file.stat().st_size
-        content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        content_type = guess_content_type(file)
         self.events.progress("jobs/uploading", fraction=0.0, name=file.name)
         try:
             token = self._cdn_token()

@@ -1,18 +1,25 @@
-"""The httpx plumbing the HTTP providers share: one client, transport errors mapped once."""
+"""What the HTTP providers share: one client, transport errors mapped once, the checks on ids
+that go into their URLs."""
 
 from __future__ import annotations
 
+import mimetypes
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from skill.errors import ConfigError, ProviderError
+from skill.errors import ConfigError, ProviderError, UsageError
 from skill.transport import tls_context
 
 USER_AGENT = "lip-sync-video (+https://github.com/nemovideo)"
+MAX_MESSAGE = 300  # characters of a service's error text passed on to the person
+# Model ids ("fal-ai/bytedance/omnihuman/v1.5") and job ids become URL path segments.
+_MODEL_ID = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")
+_JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
 def make_client(timeout: float) -> httpx.Client:
@@ -68,3 +75,25 @@ def base_url(name: str, default: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError("errors/provider_bad_base", name=name, value=raw)
     return raw
+
+
+def checked_model(model: str) -> str:
+    """``model`` if it is a plain ``owner/name[/…]`` id; a usage error otherwise."""
+    if not _MODEL_ID.match(model):
+        raise UsageError("errors/provider_bad_model", model=model)
+    return model
+
+
+def is_job_id(value: str) -> bool:
+    return bool(_JOB_ID.match(value))
+
+
+def checked_job_id(job_id: str) -> str:
+    """``job_id`` if it is a plain request/task id; a usage error otherwise."""
+    if not is_job_id(job_id):
+        raise UsageError("errors/provider_bad_id", id=job_id)
+    return job_id
+
+
+def guess_content_type(file: Path) -> str:
+    return mimetypes.guess_type(file.name)[0] or "application/octet-stream"

@@ -8,9 +8,7 @@ Like the official SDK, the submit POST is never retried; only result reads are.
 from __future__ import annotations
 
 import contextlib
-import mimetypes
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +17,18 @@ import httpx
 from skill.errors import ProviderError, UsageError
 from skill.providers import MODES
 from skill.providers.base import JobHandle, JobRequest, JobState
-from skill.providers.http import base_url, make_client, put_signed, same_origin, send
+from skill.providers.http import (
+    MAX_MESSAGE,
+    base_url,
+    checked_job_id,
+    checked_model,
+    guess_content_type,
+    is_job_id,
+    make_client,
+    put_signed,
+    same_origin,
+    send,
+)
 from skill.redact import register_secret
 
 if TYPE_CHECKING:
@@ -27,11 +36,8 @@ if TYPE_CHECKING:
 
 DEFAULT_BASE = "https://api.wavespeed.ai"
 LIPSYNC = "bytedance/lipsync/audio-to-video"
-_MODEL_ID = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")
-_TASK_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _STATES = {"created": "queued", "processing": "running", "completed": "succeeded", "failed": "failed",
            "cancelled": "cancelled", "timeout": "failed"}
-_MAX_MESSAGE = 300
 
 
 def unwrap(response: httpx.Response) -> dict[str, Any]:
@@ -40,7 +46,7 @@ def unwrap(response: httpx.Response) -> dict[str, Any]:
     body: Any = None
     with contextlib.suppress(ValueError):
         body = response.json()
-    message = str(body.get("message", ""))[:_MAX_MESSAGE] if isinstance(body, dict) else ""
+    message = str(body.get("message", ""))[:MAX_MESSAGE] if isinstance(body, dict) else ""
     code = body.get("code") if isinstance(body, dict) else None
     if status in (401, 403) or code in (401, 403):
         raise ProviderError("errors/provider_auth", provider="wavespeed", env="WAVESPEED_API_KEY")
@@ -68,7 +74,7 @@ def state_of(data: dict[str, Any]) -> JobState:
     outputs = [str(url) for url in data.get("outputs") or [] if isinstance(url, str)]
     if status == "failed":
         # A task that timed out server-side may succeed if submitted again; a rejected input will not.
-        return JobState("failed", message=str(data.get("error") or data.get("status"))[:_MAX_MESSAGE],
+        return JobState("failed", message=str(data.get("error") or data.get("status"))[:MAX_MESSAGE],
                         retryable=data.get("status") == "timeout")
     if status == "succeeded":
         return JobState("succeeded", outputs=outputs, result={"outputs": outputs, "video": {"url": outputs[0]}}
@@ -107,7 +113,7 @@ class WaveSpeedProvider:
     def upload(self, path: str) -> str:
         """The ticket flow (create, then PUT to storage); the legacy binary POST if it is missing."""
         file = Path(path)
-        content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        content_type = guess_content_type(file)
         response = send(self.http, "wavespeed", "POST", f"{self.base}/api/v3/media/uploads",
                         json={"filename": file.name, "size": file.stat().st_size, "content_type": content_type})
         if response.status_code == 404:
@@ -137,7 +143,7 @@ class WaveSpeedProvider:
         body = {"audio": request.inputs["audio"], "video": request.inputs["video"]}
         data = unwrap(send(self.http, "wavespeed", "POST", f"{self.base}/api/v3/{model}", json=body))
         task_id = str(data.get("id") or "")
-        if not _TASK_ID.match(task_id):
+        if not is_job_id(task_id):
             raise ProviderError("errors/provider_bad_response", provider="wavespeed", status=200)
         urls = data.get("urls") if isinstance(data.get("urls"), dict) else {}
         result_url = str(urls.get("get") or "")
@@ -152,8 +158,7 @@ class WaveSpeedProvider:
         raise UsageError("errors/provider_cancel_unsupported", provider="wavespeed")
 
     def handle_for(self, job_id: str, model: str) -> JobHandle:
-        if not _TASK_ID.match(job_id):
-            raise UsageError("errors/provider_bad_id", id=job_id)
+        checked_job_id(job_id)
         return JobHandle(id=job_id, provider="wavespeed", model=model or LIPSYNC, mode="dub",
                          urls={"result": f"{self.base}/api/v3/predictions/{job_id}/result"})
 
@@ -161,7 +166,4 @@ class WaveSpeedProvider:
         self.http.close()
 
     def _model(self, request: JobRequest) -> str:
-        model = request.model or LIPSYNC
-        if not _MODEL_ID.match(model):
-            raise UsageError("errors/provider_bad_model", model=model)
-        return model
+        return checked_model(request.model or LIPSYNC)
