@@ -123,6 +123,13 @@ class StreamProvider(Protocol):
     def close(self) -> None: ...
 
 
+def require_inputs(request: JobRequest, roles: tuple[str, ...]) -> None:
+    """Refuse a request missing one of the inputs its mode needs, naming the first missing role."""
+    for role in roles:
+        if not request.inputs.get(role):
+            raise UsageError("errors/provider_input_missing", role=role, mode=request.mode)
+
+
 def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, (ConnectionFailed, RequestTimeout)) or (
         isinstance(exc, LipSyncError) and bool(getattr(exc, "retryable", False)))

@@ -14,7 +14,7 @@ from typing import Any
 
 from skill.errors import MediaError, UsageError
 from skill.media.probe import probe
-from skill.providers.base import JobRequest
+from skill.providers.base import JobRequest, require_inputs
 
 OMNIHUMAN = "fal-ai/bytedance/omnihuman/v1.5"
 DREAMACTOR = "fal-ai/bytedance/dreamactor/v2"
@@ -118,9 +118,7 @@ MODELS: dict[str, FalModel] = {
 
 def check(model: str, request: JobRequest) -> float | None:
     """Refuse what the model would reject and return the cost estimate in USD (None if unknown)."""
-    for role in ROLES[request.mode]:
-        if not request.inputs.get(role):
-            raise UsageError("errors/provider_input_missing", role=role, mode=request.mode)
+    require_inputs(request, ROLES[request.mode])
     spec = MODELS.get(model)
     if spec is None:
         return None

@@ -12,9 +12,9 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from skill.errors import ProviderError, UsageError
+from skill.errors import ProviderError
 from skill.providers import MODES
-from skill.providers.base import JobRequest, JobState
+from skill.providers.base import JobRequest, JobState, require_inputs
 from skill.replies import render
 
 if TYPE_CHECKING:
@@ -43,9 +43,7 @@ class NemoProvider:
         return "nemovideo"
 
     def check(self, request: JobRequest) -> float | None:
-        for role in ROLES[request.mode]:
-            if not request.inputs.get(role):
-                raise UsageError("errors/provider_input_missing", role=role, mode=request.mode)
+        require_inputs(request, ROLES[request.mode])
         return None  # billed in NemoVideo credits, known only after the agent has planned the edit
 
     def run(self, request: JobRequest, output: Path | None, timeout: float) -> JobState:

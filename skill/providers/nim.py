@@ -27,7 +27,7 @@ from skill.console import Events
 from skill.errors import MediaError, ProviderError, UsageError, write_failed
 from skill.media.download import unused_path
 from skill.providers import MODES
-from skill.providers.base import JobRequest, JobState
+from skill.providers.base import JobRequest, JobState, require_inputs
 from skill.providers.mp4_checks import is_constant_frame_rate, is_faststart
 from skill.redact import register_secret
 
@@ -273,9 +273,8 @@ class NimProvider:
 
     @staticmethod
     def _local(request: JobRequest, role: str) -> Path:
-        value = request.inputs.get(role) or ""
-        if not value:
-            raise UsageError("errors/provider_input_missing", role=role, mode=request.mode)
+        require_inputs(request, (role,))
+        value = request.inputs[role]
         if value.startswith(("http://", "https://")):
             raise UsageError("errors/provider_nim_local_only", role=role)
         path = Path(value)

@@ -16,7 +16,7 @@ import httpx
 
 from skill.errors import ProviderError, UsageError
 from skill.providers import MODES
-from skill.providers.base import JobHandle, JobRequest, JobState
+from skill.providers.base import JobHandle, JobRequest, JobState, require_inputs
 from skill.providers.http import (
     MAX_MESSAGE,
     base_url,
@@ -104,9 +104,7 @@ class WaveSpeedProvider:
         return LIPSYNC
 
     def check(self, request: JobRequest) -> float | None:
-        for role in ("video", "audio"):
-            if not request.inputs.get(role):
-                raise UsageError("errors/provider_input_missing", role=role, mode=request.mode)
+        require_inputs(request, ("video", "audio"))
         self._model(request)
         return None  # WaveSpeed publishes no per-second price for this model
 
