@@ -71,11 +71,15 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _base_url(env: Mapping[str, str], name: str, default: str) -> str:
+def base_url(env: Mapping[str, str], name: str, default: str, *, error: str = "errors/config_url") -> str:
+    """An http(s) base URL from ``env[name]`` (else ``default``), without a trailing slash.
+
+    ``error`` is the message key for a bad value: each service's example URL is its own.
+    """
     raw = (env.get(name) or default).strip().rstrip("/")
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError("errors/config_url", name=name, value=raw)
+        raise ConfigError(error, name=name, value=raw)
     return raw
 
 
@@ -103,8 +107,8 @@ class Settings:
         token = (env.get("NEMO_TOKEN") or "").strip() or None
         register_secret(token)  # masked from the moment it is read, whether or not the client ever runs
         return cls(
-            api_base=_base_url(env, "NEMO_API_BASE", DEFAULT_API_BASE),
-            web_base=_base_url(env, "NEMO_WEB_BASE", DEFAULT_WEB_BASE),
+            api_base=base_url(env, "NEMO_API_BASE", DEFAULT_API_BASE),
+            web_base=base_url(env, "NEMO_WEB_BASE", DEFAULT_WEB_BASE),
             home=Path(home).expanduser() if home else None,
             token=token,
             client_id=(env.get("NEMO_CLIENT_ID") or "").strip() or None,

@@ -8,11 +8,11 @@ import os
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
-from skill.errors import ConfigError, ProviderError, UsageError
+from skill import config
+from skill.errors import ProviderError, UsageError
 from skill.transport import tls_context
 
 USER_AGENT = "lip-sync-video (+https://github.com/nemovideo)"
@@ -70,11 +70,7 @@ def same_origin(url: str, base: str) -> bool:
 
 def base_url(name: str, default: str) -> str:
     """A service base URL from the environment (tests aim them at loopback), checked like NEMO_API_BASE."""
-    raw = (os.environ.get(name) or default).strip().rstrip("/")
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError("errors/provider_bad_base", name=name, value=raw)
-    return raw
+    return config.base_url(os.environ, name, default, error="errors/provider_bad_base")
 
 
 def checked_model(model: str) -> str:
