@@ -33,8 +33,7 @@ def _check_paths(video: Path, audio: Path, output: Path | None) -> None:
 def align(app: App, video: Path, audio: Path, output: Path | None = None, check_only: bool = False,
           timing_json: Path | None = None) -> Reply:
     """Measure ``t_video = k·t_audio + b``; unless ``check_only``, write OUT and re-measure it."""
-    video, audio = Path(video), Path(audio)
-    target = None if check_only else Path(output) if output else default_output(video)
+    target = None if check_only else output or default_output(video)
     _check_paths(video, audio, target)
     from skill.local import apply, decode, engine, verdict
 
@@ -57,7 +56,7 @@ def align(app: App, video: Path, audio: Path, output: Path | None = None, check_
         data["output"] = str(target)
         data["residual_ms"] = _residual(ref, video, target)
     if timing_json is not None:
-        _write_timing(Path(timing_json), data, verdict.anchors_table(measurement))
+        _write_timing(timing_json, data, verdict.anchors_table(measurement))
         data["timing_json"] = str(timing_json)
     return Reply("align/checked" if check_only else "align/fixed", data,
                  media=[str(target)] if target is not None else [])
