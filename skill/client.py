@@ -60,6 +60,7 @@ from skill.frontmatter import attribution
 from skill.redact import publish, register_secret
 from skill.replies import backend_language
 from skill.store import Credentials, SessionRecord, Store
+from skill.transport import tls_context  # by name: NemoClient's ``transport`` parameter shadows the module
 
 log = logging.getLogger("skill.client")
 
@@ -108,7 +109,7 @@ class NemoClient:
             auth=_ApiAuth(self),
             timeout=httpx.Timeout(settings.http_timeout_seconds, connect=min(10.0, settings.http_timeout_seconds)),
             follow_redirects=True,  # httpx drops Authorization when a redirect leaves the origin
-            verify=transport.tls_context(),
+            verify=tls_context(),
             transport=transport,
         )
         self._token: str | None = None
