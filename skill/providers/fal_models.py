@@ -48,7 +48,8 @@ class FalModel:
     mode: str
     pricing: Pricing | None
     options: Callable[[dict[str, Any]], dict[str, Any]]
-    limits: Callable[[JobRequest], None] = lambda request: None
+    # Given the request and its inputs' lengths in seconds (by role; None for a URL or no input).
+    limits: Callable[[JobRequest, Callable[[str], float | None]], None] = lambda request, durations: None
 
 
 def _is_local(value: str) -> bool:
@@ -69,12 +70,12 @@ def _omnihuman_options(options: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _omnihuman_limits(request: JobRequest) -> None:
+def _omnihuman_limits(request: JobRequest, durations: Callable[[str], float | None]) -> None:
     resolution = request.options.get("resolution") or "1080p"
     if resolution not in OMNIHUMAN_MAX_AUDIO:
         raise UsageError("errors/provider_bad_option", option="--resolution", value=resolution,
                          allowed="720p, 1080p")
-    seconds = _duration(request, "audio")
+    seconds = durations("audio")
     limit = OMNIHUMAN_MAX_AUDIO[resolution]
     if seconds is not None and seconds > limit:
         raise MediaError("errors/provider_audio_too_long", seconds=round(seconds, 1), limit=int(limit),
@@ -85,7 +86,7 @@ def _dreamactor_options(options: dict[str, Any]) -> dict[str, Any]:
     return {"trim_first_second": bool(options.get("trim", True))}
 
 
-def _dreamactor_limits(request: JobRequest) -> None:
+def _dreamactor_limits(request: JobRequest, durations: Callable[[str], float | None]) -> None:
     image = request.inputs.get("image", "")
     if image and _is_local(image):
         size = Path(image).stat().st_size
@@ -96,7 +97,7 @@ def _dreamactor_limits(request: JobRequest) -> None:
         long_side, short_side = max(width, height), min(width, height)
         if short_side < DREAMACTOR_MIN_SIDE or long_side > DREAMACTOR_MAX_LONG or short_side > DREAMACTOR_MAX_SHORT:
             raise MediaError("errors/provider_image_size", width=width, height=height)
-    seconds = _duration(request, "video")
+    seconds = durations("video")
     if seconds is not None and seconds > DREAMACTOR_MAX_VIDEO:
         raise MediaError("errors/provider_video_too_long", seconds=round(seconds, 1), limit=int(DREAMACTOR_MAX_VIDEO))
 
@@ -124,11 +125,19 @@ def check(model: str, request: JobRequest) -> float | None:
         return None
     if spec.mode != request.mode:
         raise UsageError("errors/provider_model_mode", model=model, mode=request.mode)
-    spec.limits(request)
+    probed: dict[str, float | None] = {}
+
+    def durations(role: str) -> float | None:
+        # The limit and the price both read the billed input's length: probe each file once.
+        if role not in probed:
+            probed[role] = _duration(request, role)
+        return probed[role]
+
+    spec.limits(request, durations)
     spec.options(request.options)  # surfaces bad option values before any upload
     if spec.pricing is None:
         return None
-    seconds = _duration(request, spec.pricing.billed_from)
+    seconds = durations(spec.pricing.billed_from)
     return None if seconds is None else spec.pricing.estimate(seconds)
 
 
