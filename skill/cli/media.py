@@ -8,6 +8,8 @@ from typing import Any
 
 
 def register(commands: Any) -> None:
+    from skill.config import MAX_BATCH_JOBS  # here, not at the top: only upload/export/batch pay for it
+
     upload = commands.add("upload", _upload,
                           help="check local files (format, resolution, length, sample rate) and upload them, "
                                "or hand the cloud http(s) links to fetch")
@@ -27,7 +29,8 @@ def register(commands: Any) -> None:
                          help="localize one video into several languages from a YAML or CSV manifest; "
                               "a rerun skips finished pairs and resumes pending renders")
     batch.add_argument("manifest", type=Path, metavar="MANIFEST", help="YAML or CSV: video, then label + audio rows")
-    batch.add_argument("--jobs", type=_jobs, default=3, metavar="N", help="pairs processed at once (1-8, default 3)")
+    batch.add_argument("--jobs", type=_jobs, default=3, metavar="N",
+                       help=f"pairs processed at once (1-{MAX_BATCH_JOBS}, default 3)")
 
 
 def _jobs(text: str) -> int:
