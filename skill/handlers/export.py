@@ -60,7 +60,6 @@ def destination(output: Path | None, state: dict[str, Any], render_id: str) -> P
     """
     stem, ext = _source_name(state)
     if output is not None:
-        output = output.expanduser()
         if output.is_dir():
             return _unused(output / f"{stem}.lipsync.{ext}")
         return output if output.suffix else output.with_suffix(f".{ext}")
