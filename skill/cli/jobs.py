@@ -147,9 +147,6 @@ def _run(args: argparse.Namespace, app: Any, console: Any) -> int:
     else:
         how = WaitOptions(wait=not args.run_async, poll_interval=args.poll_interval, timeout=args.timeout,
                           logs=args.logs, output=args.output)
-        runner = {"talk": jobs.talk, "motion": jobs.motion, "dub": jobs.dub}[args.mode]
-        roles = [role for _, _, role in INPUTS[args.mode]]
-        inputs = _inputs(args)
-        reply = runner(app, inputs[roles[0]], inputs[roles[1]], spec, how)
+        reply = jobs.run_job(app, args.mode, _inputs(args), spec, how)
     console.reply(reply)
     return 0 if reply.ok else 1
