@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-TARGETS = ("openclaw", "clawhub", "cursor", "claude")
-
 
 def register(commands: Any) -> None:
+    from skill.install import TARGETS  # here, not at the top: the route/credits start-up never loads it
+
     tools = commands.add("tools", run_tools, "print the tool definitions for a model (Anthropic or OpenAI format)")
     tools.add_argument("--format", choices=("anthropic", "openai"), default="anthropic")
 
