@@ -11,7 +11,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-PROVIDERS = ("auto", "nemo", "fal", "wavespeed", "nim")
 # Per mode: the two inputs, each as (local-file flag, URL flag, role).
 INPUTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "talk": (("--image", "--image-url", "image"), ("--audio", "--audio-url", "audio")),
@@ -64,7 +63,9 @@ def register(commands: Any) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--provider", choices=PROVIDERS, default="auto",
+    from skill.providers import PROVIDER_NAMES  # here, not at the top: route/credits never load it
+
+    parser.add_argument("--provider", choices=("auto", *PROVIDER_NAMES), default="auto",
                         help="service to use; auto picks from the keys present, NemoVideo if none")
     parser.add_argument("--model", "-m", help="model id (provider default if omitted)")
     parser.add_argument("--output", "-o", type=Path, metavar="PATH", help="save the video to this path")
