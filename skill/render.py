@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from skill.config import Settings
 from skill.console import Events
 from skill.endpoints import RENDER_PATH
 from skill.errors import ApiError, ApiStatusError, AuthExpired, JobFailed, NoCredits, PlanRequired
 from skill.store import Store
 
-RENDER_TIMEOUT_SECONDS = 1800.0  # how long one run waits for a render (LIP_SYNC_VIDEO_RENDER_TIMEOUT_SECONDS)
 TRANSIENT_POLL_ERRORS = 3  # consecutive retryable failures tolerated while polling
 _FINAL_ERRORS = (PlanRequired, AuthExpired, NoCredits)  # retrying these with a new id cannot help
 
@@ -109,7 +109,7 @@ def parse_status(body: Any) -> RenderStatus:
 
 def render(client: ApiRequester, session_id: str, draft: dict[str, Any], ledger: Ledger, events: Events,
            poll_seconds: float, sleep: Callable[[float], None] = time.sleep, *,
-           timeout_seconds: float = RENDER_TIMEOUT_SECONDS,
+           timeout_seconds: float = Settings.render_timeout_seconds,
            clock: Callable[[], float] = time.monotonic) -> RenderResult:
     """Resume the ledger's render if it is still good for this draft, else submit one; wait for its URL.
 
