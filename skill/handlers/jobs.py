@@ -73,7 +73,7 @@ def run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: Wa
         if cost is not None:
             app.events.notice("jobs/estimate", provider=name, model=request.model, usd=f"{cost:.2f}")
         if getattr(provider, "kind", "queue") == "stream":
-            return _run_stream(app, provider, request, how)
+            return _run_stream(provider, request, how)
         if not how.wait and how.output is not None:
             raise UsageError("errors/provider_async_output")
         for role, value in inputs.items():
@@ -93,7 +93,7 @@ def run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: Wa
         provider.close()
 
 
-def _run_stream(app: App, provider: Any, request: JobRequest, how: WaitOptions) -> Reply:
+def _run_stream(provider: Any, request: JobRequest, how: WaitOptions) -> Reply:
     if not how.wait:
         raise UsageError("errors/provider_async_unsupported", provider=provider.name)
     output = how.output.expanduser().resolve() if how.output is not None else None
