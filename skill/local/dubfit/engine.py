@@ -32,8 +32,8 @@ class FitResult:
     video_packets: int | None
 
 
-def check_inputs(original: Path, dub: Path, output: Path) -> None:
-    """Every refusal that needs no decoding, before any work."""
+def check_sources(original: Path, dub: Path) -> bool:
+    """Every refusal about the two inputs that needs no decoding; says whether ORIGINAL has video."""
     for path in (original, dub):
         if not path.is_file():
             raise MediaError("errors/fit_missing", file=str(path))
@@ -41,14 +41,6 @@ def check_inputs(original: Path, dub: Path, output: Path) -> None:
             raise MediaError("errors/fit_empty", file=path.name)
     if original.resolve() == dub.resolve() or filecmp.cmp(original, dub, shallow=False):
         raise MediaError("errors/fit_same_file", file=dub.name)
-    suffix = output.suffix.lower()
-    if suffix not in writer.AUDIO_FORMATS and suffix not in writer.VIDEO_FORMATS:
-        raise UsageError("errors/fit_bad_output", file=output.name,
-                         formats=" ".join(sorted({*writer.AUDIO_FORMATS, *writer.VIDEO_FORMATS})))
-    if output.resolve() in (original.resolve(), dub.resolve()):
-        raise UsageError("errors/fit_overwrite", file=str(output))
-    if not output.parent.is_dir():
-        raise UsageError("errors/fit_missing_dir", dir=str(output.parent))
     has_video = False
     for path in (original, dub):
         try:
@@ -58,6 +50,18 @@ def check_inputs(original: Path, dub: Path, output: Path) -> None:
                 has_video = has_video or (path == original and bool(container.streams.video))
         except (av.FFmpegError, OSError, UnicodeDecodeError):
             raise MediaError("errors/fit_unreadable", file=path.name) from None
+    return has_video
+
+
+def check_output(original: Path, dub: Path, output: Path, has_video: bool) -> None:
+    suffix = output.suffix.lower()
+    if suffix not in writer.AUDIO_FORMATS and suffix not in writer.VIDEO_FORMATS:
+        raise UsageError("errors/fit_bad_output", file=output.name,
+                         formats=" ".join(sorted({*writer.AUDIO_FORMATS, *writer.VIDEO_FORMATS})))
+    if output.resolve() in (original.resolve(), dub.resolve()):
+        raise UsageError("errors/fit_overwrite", file=str(output))
+    if not output.parent.is_dir():
+        raise UsageError("errors/fit_missing_dir", dir=str(output.parent))
     if suffix in writer.VIDEO_FORMATS and not has_video:
         raise MediaError("errors/fit_no_video", file=original.name, out=output.name)
 
@@ -84,7 +88,7 @@ def fit_files(original: Path, dub: Path, output: Path, max_stretch: float = DEFA
               progress: Progress | None = None) -> FitResult:
     """Fit ``dub`` to ``original``'s phrasing and write ``output`` (via a hidden partial file)."""
     say: Any = progress or (lambda *a, **k: None)
-    check_inputs(original, dub, output)
+    check_output(original, dub, output, check_sources(original, dub))
     say("fit/analysing", fraction=None, file=original.name)
     ours, ours_len = _phrases(original)
     say("fit/analysing", fraction=None, file=dub.name)
