@@ -164,7 +164,7 @@ def make(name: str, folder: Path, seed: int, phrases: int = 8, extra: int = 0, s
             plan[k] = ([k], 2)
         elif extra < 0:
             k = int(np.argmin(pauses[1:-2])) + 1  # merge across the shortest pause, as a translator would
-            plan = plan[:k] + [([k, k + 1], 1)] + plan[k + 2:]
+            plan = [*plan[:k], ([k, k + 1], 1), *plan[k + 2:]]
         dub_parts: list[np.ndarray] = []
         dub_groups: list[tuple[float, float]] = []
         groups: list[tuple[float, float]] = []
@@ -193,7 +193,7 @@ def make(name: str, folder: Path, seed: int, phrases: int = 8, extra: int = 0, s
         dub = np.concatenate(dub_parts)
     orig = np.zeros(int(duration * ORIGINAL_RATE), np.float32)
     for (s, _), x in zip(spans, said):
-        i = int(round(s * ORIGINAL_RATE))
+        i = round(s * ORIGINAL_RATE)
         orig[i: i + len(x)] = x
     speech_rms = np.sqrt(np.mean(np.concatenate(said) ** 2))
     noise = np.random.default_rng(seed + 99).standard_normal(len(orig)).astype(np.float32)

@@ -18,6 +18,7 @@ VAD_FRAME = 160  # 10 ms
 VAD_MODE = 2  # reference B7: mode 2 had the smallest onset bias at 10 dB SNR
 MIN_PAUSE = 0.25  # a phrase ends at a pause at least this long (the issue's definition)
 MIN_PHRASE = 0.10  # shorter bursts (a click, a breath) are not phrases
+_FLICKER = 0.08  # VAD gaps and bursts shorter than this are its own noise
 _ENV_HOP = 16  # 1 ms envelope at 16 kHz
 _ENV_WIN = 64  # 4 ms RMS window
 _SEARCH = 0.12  # seconds either side of the VAD's edge to look for the true one
@@ -115,7 +116,9 @@ def phrases(samples: np.ndarray, duration: float) -> list[Phrase]:
     """The phrases of a 16 kHz mono track: speech separated by pauses of at least MIN_PAUSE."""
     flags = vad_frames(samples)
     env = envelope_db(samples)
-    runs = [r for r in _merge(_runs(flags, VAD_FRAME / RATE), MIN_PAUSE) if r[1] - r[0] >= MIN_PHRASE]
+    # merge only the VAD's own flicker here: its hangover makes a 0.3 s pause look like 0.2 s, so
+    # the pause rule is applied after the edges are refined
+    runs = [r for r in _merge(_runs(flags, VAD_FRAME / RATE), _FLICKER) if r[1] - r[0] >= _FLICKER]
     if not runs:
         return []
     speech = np.zeros(len(env), bool)

@@ -75,10 +75,10 @@ def _gain(tmap: TimeMap, start: int, count: int, rate: int) -> np.ndarray | None
 
 def render(source: Iterator[np.ndarray], rate: int, tmap: TimeMap, out_len: int) -> Iterator[np.ndarray]:
     """``out_len`` samples of the dub played along ``tmap``, in blocks."""
-    half = max(int(round(_WINDOW * rate / 2)), 8)
+    half = max(round(_WINDOW * rate / 2), 8)
     n = 2 * half
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)).astype(np.float32)
-    tol = max(int(round(_TOLERANCE * rate)), 1)
+    tol = max(round(_TOLERANCE * rate), 1)
     q = max(1, round(rate / 10_000))
     n_d, tol_d = n // q, tol // q
     src = _Input(source)
