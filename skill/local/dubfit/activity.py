@@ -22,8 +22,8 @@ _FLICKER = 0.08  # VAD gaps and bursts shorter than this are its own noise
 _ENV_HOP = 16  # 1 ms envelope at 16 kHz
 _ENV_WIN = 64  # 4 ms RMS window
 _SEARCH = 0.12  # seconds either side of the VAD's edge to look for the true one
-_WALK_IN = 40  # ms an onset may move back below the threshold
-_WALK_OUT = 60  # ms an offset may move on (decays are longer than attacks)
+_WALK_IN = 100  # ms an onset may move back below the threshold (a soft attack under noise)
+_WALK_OUT = 120  # ms an offset may move on (decays are longer than attacks)
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,15 @@ def _merge(runs: list[tuple[float, float]], gap: float) -> list[tuple[float, flo
     return merged
 
 
-def _refine(env: np.ndarray, start: float, end: float, floor: float, lo_limit: float,
+def _local_floor(env: np.ndarray, pause: np.ndarray, start: float, end: float, fallback: float) -> float:
+    """The noise level of the pauses within a second of the phrase (noise changes over a long track)."""
+    a, b = max(int(start * 1000) - 1000, 0), int(end * 1000) + 1000
+    near = np.concatenate((env[a: int(start * 1000)][pause[a: int(start * 1000)]],
+                           env[int(end * 1000): b][pause[int(end * 1000): b]]))
+    return float(np.median(near)) if len(near) >= 50 else fallback
+
+
+def _refine(env: np.ndarray, smooth: np.ndarray, start: float, end: float, floor: float, lo_limit: float,
             hi_limit: float) -> tuple[float, float]:
     """The edges near the VAD's guess: first where the level holds above a threshold between the
     pause's floor and the phrase's loud part (a quiet fricative still counts, room noise does not),
@@ -97,7 +105,8 @@ def _refine(env: np.ndarray, start: float, end: float, floor: float, lo_limit: f
     e_hi = min(int((end + _SEARCH) * 1000), int(hi_limit * 1000), len(env))
     hits = np.flatnonzero(held[e_lo:e_hi])
     last = e_lo + int(hits[-1]) if len(hits) else b - 1
-    audible = env > floor + 4.0
+    # 2 dB over the floor on a 5 ms average is > 5 standard deviations of white noise's level
+    audible = smooth > floor + 2.0
     stop = max(first - _WALK_IN, s_lo)
     while first > stop and audible[first - 1]:
         first -= 1
@@ -121,15 +130,16 @@ def phrases(samples: np.ndarray, duration: float) -> list[Phrase]:
     runs = [r for r in _merge(_runs(flags, VAD_FRAME / RATE), _FLICKER) if r[1] - r[0] >= _FLICKER]
     if not runs:
         return []
-    speech = np.zeros(len(env), bool)
-    for start, end in runs:
-        speech[int(start * 1000): int(end * 1000)] = True
-    quiet = env[~speech] if (~speech).sum() > 50 else env
-    floor = max(float(np.percentile(quiet, 50)), -90.0)
+    pause = np.ones(len(env), bool)  # the pauses between phrases (with 50 ms kept clear of speech)
+    for start, end in _merge(runs, MIN_PAUSE):
+        pause[max(int(start * 1000) - 50, 0): int(end * 1000) + 50] = False
+    floor_all = float(np.median(env[pause])) if pause.sum() > 50 else float(np.percentile(env, 10))
+    smooth = np.convolve(env, np.ones(5, np.float32) / 5, "same")
     refined: list[tuple[float, float]] = []
     for i, (start, end) in enumerate(runs):
         lo = refined[-1][1] + 0.01 if refined else 0.0
         hi = runs[i + 1][0] if i + 1 < len(runs) else duration
-        refined.append(_refine(env, start, end, floor, lo, hi))
+        floor = max(_local_floor(env, pause, start, end, floor_all), -90.0)
+        refined.append(_refine(env, smooth, start, end, floor, lo, hi))
     out = _merge(refined, MIN_PAUSE)
     return [Phrase(round(s, 4), round(min(e, duration), 4)) for s, e in out if e - s >= MIN_PHRASE]
