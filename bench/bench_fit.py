@@ -73,17 +73,11 @@ def cases(split: str, count: int) -> list[Case]:
     return out
 
 
-_RUN_FIT = ("import sys, skill.cli as c\n"
-            "c.COMMANDS.setdefault('fit', 'skill.cli.fit')\n"
-            "c.COMMAND_MODULES = tuple(dict.fromkeys(c.COMMANDS.values()))\n"
-            "raise SystemExit(c.main(sys.argv[1:]))\n")
-
-
 def run_ours(original: Path, dub: Path, out: Path, *extra: str) -> tuple[dict, float, float]:
     """The CLI as a whole process: (its --json, wall seconds, peak RSS in MiB)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     start = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-c", _RUN_FIT, "fit", str(original),
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "skill", "fit", str(original),
                            str(dub), "-o", str(out), "--json", *extra],
                           capture_output=True, text=True, env=env, cwd=REPO)
     wall = time.perf_counter() - start

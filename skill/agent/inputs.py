@@ -91,6 +91,21 @@ class AlignInput(ToolInput):
     timing_json: str | None = Field(None, min_length=1, description="Also write the measurements as JSON here.")
 
 
+class FitInput(ToolInput):
+    """Fit a dub (a voice track in another language, or a re-voiced take) to the original speaker's
+    phrasing offline, on this machine (no upload, no credits): each dub phrase is moved and
+    time-stretched, pitch kept, to start and end where the original's does. Use it when the dub is
+    longer or shorter than the video or does not follow the original's pauses, before any cloud
+    lip-sync. Writes audio (.wav/.flac/.m4a/.mp3) or, for .mp4/.mov/.mkv/.webm, the original's
+    video (copied untouched) with the fitted dub."""
+
+    original: str = Field(min_length=1, description="Path of the video (or audio) with the original speech.")
+    dub: str = Field(min_length=1, description="Path of the new voice track.")
+    output: str | None = Field(None, min_length=1, description="Where to write the result (default: chosen for you).")
+    max_stretch: float = Field(1.25, gt=1.0, le=1.5, allow_inf_nan=False,
+                               description="Speed a phrase up or slow it down by at most this factor.")
+
+
 class BatchInput(ToolInput):
     """Localize one video into several languages from a manifest file (YAML: a video and label → audio
     tracks; or CSV with label,audio[,video] rows): one lip-synced video per label. A rerun skips

@@ -27,6 +27,7 @@ from skill.agent.inputs import (
     DubInput,
     EditInput,
     ExportInput,
+    FitInput,
     JobCheckInput,
     JobInput,
     MotionInput,
@@ -101,6 +102,13 @@ def _align(app: App, data: AlignInput) -> Reply:
                  check_only=data.check_only, timing_json=_path(data.timing_json))
 
 
+def _fit(app: App, data: FitInput) -> Reply:
+    from skill.handlers.fit import fit
+
+    return fit(app, Path(data.original).expanduser(), Path(data.dub).expanduser(), output=_path(data.output),
+               max_stretch=data.max_stretch)
+
+
 def _batch(app: App, data: BatchInput) -> Reply:
     from skill.handlers.batch import batch
 
@@ -170,6 +178,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool("edit", EditInput, _edit),
     Tool("export", ExportInput, _export),
     Tool("align", AlignInput, _align),
+    Tool("fit", FitInput, _fit),
     Tool("batch", BatchInput, _batch),
     Tool("talk", TalkInput, _talk),
     Tool("motion", MotionInput, _motion),

@@ -72,7 +72,7 @@ def _duration(path: Path, fallback: float) -> float:
 
 
 def _phrases(path: Path) -> tuple[list[Phrase], float]:
-    from skill.local.decode import decode_mono
+    from skill.media.decode import decode_mono
 
     try:
         track = decode_mono(path, activity.RATE)

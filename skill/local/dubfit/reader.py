@@ -12,7 +12,7 @@ import numpy as np
 from skill.errors import MediaError
 
 _BLOCK = 1 << 16
-_GAP_SECONDS = 0.010  # like skill.local.decode: timestamp gaps above this are filled with silence
+_GAP_SECONDS = 0.010  # like skill.media.decode: timestamp gaps above this are filled with silence
 
 
 def _mono(frame: av.AudioFrame) -> np.ndarray:

@@ -17,14 +17,8 @@ DURATION = 12.0
 
 
 @pytest.fixture
-def fit_cli(cli: Callable, monkeypatch: pytest.MonkeyPatch) -> Callable:
-    """``cli`` with the fit command registered (until it is in skill/cli/__init__.py COMMANDS)."""
-    import skill.cli as cli_package
-
-    if "fit" not in cli_package.COMMANDS:
-        commands = {**cli_package.COMMANDS, "fit": "skill.cli.fit"}
-        monkeypatch.setattr(cli_package, "COMMANDS", commands)
-        monkeypatch.setattr(cli_package, "COMMAND_MODULES", tuple(dict.fromkeys(commands.values())))
+def fit_cli(cli: Callable) -> Callable:
+    """``lip-sync-video`` in this process (the shared ``cli`` fixture), for the fit tests."""
     return cli
 
 

@@ -122,7 +122,7 @@ def test_a_hole_fades_no_click_and_the_track_edges_fade(tmp_path: Path) -> None:
     voice = track([(0.0, 1.0), (1.3, 1.0)], 2.5, rate, 200, noise_db=-40)
     dub = write_wav(tmp_path / "d.wav", voice, rate)
     result = fit_files(original, dub, tmp_path / "f.wav")
-    from skill.local.decode import decode_native
+    from skill.media.decode import decode_native
 
     out = decode_native(tmp_path / "f.wav").samples
     assert len(out) == 6 * rate

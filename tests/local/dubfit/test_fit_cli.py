@@ -176,3 +176,9 @@ def test_output_over_an_input_is_refused(fit_cli: Callable, pair: tuple[Path, Pa
     before = pair[1].read_bytes()
     assert fit_cli("fit", pair[0], pair[1], "-o", pair[1]).code == 2
     assert pair[1].read_bytes() == before
+
+
+def test_as_a_real_process_a_bad_input_is_one_line_and_exit_1(run_cli: Callable, tmp_path: Path) -> None:
+    result = run_cli("fit", tmp_path / "missing.mp4", tmp_path / "dub.wav", "-o", tmp_path / "f.wav")
+    assert result.code == 1 and result.err.strip().count("\n") == 0 and "Traceback" not in result.err
+    assert "missing.mp4" in result.err
