@@ -151,6 +151,8 @@ class DubInput(JobInput):
 
     video: str = Field(min_length=1, description="The video whose lips should follow the new speech.")
     audio: str = Field(min_length=1, description="The new speech: audio path or URL.")
+    fit: bool = Field(False, description="First fit the speech to the video's own pauses on this machine "
+                                          "(like the fit tool), then upload the fitted voice. Local files only.")
 
 
 class JobCheckInput(ToolInput):

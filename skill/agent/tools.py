@@ -137,7 +137,7 @@ def _motion(app: App, data: MotionInput) -> Reply:
 def _dub(app: App, data: DubInput) -> Reply:
     from skill.handlers.jobs import dub
 
-    return dub(app, data.video, data.audio, *_job_settings(data))
+    return dub(app, data.video, data.audio, *_job_settings(data), fit_stretch=1.25 if data.fit else None)
 
 
 def _job(app: App, data: JobCheckInput) -> Reply:
