@@ -48,3 +48,33 @@ def test_align_refusing_a_dub_offers_fit_with_both_files(cli: Callable, tmp_path
         result = cli("align", video, voice, "-o", tmp_path / "synced.mp4", "--lang", lang)
         assert result.code == 1 and word in result.err
         assert f"lip-sync-video fit {video} {voice}" in result.err
+
+
+def _manifest(root: Path, video: Path, dub: Path, fit: str) -> Path:
+    import shutil
+
+    shutil.copy(video, root / "talk.mp4")
+    shutil.copy(dub, root / "voice_es.wav")
+    shutil.copy(dub, root / "voice_fr.wav")
+    text = f"video: talk.mp4\noutput_dir: out\ntracks:\n  es: {{audio: voice_es.wav, fit: {fit}}}\n  fr: voice_fr.wav\n"
+    (root / "batch.yaml").write_text(text, encoding="utf-8")
+    return root / "batch.yaml"
+
+
+def test_a_batch_manifest_can_ask_for_fit_per_pair(cli: Callable, emulator, video: Path, pair: tuple[Path, Path],
+                                                   tmp_path: Path) -> None:
+    manifest = _manifest(tmp_path, video, pair[1], "yes")
+    result = cli("batch", manifest, "--json")
+    assert result.code == 0, result.err
+    uploaded = sorted(name for u in emulator.state.uploads for name in u.filenames)
+    assert "talk.es.fitted.wav" in uploaded and "voice_fr.wav" in uploaded and "voice_es.wav" not in uploaded
+    fitted = tmp_path / "out" / "talk.es.fitted.wav"
+    with av.open(str(fitted)) as audio, av.open(str(video)) as original:
+        assert abs(audio.duration - original.duration) / av.time_base < 0.05
+
+
+def test_a_bad_fit_value_is_refused_before_the_network(cli: Callable, emulator, video: Path,
+                                                       pair: tuple[Path, Path], tmp_path: Path) -> None:
+    result = cli("batch", _manifest(tmp_path, video, pair[1], "2.5"))
+    assert result.code == 1 and "fit" in result.err and "Traceback" not in result.err
+    assert emulator.state.uploads == []
