@@ -149,7 +149,7 @@ def _pairs(rows: list[dict[str, Any]], default_video: str | None, base: Path, pa
             raise MediaError("errors/media_manifest_bad_label", label=label)
         if not video:
             raise MediaError("errors/media_manifest_no_video", name=str(path))
-        fit = _fit(row["fit"] if "fit" in row else default_fit, label)
+        fit = _fit(row.get("fit", default_fit), label)
         pairs.append(Pair(label, _resolve(base, video), _resolve(base, audio), fit))
     videos = sorted({str(p.video) for p in pairs})
     if len(videos) > 1 and not all(explicit):
