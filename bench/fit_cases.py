@@ -125,17 +125,31 @@ def _espeak(text: str, voice: str, speed: int, rate: int, tmp: Path) -> np.ndarr
     return _trim(soxr.resample(x, r, rate), rate)
 
 
-def _dub_phrase(text: str, voice: str, target: float, tmp: Path) -> np.ndarray:
-    """espeak-ng at the speed that makes the phrase ``target`` seconds long (within a few %)."""
-    speed = 160
-    x = _espeak(text, voice, speed, DUB_RATE, tmp)
-    for _ in range(3):
-        length = len(x) / DUB_RATE
-        if abs(length / target - 1) < 0.03:
-            break
-        speed = int(np.clip(speed * length / target, 80, 450))
+def _dub_phrase(texts: list[str], voice: str, target: float, tmp: Path) -> np.ndarray:
+    """espeak-ng at the speed that makes a phrase ``target`` seconds long (within 4 %): the first
+    of ``texts`` that gets there at a natural speed (110-300 words a minute), else the closest."""
+    best: np.ndarray | None = None
+    for text in texts:
+        speed = 160
         x = _espeak(text, voice, speed, DUB_RATE, tmp)
-    return x
+        for _ in range(4):
+            length = len(x) / DUB_RATE
+            if abs(length / target - 1) < 0.04:
+                return x
+            speed = int(np.clip(speed * length / target, 110, 300))
+            x = _espeak(text, voice, speed, DUB_RATE, tmp)
+        if best is None or abs(len(x) / DUB_RATE - target) < abs(len(best) / DUB_RATE - target):
+            best = x
+    assert best is not None
+    return best
+
+
+def _texts(pool: list[str], n: int, words: float) -> list[str]:
+    """Candidate texts for dub phrase ``n``: single sentences, or two joined for a long slot."""
+    single = [pool[(n + k) % len(pool)] for k in range(len(pool))]
+    if words < 16:
+        return single
+    return [a.rstrip(".") + " " + b[0].lower() + b[1:] for a, b in zip(single, single[1:] + single[:1])]
 
 
 def make(name: str, folder: Path, seed: int, phrases: int = 8, extra: int = 0, snr_db: float = 25.0) -> Case:
@@ -174,14 +188,15 @@ def make(name: str, folder: Path, seed: int, phrases: int = 8, extra: int = 0, s
             groups.append((o0, o1))
             target = (o1 - o0) * rng.uniform(0.7, 1.3)
             start = dpos
+            words = target * 3.2  # about 3 words a second at 190 wpm
             if count == 1:
-                pieces = [_dub_phrase(dub_texts[n % len(dub_texts)], dub_voice, target, tmp)]
+                pieces = [_dub_phrase(_texts(dub_texts, n, words), dub_voice, target, tmp)]
             else:
                 inner = rng.uniform(0.3, 0.5)
-                a, b = dub_texts[n % len(dub_texts)], dub_texts[(n + 5) % len(dub_texts)]
-                pieces = [_dub_phrase(a, dub_voice, (target - inner) * 0.55, tmp),
+                part = (target - inner) / 2
+                pieces = [_dub_phrase(_texts(dub_texts, n, part * 3.2), dub_voice, part * 1.1, tmp),
                           np.zeros(int(inner * DUB_RATE), np.float32),
-                          _dub_phrase(b, dub_voice, (target - inner) * 0.45, tmp)]
+                          _dub_phrase(_texts(dub_texts, n + 5, part * 3.2), dub_voice, part * 0.9, tmp)]
             for p in pieces:
                 dub_parts.append(p)
                 dpos += len(p) / DUB_RATE

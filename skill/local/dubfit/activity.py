@@ -22,6 +22,7 @@ _FLICKER = 0.08  # VAD gaps and bursts shorter than this are its own noise
 _ENV_HOP = 16  # 1 ms envelope at 16 kHz
 _ENV_WIN = 64  # 4 ms RMS window
 _SEARCH = 0.12  # seconds either side of the VAD's edge to look for the true one
+_MIN_SNR = 8.0  # dB a phrase's loud part must stand above the pause's floor
 _WALK_IN = 100  # ms an onset may move back below the threshold (a soft attack under noise)
 _WALK_OUT = 120  # ms an offset may move on (decays are longer than attacks)
 
@@ -37,27 +38,34 @@ class Phrase:
 
 
 def envelope_db(samples: np.ndarray) -> np.ndarray:
-    """Level in dB per 1 ms (4 ms RMS window centred on each millisecond)."""
-    power = samples.astype(np.float64) ** 2
-    csum = np.concatenate(([0.0], np.cumsum(power)))
-    centres = np.arange(0, len(samples), _ENV_HOP)
-    lo = np.clip(centres - _ENV_WIN // 2, 0, len(samples))
-    hi = np.clip(centres + _ENV_WIN // 2, 0, len(samples))
-    mean = (csum[hi] - csum[lo]) / np.maximum(hi - lo, 1)
-    return (10 * np.log10(mean + 1e-12)).astype(np.float32)
+    """Level in dB per 1 ms (4 ms RMS window centred on each millisecond). Worked in blocks: a
+    float64 copy of an hour at 16 kHz would be 460 MB."""
+    count = len(samples) // _ENV_HOP
+    bins = np.empty(count, np.float64)  # energy per millisecond
+    block = _ENV_HOP * 1_000_000
+    for i in range(0, count * _ENV_HOP, block):
+        part = samples[i: min(i + block, count * _ENV_HOP)].astype(np.float64)
+        bins[i // _ENV_HOP: i // _ENV_HOP + len(part) // _ENV_HOP] = (part * part).reshape(-1, _ENV_HOP).sum(axis=1)
+    width = _ENV_WIN // _ENV_HOP
+    window = np.convolve(bins, np.ones(width), "same") / _ENV_WIN
+    return (10 * np.log10(window + 1e-12)).astype(np.float32)
 
 
 def vad_frames(samples: np.ndarray) -> np.ndarray:
-    """One bool per 10 ms: WebRTC's speech decision."""
+    """One bool per 10 ms: WebRTC's speech decision (converted to 16-bit PCM a minute at a time)."""
     import webrtcvad
 
     vad = webrtcvad.Vad(VAD_MODE)
-    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
-    count = len(pcm) // VAD_FRAME
-    buf = pcm[: count * VAD_FRAME].tobytes()
+    count = len(samples) // VAD_FRAME
+    out = np.zeros(count, bool)
     step = VAD_FRAME * 2
-    return np.fromiter((vad.is_speech(buf[i * step:(i + 1) * step], RATE) for i in range(count)),
-                       bool, count)
+    per_block = 6000  # frames: one minute
+    for first in range(0, count, per_block):
+        last = min(first + per_block, count)
+        part = samples[first * VAD_FRAME: last * VAD_FRAME]
+        buf = (np.clip(part, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+        out[first:last] = [vad.is_speech(buf[i * step:(i + 1) * step], RATE) for i in range(last - first)]
+    return out
 
 
 def _runs(flags: np.ndarray, hop: float) -> list[tuple[float, float]]:
@@ -85,7 +93,7 @@ def _local_floor(env: np.ndarray, pause: np.ndarray, start: float, end: float, f
 
 
 def _refine(env: np.ndarray, smooth: np.ndarray, start: float, end: float, floor: float, lo_limit: float,
-            hi_limit: float) -> tuple[float, float]:
+            hi_limit: float) -> tuple[float, float] | None:
     """The edges near the VAD's guess: first where the level holds above a threshold between the
     pause's floor and the phrase's loud part (a quiet fricative still counts, room noise does not),
     then walked outwards while the level stays clearly above the floor (a soft attack or a decay
@@ -93,14 +101,18 @@ def _refine(env: np.ndarray, smooth: np.ndarray, start: float, end: float, floor
     a, b = int(start * 1000), int(end * 1000)
     body = env[a:b]
     if len(body) == 0:
-        return start, end
+        return None
     peak = float(np.percentile(body, 95))
+    if peak < floor + _MIN_SNR:  # the VAD fired on noise: nothing stands out of the floor
+        return None
     threshold = max(floor + max(0.35 * (peak - floor), 6.0), peak - 40.0)
     held = _held(env > threshold)
     s_lo = max(int((start - _SEARCH) * 1000), int(lo_limit * 1000), 0)
     s_hi = min(int((start + _SEARCH) * 1000), b)
     hits = np.flatnonzero(held[s_lo:s_hi])
-    first = s_lo + int(hits[0]) if len(hits) else a
+    if not len(hits):
+        return None
+    first = s_lo + int(hits[0])
     e_lo = max(int((end - _SEARCH) * 1000), first + 1)
     e_hi = min(int((end + _SEARCH) * 1000), int(hi_limit * 1000), len(env))
     hits = np.flatnonzero(held[e_lo:e_hi])
@@ -140,6 +152,8 @@ def phrases(samples: np.ndarray, duration: float) -> list[Phrase]:
         lo = refined[-1][1] + 0.01 if refined else 0.0
         hi = runs[i + 1][0] if i + 1 < len(runs) else duration
         floor = max(_local_floor(env, pause, start, end, floor_all), -90.0)
-        refined.append(_refine(env, smooth, start, end, floor, lo, hi))
+        edges = _refine(env, smooth, start, end, floor, lo, hi)
+        if edges is not None:
+            refined.append(edges)
     out = _merge(refined, MIN_PAUSE)
     return [Phrase(round(s, 4), round(min(e, duration), 4)) for s, e in out if e - s >= MIN_PHRASE]
