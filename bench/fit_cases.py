@@ -144,12 +144,17 @@ def _dub_phrase(texts: list[str], voice: str, target: float, tmp: Path) -> np.nd
     return best
 
 
-def _texts(pool: list[str], n: int, words: float) -> list[str]:
-    """Candidate texts for dub phrase ``n``: single sentences, or two joined for a long slot."""
+def _texts(pool: list[str], n: int) -> list[str]:
+    """Candidate texts for dub phrase ``n``: single sentences first, then two or three joined, so
+    any slot can be met at a natural speaking rate."""
     single = [pool[(n + k) % len(pool)] for k in range(len(pool))]
-    if words < 16:
-        return single
-    return [a.rstrip(".") + " " + b[0].lower() + b[1:] for a, b in zip(single, single[1:] + single[:1])]
+
+    def join(parts: list[str]) -> str:
+        return " ".join([parts[0].rstrip(".")] + [p[0].lower() + p[1:].rstrip(".") for p in parts[1:]]) + "."
+
+    doubles = [join(single[k: k + 2]) for k in range(len(single) - 1)]
+    triples = [join(single[k: k + 3]) for k in range(len(single) - 2)]
+    return single[:4] + doubles[:4] + triples[:3]
 
 
 def make(name: str, folder: Path, seed: int, phrases: int = 8, extra: int = 0, snr_db: float = 25.0) -> Case:
@@ -188,15 +193,14 @@ def make(name: str, folder: Path, seed: int, phrases: int = 8, extra: int = 0, s
             groups.append((o0, o1))
             target = (o1 - o0) * rng.uniform(0.7, 1.3)
             start = dpos
-            words = target * 3.2  # about 3 words a second at 190 wpm
             if count == 1:
-                pieces = [_dub_phrase(_texts(dub_texts, n, words), dub_voice, target, tmp)]
+                pieces = [_dub_phrase(_texts(dub_texts, n), dub_voice, target, tmp)]
             else:
                 inner = rng.uniform(0.3, 0.5)
                 part = (target - inner) / 2
-                pieces = [_dub_phrase(_texts(dub_texts, n, part * 3.2), dub_voice, part * 1.1, tmp),
+                pieces = [_dub_phrase(_texts(dub_texts, n), dub_voice, part * 1.1, tmp),
                           np.zeros(int(inner * DUB_RATE), np.float32),
-                          _dub_phrase(_texts(dub_texts, n + 5, part * 3.2), dub_voice, part * 0.9, tmp)]
+                          _dub_phrase(_texts(dub_texts, n + 5), dub_voice, part * 0.9, tmp)]
             for p in pieces:
                 dub_parts.append(p)
                 dpos += len(p) / DUB_RATE

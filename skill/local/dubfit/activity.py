@@ -22,6 +22,7 @@ _FLICKER = 0.08  # VAD gaps and bursts shorter than this are its own noise
 _ENV_HOP = 16  # 1 ms envelope at 16 kHz
 _ENV_WIN = 64  # 4 ms RMS window
 _SEARCH = 0.12  # seconds either side of the VAD's edge to look for the true one
+_CLOSURE = 150  # ms: the longest stop closure inside a word
 _MIN_SNR = 8.0  # dB a phrase's loud part must stand above the pause's floor
 _WALK_IN = 100  # ms an onset may move back below the threshold (a soft attack under noise)
 _WALK_OUT = 120  # ms an offset may move on (decays are longer than attacks)
@@ -108,15 +109,15 @@ def _refine(env: np.ndarray, smooth: np.ndarray, start: float, end: float, floor
     threshold = max(floor + max(0.35 * (peak - floor), 6.0), peak - 40.0)
     held = _held(env > threshold)
     s_lo = max(int((start - _SEARCH) * 1000), int(lo_limit * 1000), 0)
-    s_hi = min(int((start + _SEARCH) * 1000), b)
+    s_hi = b  # the loud part may start well inside the VAD's run
     hits = np.flatnonzero(held[s_lo:s_hi])
     if not len(hits):
         return None
     first = s_lo + int(hits[0])
-    e_lo = max(int((end - _SEARCH) * 1000), first + 1)
+    e_lo = first + 1  # ... and end well before its hangover
     e_hi = min(int((end + _SEARCH) * 1000), int(hi_limit * 1000), len(env))
     hits = np.flatnonzero(held[e_lo:e_hi])
-    last = e_lo + int(hits[-1]) if len(hits) else b - 1
+    last = e_lo + int(hits[-1]) if len(hits) else first
     # 2 dB over the floor on a 5 ms average is > 5 standard deviations of white noise's level
     audible = smooth > floor + 2.0
     stop = max(first - _WALK_IN, s_lo)
@@ -125,7 +126,26 @@ def _refine(env: np.ndarray, smooth: np.ndarray, start: float, end: float, floor
     stop = min(last + _WALK_OUT, e_hi - 1)
     while last < stop and audible[last + 1]:
         last += 1
+    # a stop consonant's burst before its closure ("t…", "k…") or a final release after it is
+    # speech too: a clear burst within a closure's length (_CLOSURE) joins the phrase
+    burst = np.flatnonzero(_run_of(smooth[max(first - _CLOSURE, s_lo): first] > floor + 3.0, 5))
+    if len(burst):
+        first = max(first - _CLOSURE, s_lo) + int(burst[0])
+    tail = np.flatnonzero(_run_of(smooth[last + 1: min(last + 1 + _CLOSURE, e_hi)] > floor + 3.0, 5))
+    if len(tail):
+        last = last + 1 + int(tail[-1])
     return first / 1000, max(last + 1, first + 1) / 1000
+
+
+def _run_of(flags: np.ndarray, length: int) -> np.ndarray:
+    """Marks the samples that belong to a run of at least ``length`` consecutive True values."""
+    if len(flags) < length:
+        return np.zeros(len(flags), bool)
+    full = np.convolve(flags.astype(np.int16), np.ones(length, np.int16), "valid") >= length
+    out = np.zeros(len(flags), bool)
+    for k in np.flatnonzero(full):
+        out[k: k + length] = True
+    return out
 
 
 def _held(above: np.ndarray) -> np.ndarray:

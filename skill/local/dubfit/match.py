@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from skill.local.dubfit.activity import Phrase
 
 MOVES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1))
-_MERGE_PRICE = {1: 0.0, 2: 0.3, 3: 0.8}
+_MERGE_PRICE = {1: 0.0, 2: 0.6, 3: 1.5}  # middle of the plateau where all dev groups match
 _POSITION_WEIGHT = 4.0  # a group 5 % of the timeline off its partner costs like a 22 % length error
 _PAUSE_WEIGHT = 0.6  # per share of the group's span that a swallowed pause takes
 _BAND = 40  # phrases either side of the diagonal the search considers (hour-long tracks stay fast)
