@@ -13,14 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-RATE = 16_000  # webrtcvad takes 8/16/32/48 kHz; 16 kHz keeps fricative onsets
-VAD_FRAME = 160  # 10 ms
-VAD_MODE = 2  # reference B7: mode 2 had the smallest onset bias at 10 dB SNR
+from skill.local.dubfit.features import RATE, VAD_FRAME, Features, analyse
+
 MIN_PAUSE = 0.25  # a phrase ends at a pause at least this long (the issue's definition)
 MIN_PHRASE = 0.10  # shorter bursts (a click, a breath) are not phrases
 _FLICKER = 0.08  # VAD gaps and bursts shorter than this are its own noise
-_ENV_HOP = 16  # 1 ms envelope at 16 kHz
-_ENV_WIN = 64  # 4 ms RMS window
 _SEARCH = 0.12  # seconds either side of the VAD's edge to look for the true one
 _CLOSURE = 150  # ms: the longest stop closure inside a word
 _MIN_SNR = 8.0  # dB a phrase's loud part must stand above the pause's floor
@@ -36,37 +33,6 @@ class Phrase:
     @property
     def length(self) -> float:
         return self.end - self.start
-
-
-def envelope_db(samples: np.ndarray) -> np.ndarray:
-    """Level in dB per 1 ms (4 ms RMS window centred on each millisecond). Worked in blocks: a
-    float64 copy of an hour at 16 kHz would be 460 MB."""
-    count = len(samples) // _ENV_HOP
-    bins = np.empty(count, np.float64)  # energy per millisecond
-    block = _ENV_HOP * 1_000_000
-    for i in range(0, count * _ENV_HOP, block):
-        part = samples[i: min(i + block, count * _ENV_HOP)].astype(np.float64)
-        bins[i // _ENV_HOP: i // _ENV_HOP + len(part) // _ENV_HOP] = (part * part).reshape(-1, _ENV_HOP).sum(axis=1)
-    width = _ENV_WIN // _ENV_HOP
-    window = np.convolve(bins, np.ones(width), "same") / _ENV_WIN
-    return (10 * np.log10(window + 1e-12)).astype(np.float32)
-
-
-def vad_frames(samples: np.ndarray) -> np.ndarray:
-    """One bool per 10 ms: WebRTC's speech decision (converted to 16-bit PCM a minute at a time)."""
-    import webrtcvad
-
-    vad = webrtcvad.Vad(VAD_MODE)
-    count = len(samples) // VAD_FRAME
-    out = np.zeros(count, bool)
-    step = VAD_FRAME * 2
-    per_block = 6000  # frames: one minute
-    for first in range(0, count, per_block):
-        last = min(first + per_block, count)
-        part = samples[first * VAD_FRAME: last * VAD_FRAME]
-        buf = (np.clip(part, -1.0, 1.0) * 32767).astype("<i2").tobytes()
-        out[first:last] = [vad.is_speech(buf[i * step:(i + 1) * step], RATE) for i in range(last - first)]
-    return out
 
 
 def _runs(flags: np.ndarray, hop: float) -> list[tuple[float, float]]:
@@ -98,43 +64,40 @@ def _refine(env: np.ndarray, smooth: np.ndarray, start: float, end: float, floor
     """The edges near the VAD's guess: first where the level holds above a threshold between the
     pause's floor and the phrase's loud part (a quiet fricative still counts, room noise does not),
     then walked outwards while the level stays clearly above the floor (a soft attack or a decay
-    buried under the threshold is still speech), at most _WALK_IN / _WALK_OUT."""
+    buried under the threshold is still speech), at most _WALK_IN / _WALK_OUT. Works on the
+    phrase's own neighbourhood only: whole-track arrays per phrase would cost hours per hour."""
     a, b = int(start * 1000), int(end * 1000)
-    body = env[a:b]
-    if len(body) == 0:
+    s_lo = max(int((start - _SEARCH) * 1000), int(lo_limit * 1000), 0)
+    e_hi = min(int((end + _SEARCH) * 1000), int(hi_limit * 1000), len(env))
+    if b <= a or e_hi <= s_lo:
         return None
-    peak = float(np.percentile(body, 95))
+    local, calm = env[s_lo:e_hi], smooth[s_lo:e_hi]  # index 0 = s_lo
+    peak = float(np.percentile(env[a:b], 95))
     if peak < floor + _MIN_SNR:  # the VAD fired on noise: nothing stands out of the floor
         return None
     threshold = max(floor + max(0.35 * (peak - floor), 6.0), peak - 40.0)
-    held = _held(env > threshold)
-    s_lo = max(int((start - _SEARCH) * 1000), int(lo_limit * 1000), 0)
-    s_hi = b  # the loud part may start well inside the VAD's run
-    hits = np.flatnonzero(held[s_lo:s_hi])
+    hits = np.flatnonzero(_held(local > threshold))
     if not len(hits):
         return None
-    first = s_lo + int(hits[0])
-    e_lo = first + 1  # ... and end well before its hangover
-    e_hi = min(int((end + _SEARCH) * 1000), int(hi_limit * 1000), len(env))
-    hits = np.flatnonzero(held[e_lo:e_hi])
-    last = e_lo + int(hits[-1]) if len(hits) else first
+    first, last = int(hits[0]), int(hits[-1])
     # 2 dB over the floor on a 5 ms average is > 5 standard deviations of white noise's level
-    audible = smooth > floor + 2.0
-    stop = max(first - _WALK_IN, s_lo)
+    audible = calm > floor + 2.0
+    stop = max(first - _WALK_IN, 0)
     while first > stop and audible[first - 1]:
         first -= 1
-    stop = min(last + _WALK_OUT, e_hi - 1)
+    stop = min(last + _WALK_OUT, len(local) - 1)
     while last < stop and audible[last + 1]:
         last += 1
     # a stop consonant's burst before its closure ("t…", "k…") or a final release after it is
     # speech too: a clear burst within a closure's length (_CLOSURE) joins the phrase
-    burst = np.flatnonzero(_run_of(smooth[max(first - _CLOSURE, s_lo): first] > floor + 3.0, 5))
+    before = max(first - _CLOSURE, 0)
+    burst = np.flatnonzero(_run_of(calm[before:first] > floor + 3.0, 5))
     if len(burst):
-        first = max(first - _CLOSURE, s_lo) + int(burst[0])
-    tail = np.flatnonzero(_run_of(smooth[last + 1: min(last + 1 + _CLOSURE, e_hi)] > floor + 3.0, 5))
+        first = before + int(burst[0])
+    tail = np.flatnonzero(_run_of(calm[last + 1: last + 1 + _CLOSURE] > floor + 3.0, 5))
     if len(tail):
         last = last + 1 + int(tail[-1])
-    return first / 1000, max(last + 1, first + 1) / 1000
+    return (s_lo + first) / 1000, (s_lo + max(last + 1, first + 1)) / 1000
 
 
 def _run_of(flags: np.ndarray, length: int) -> np.ndarray:
@@ -154,9 +117,14 @@ def _held(above: np.ndarray) -> np.ndarray:
 
 
 def phrases(samples: np.ndarray, duration: float) -> list[Phrase]:
-    """The phrases of a 16 kHz mono track: speech separated by pauses of at least MIN_PAUSE."""
-    flags = vad_frames(samples)
-    env = envelope_db(samples)
+    """The phrases of a whole 16 kHz mono track (tests and tools; files go through ``from_features``)."""
+    return from_features(analyse([samples]), duration)
+
+
+def from_features(features: Features, duration: float | None = None) -> list[Phrase]:
+    """The phrases of a track: speech separated by pauses of at least MIN_PAUSE."""
+    flags, env = features.flags, features.env
+    duration = features.duration if duration is None else duration
     # merge only the VAD's own flicker here: its hangover makes a 0.3 s pause look like 0.2 s, so
     # the pause rule is applied after the edges are refined
     runs = [r for r in _merge(_runs(flags, VAD_FRAME / RATE), _FLICKER) if r[1] - r[0] >= _FLICKER]

@@ -12,7 +12,7 @@ from typing import Any
 
 import av
 
-from skill.errors import LipSyncError, MediaError, UsageError
+from skill.errors import MediaError, UsageError
 from skill.local.dubfit import activity, match, plan, reader, writer
 from skill.local.dubfit.activity import Phrase
 
@@ -72,16 +72,14 @@ def _duration(path: Path, fallback: float) -> float:
 
 
 def _phrases(path: Path) -> tuple[list[Phrase], float]:
-    from skill.media.decode import decode_mono
+    """The phrases of a file and its audio's duration. Streamed: see ``features.analyse_file``."""
+    from skill.local.dubfit import features
 
-    try:
-        track = decode_mono(path, activity.RATE)
-    except LipSyncError:
-        raise MediaError("errors/fit_unreadable", file=path.name) from None
-    found = activity.phrases(track.samples, track.duration)
+    analysed = features.analyse_file(path, "errors/fit_unreadable")
+    found = activity.from_features(analysed)
     if not found:
         raise MediaError("errors/fit_no_speech", file=path.name)
-    return found, track.duration
+    return found, analysed.duration
 
 
 def fit_files(original: Path, dub: Path, output: Path, max_stretch: float = DEFAULT_MAX_STRETCH,
