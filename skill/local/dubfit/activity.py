@@ -134,7 +134,7 @@ def from_features(features: Features, duration: float | None = None) -> list[Phr
     for start, end in _merge(runs, MIN_PAUSE):
         pause[max(int(start * 1000) - 50, 0): int(end * 1000) + 50] = False
     floor_all = float(np.median(env[pause])) if pause.sum() > 50 else float(np.percentile(env, 10))
-    smooth = np.convolve(env, np.ones(5, np.float32) / 5, "same")
+    smooth = np.convolve(env, np.full(5, 0.2, np.float32), "same")
     refined: list[tuple[float, float]] = []
     for i, (start, end) in enumerate(runs):
         lo = refined[-1][1] + 0.01 if refined else 0.0
