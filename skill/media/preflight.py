@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from skill.errors import MediaError
+from skill.media.names import SUPPORTED_EXTENSIONS, extension_of
 from skill.media.probe import MediaInfo, probe
-from skill.media.sources import SUPPORTED_EXTENSIONS, extension_of
 
 DEFAULT_MAX_UPLOAD_MB = 2048  # documented limit; LIP_SYNC_VIDEO_MAX_UPLOAD_MB overrides it
 MIN_LIP_HEIGHT = 480  # the spec's "at least 480p" for facial landmark detection

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from skill.errors import UsageError
 
 if TYPE_CHECKING:
-    from skill.app import App
+    from skill.nemo.context import NemoContext
     from skill.providers.base import Provider
 
 PROVIDER_NAMES: tuple[str, ...] = ("nemo", "fal", "wavespeed", "nim")
@@ -65,7 +65,7 @@ def pick(name: str, mode: str, env: Mapping[str, str] | None = None) -> str:
     return name
 
 
-def create(name: str, app: App, **options: Any) -> Provider:
+def create(name: str, app: NemoContext, **options: Any) -> Provider:
     """Build a provider lazily: its module (and grpc for NIM) is imported only when used."""
     module_name, _, class_name = _FACTORIES[name].partition(":")
     factory = getattr(importlib.import_module(module_name), class_name)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from skill.errors import ProviderError
-from skill.providers import MODES, fal_models
+from skill.providers import fal_models
 from skill.providers.base import JobHandle, JobRequest, JobState
 from skill.providers.fal_upload import FalUploader
 from skill.providers.http import (
@@ -32,7 +32,7 @@ from skill.providers.http import (
 from skill.redact import register_secret
 
 if TYPE_CHECKING:
-    from skill.app import App
+    from skill.nemo.context import NemoContext
 
 DEFAULT_QUEUE_BASE = "https://queue.fal.run"
 DEFAULT_REST_BASE = "https://rest.fal.ai"
@@ -110,7 +110,6 @@ def output_urls(result: Mapping[str, Any]) -> list[str]:
 
 class FalProvider:
     name = "fal"
-    modes = MODES["fal"]
 
     def __init__(self, http: httpx.Client, *, queue_base: str, uploader: FalUploader) -> None:
         self.http = http  # carries "Authorization: Key …" (fal's scheme, not Bearer)
@@ -118,7 +117,7 @@ class FalProvider:
         self.uploader = uploader
 
     @classmethod
-    def from_app(cls, app: App, **_: Any) -> FalProvider:
+    def from_app(cls, app: NemoContext, **_: Any) -> FalProvider:
         key = fal_key(os.environ)
         if not key:
             raise ProviderError("errors/provider_no_key", provider="fal", env="FAL_KEY")

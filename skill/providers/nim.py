@@ -26,13 +26,13 @@ from skill.config import output_dir
 from skill.console import Events
 from skill.errors import MediaError, ProviderError, UsageError, write_failed
 from skill.media.download import unused_path
-from skill.providers import MODES
+from skill.media.names import is_web_url
 from skill.providers.base import JobRequest, JobState, require_inputs
 from skill.providers.mp4_checks import is_constant_frame_rate, is_faststart
 from skill.redact import register_secret
 
 if TYPE_CHECKING:
-    from skill.app import App
+    from skill.nemo.context import NemoContext
 
 DEFAULT_TARGET = "127.0.0.1:8001"
 CHUNK_SIZE = 64 * 1024
@@ -170,7 +170,6 @@ def _nvcf_credentials(target: str, tls: bool) -> list[tuple[str, str]]:
 
 class NimProvider:
     name = "nim"
-    modes = MODES["nim"]
     kind = "stream"
 
     def __init__(self, target: str, events: Events, *, tls: bool = False,
@@ -181,7 +180,7 @@ class NimProvider:
         self.credentials = credentials or []  # NVCF metadata: function-id and the bearer API key
 
     @classmethod
-    def from_app(cls, app: App, target: str | None = None, tls: bool = False, **_: Any) -> NimProvider:
+    def from_app(cls, app: NemoContext, target: str | None = None, tls: bool = False, **_: Any) -> NimProvider:
         try:
             import grpc  # noqa: F401  (the optional "nim" extra: fail here, before any work)
 
@@ -275,7 +274,7 @@ class NimProvider:
     def _local(request: JobRequest, role: str) -> Path:
         require_inputs(request, (role,))
         value = request.inputs[role]
-        if value.startswith(("http://", "https://")):
+        if is_web_url(value):
             raise UsageError("errors/provider_nim_local_only", role=role)
         path = Path(value)
         if not path.is_file():

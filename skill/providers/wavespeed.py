@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from skill.errors import ProviderError, UsageError
-from skill.providers import MODES
 from skill.providers.base import JobHandle, JobRequest, JobState, require_inputs
 from skill.providers.http import (
     MAX_MESSAGE,
@@ -32,7 +31,7 @@ from skill.providers.http import (
 from skill.redact import register_secret
 
 if TYPE_CHECKING:
-    from skill.app import App
+    from skill.nemo.context import NemoContext
 
 DEFAULT_BASE = "https://api.wavespeed.ai"
 LIPSYNC = "bytedance/lipsync/audio-to-video"
@@ -84,14 +83,13 @@ def state_of(data: dict[str, Any]) -> JobState:
 
 class WaveSpeedProvider:
     name = "wavespeed"
-    modes = MODES["wavespeed"]
 
     def __init__(self, http: httpx.Client, *, base: str = DEFAULT_BASE) -> None:
         self.http = http
         self.base = base.rstrip("/")
 
     @classmethod
-    def from_app(cls, app: App, **_: Any) -> WaveSpeedProvider:
+    def from_app(cls, app: NemoContext, **_: Any) -> WaveSpeedProvider:
         key = (os.environ.get("WAVESPEED_API_KEY") or "").strip()
         register_secret(key)
         if not key:
