@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import AliasChoices, BaseModel, Field, ValidationError
 
+from skill import env
 from skill.config import output_dir
 from skill.console import Events
 from skill.errors import MediaError, ProviderError, UsageError, write_failed
@@ -147,7 +148,7 @@ def _rpc_error(exc: Any, timeout: float) -> ProviderError:
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
         return ProviderError("errors/provider_nim_deadline", retryable=True, seconds=int(timeout))
     if code in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED):
-        return ProviderError("errors/provider_auth", provider="nim", env="NIM_TARGET")
+        return ProviderError("errors/provider_auth", provider="nim", env=env.NIM_TARGET.name)
     return ProviderError("errors/provider_rejected", retryable=code == grpc.StatusCode.RESOURCE_EXHAUSTED,
                          provider="nim", status=code.name, message=details)
 
@@ -157,8 +158,8 @@ def _nvcf_credentials(target: str, tls: bool) -> list[tuple[str, str]]:
 
     The key travels only over TLS, or to this machine (a local NIM or a test double).
     """
-    key = (os.environ.get("NVIDIA_API_KEY") or "").strip()
-    function_id = (os.environ.get("NIM_FUNCTION_ID") or "").strip()
+    key = env.read(env.NVIDIA_API_KEY) or ""
+    function_id = env.read(env.NIM_FUNCTION_ID) or ""
     register_secret(key)
     if not key:
         return []
@@ -187,7 +188,7 @@ class NimProvider:
             from skill.providers.nim_pb import lipsync_pb2  # noqa: F401
         except ImportError:
             raise ProviderError("errors/provider_nim_extra") from None
-        target = target or os.environ.get("NIM_TARGET") or DEFAULT_TARGET
+        target = target or env.read(env.NIM_TARGET) or DEFAULT_TARGET
         tls = tls or target.endswith(":443")
         return cls(target, app.events, tls=tls, credentials=_nvcf_credentials(target, tls))
 
