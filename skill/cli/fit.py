@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skill.cli import Outcome
+
+HARD_LIMIT = 1.5  # skill.handlers.fit.HARD_MAX_STRETCH; not imported here (keeps --help light)
 
 
-def _stretch(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or not 1.0 < value <= 1.5:
-        raise argparse.ArgumentTypeError(f"must be above 1 and at most 1.5, got {text!r}")
+def max_stretch(text: str) -> float:
+    """``--max-stretch R``: finite, above 1, at most 1.5 (also used by ``dub --fit``)."""
+    from skill.cli import numbers
+
+    value = numbers.finite(text)
+    if not 1.0 < value <= HARD_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be above 1 and at most {HARD_LIMIT}, got {text!r}")
     return value
 
 
@@ -28,12 +32,11 @@ def register(commands: Any) -> None:
     parser.add_argument("-o", "--output", type=Path, metavar="OUT",
                         help="OUT.wav/.flac/.m4a/.mp3: the fitted audio; OUT.mp4/.mov/.mkv/.webm: ORIGINAL's "
                              "video with it (default: a new file in the results folder)")
-    parser.add_argument("--max-stretch", type=_stretch, default=1.25, metavar="R",
+    parser.add_argument("--max-stretch", type=max_stretch, default=1.25, metavar="R",
                         help="slow down or speed up a phrase by at most this factor (default 1.25, at most 1.5)")
 
 
-def _fit(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _fit(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.fit import fit
 
-    console.reply(fit(app, args.original, args.dub, output=args.output, max_stretch=args.max_stretch))
-    return 0
+    return fit(app, args.original, args.dub, output=args.output, max_stretch=args.max_stretch)

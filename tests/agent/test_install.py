@@ -35,6 +35,7 @@ def _run_from(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           timeout=120, check=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("link", [False, True], ids=["copy", "link"])
 @pytest.mark.parametrize("target", sorted(EXPECTED_PLATFORM))
 def test_install_run_detect_uninstall(target: str, link: bool, cli, emulator, tmp_path: Path) -> None:
