@@ -85,6 +85,7 @@ def test_phrases_land_where_the_original_speaks(fit_cli: Callable, pair: tuple[P
         assert np.abs(before).max() < 0.01 < np.sqrt(np.mean(inside**2))
 
 
+@pytest.mark.slow  # three whole fits
 def test_default_output_is_a_new_named_file_never_an_existing_one(fit_cli: Callable, pair: tuple[Path, Path],
                                                                    tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
