@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from skill.errors import LipSyncError
 from skill.frontmatter import detect_platform
 from skill.install import MANIFEST, SKILL_NAME
 
@@ -53,9 +54,12 @@ def test_install_run_detect_uninstall(target: str, link: bool, cli, emulator, tm
         assert (folder / entry).exists(), entry
     assert (folder / "skill").is_symlink() == link
     assert not (folder / "fixtures").exists() and not (folder / "tests").exists()
-    if target == "clawhub":
-        origin = json.loads((folder / ".clawhub" / "origin.json").read_text())
-        assert origin["slug"] == SKILL_NAME and origin["version"] == 1 and isinstance(origin["installedAt"], int)
+    # A local install claims no registry origin: only `clawhub install` writes one (issue 17).
+    assert not (folder / ".clawhub").exists() and not (workspace / ".clawhub").exists()
+    assert json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["target"] == target
+    # OpenClaw refuses a SKILL.md that resolves outside its skills root, so that one is a copy.
+    assert (folder / "SKILL.md").is_symlink() == (link and target not in ("openclaw", "clawhub"))
+    assert sorted(p.name for p in (folder / "scripts").iterdir()) == ["run.py"]  # no maintainer scripts
 
     assert detect_platform(folder) == EXPECTED_PLATFORM[target]
     assert installed.json()["platform"] == EXPECTED_PLATFORM[target]
@@ -128,3 +132,32 @@ def test_uninstall_never_deletes_outside_the_skill_folder(cli, tmp_path: Path) -
     result = cli("uninstall", "--target", "cursor", "--dir", skills)
     assert result.code == 0, result.err
     assert victim.read_text() == "the person's file"
+
+
+def test_refresh_drops_the_clawhub_origin_older_installs_wrote(cli, tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    assert cli("install", "--target", "clawhub", "--dir", workspace).code == 0
+    folder = workspace / "skills" / SKILL_NAME
+    # What installs before issue 17 left behind: an origin file listed in the manifest.
+    (folder / ".clawhub").mkdir()
+    (folder / ".clawhub" / "origin.json").write_text('{"version": 1, "slug": "lip-sync-video"}')
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    manifest["placed"].append(".clawhub/origin.json")
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    again = cli("install", "--target", "clawhub", "--dir", workspace, "--json")
+    assert again.code == 0 and again.json()["platform"] == "clawhub"
+    assert not (folder / ".clawhub").exists()
+
+
+def test_bundle_is_what_install_places_without_the_manifest(cli, tmp_path: Path) -> None:
+    from skill.install import build_bundle
+
+    folder, files = build_bundle(tmp_path / "out")
+    assert folder == tmp_path / "out" / SKILL_NAME
+    assert cli("install", "--target", "cursor").code == 0
+    installed = Path(os.environ["HOME"]) / ".cursor" / "skills" / SKILL_NAME
+    assert files == sorted(json.loads((installed / MANIFEST).read_text(encoding="utf-8"))["placed"])
+    assert {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} == set(files)
+    assert not any(part.startswith(".") for name in files for part in name.split("/"))
+    with pytest.raises(LipSyncError):  # never over an existing folder
+        build_bundle(tmp_path / "out")

@@ -133,3 +133,26 @@ def test_explicit_platform_overrides_everything(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     assert detect_platform(folder, override="claude") == "claude"
     assert detect_platform(folder, override="  ") == "cursor"
+
+
+def test_openclaw_path_install_counts_as_clawhub(tmp_path: Path) -> None:
+    # `openclaw skills install <dir>` writes .openclaw/source-origin.json and no ClawHub origin.
+    folder = tmp_path / "workspace" / "skills" / "lip-sync-video"
+    (folder / ".openclaw").mkdir(parents=True)
+    assert detect_platform(folder) == "unknown"
+    (folder / ".openclaw" / "source-origin.json").write_text('{"version": 1, "source": "path"}')
+    assert detect_platform(folder) == "clawhub"
+
+
+@pytest.mark.parametrize(("target", "platform"), [
+    ("clawhub", "clawhub"), ("openclaw", "clawhub"), ("cursor", "cursor"), ("claude", "claude")])
+def test_our_install_manifest_names_the_platform(tmp_path: Path, target: str, platform: str) -> None:
+    from skill.frontmatter import INSTALL_MANIFEST
+
+    folder = tmp_path / "anywhere" / "lip-sync-video"  # a path that says nothing by itself
+    folder.mkdir(parents=True)
+    (folder / INSTALL_MANIFEST).write_text(json.dumps({"target": target, "placed": []}))
+    assert detect_platform(folder) == platform
+    for junk in ("not json", '["a"]', '{"target": 3}', '{"target": "vscode"}'):
+        (folder / INSTALL_MANIFEST).write_text(junk)
+        assert detect_platform(folder) == "unknown"
