@@ -161,3 +161,23 @@ def test_bundle_is_what_install_places_without_the_manifest(cli, tmp_path: Path)
     assert not any(part.startswith(".") for name in files for part in name.split("/"))
     with pytest.raises(LipSyncError):  # never over an existing folder
         build_bundle(tmp_path / "out")
+
+
+def test_runner_works_from_any_working_directory_with_the_path_the_model_sees(cli, tmp_path: Path) -> None:
+    """OpenClaw never substitutes {baseDir}: the model takes the skill's <location>, which OpenClaw
+    shows as ~/… (local-loader: compactPromptSkills), and runs the runner from wherever it is, with
+    the person's files relative to that directory (issue 17)."""
+    assert cli("install", "--target", "openclaw").code == 0
+    elsewhere = tmp_path / "chat-workdir"
+    elsewhere.mkdir()
+    for name in ("interview.mp4", "voice_studio.wav"):
+        (elsewhere / name).write_bytes((REPO / "fixtures" / "media" / name).read_bytes())
+    command = ("python3 ~/.openclaw/skills/lip-sync-video/scripts/run.py "
+               "align interview.mp4 voice_studio.wav --check-only --json")
+    ran = subprocess.run(command, shell=True, cwd=elsewhere, capture_output=True, text=True, timeout=120, check=False,
+                         env={**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent),
+                                                                      os.environ.get("PATH", "")])})
+    assert ran.returncode == 0, ran.stderr
+    result = json.loads(ran.stdout)
+    assert result["ok"] and result["video"] == "interview.mp4" and 200 < result["offset_ms"] < 270
+    assert not (Path(os.environ["HOME"]) / ".openclaw" / "skills" / SKILL_NAME / "interview.mp4").exists()
