@@ -8,7 +8,7 @@
 ``clawhub publish`` reads no frontmatter: the slug comes from the folder's name and the version
 defaults to 1.0.0 (or the next patch). Publishing the repository root would also upload the tests,
 fixtures and media. So this builds the exact folder ``lip-sync-video install`` places
-(``skill.install.build_bundle``) in a temporary directory and runs
+(``skill.agent.install.build_bundle``) in a temporary directory and runs
 ``clawhub publish <folder> --slug lip-sync-video --version <pyproject version>`` on it.
 
 The ``clawhub`` client is looked up in ``--clawhub``, then ``$LIP_SYNC_VIDEO_AGENT_CLIENTS``
@@ -107,8 +107,8 @@ def main(argv: list[str]) -> int:
         print("publish: clawhub not found; run scripts/install-agent-clients.sh or pass --clawhub", file=sys.stderr)
         return 1
 
+    from skill.agent.install import build_bundle
     from skill.errors import LipSyncError
-    from skill.install import build_bundle
 
     scratch = None if args.keep else tempfile.mkdtemp(prefix="lip-sync-video-publish-")
     try:

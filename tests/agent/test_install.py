@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from skill.agent.install import MANIFEST, SKILL_NAME
 from skill.errors import LipSyncError
 from skill.frontmatter import detect_platform
-from skill.install import MANIFEST, SKILL_NAME
 
 REPO = Path(__file__).resolve().parents[2]
 EXPECTED_PLATFORM = {"openclaw": "clawhub", "clawhub": "clawhub", "cursor": "cursor", "claude": "claude"}
@@ -83,7 +83,7 @@ def test_install_run_detect_uninstall(target: str, link: bool, cli, emulator, tm
     assert removed.code == 0, removed.err
     assert not folder.exists() and not folder.is_symlink()
     assert _tree(home) | {f"ws/{p}" for p in _tree(workspace)} == before
-    for entry in ("SKILL.md", "README.md", "pyproject.toml", "skill/tools.py", "prompts/en", "scripts/run.py"):
+    for entry in ("SKILL.md", "README.md", "pyproject.toml", "skill/agent/tools.py", "prompts/en", "scripts/run.py"):
         assert (REPO / entry).exists(), entry  # the checkout a link pointed to is intact
 
 
@@ -150,7 +150,7 @@ def test_refresh_drops_the_clawhub_origin_older_installs_wrote(cli, tmp_path: Pa
 
 
 def test_bundle_is_what_install_places_without_the_manifest(cli, tmp_path: Path) -> None:
-    from skill.install import build_bundle
+    from skill.agent.install import build_bundle
 
     folder, files = build_bundle(tmp_path / "out")
     assert folder == tmp_path / "out" / SKILL_NAME

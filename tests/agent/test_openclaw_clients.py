@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 import yaml
 
+from skill.agent.install import MANIFEST, SKILL_NAME
 from skill.frontmatter import detect_platform
-from skill.install import MANIFEST, SKILL_NAME
 from tests.agent.clawhub_registry import TOKEN, Registry
 
 REPO = Path(__file__).resolve().parents[2]
