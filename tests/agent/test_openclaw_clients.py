@@ -65,7 +65,8 @@ DESCRIPTION = yaml.safe_load((REPO / "SKILL.md").read_text(encoding="utf-8").spl
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {**CLIENT_ENV, "HOME": str(home), "NO_COLOR": "1", "CLAWHUB_CONFIG_PATH": str(home / "clawhub.json")}
+    env = {**CLIENT_ENV, "HOME": str(home), "NO_COLOR": "1", "CLAWHUB_CONFIG_PATH": str(home / "clawhub.json"),
+           "CLAWHUB_DISABLE_TELEMETRY": "1"}
     for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "XDG_CONFIG_HOME", "OPENCLAW_STATE_DIR",
                  "OPENCLAW_CONFIG_PATH", "CLAWHUB_WORKDIR", "CLAWHUB_REGISTRY", "CLAWHUB_SITE"):
         env.pop(name, None)
@@ -77,6 +78,15 @@ def _client(*args: str, home: Path, cwd: Path) -> subprocess.CompletedProcess[st
                          check=False)
     assert ran.returncode == 0, f"{args[0]} {args[1:]} failed:\n{ran.stdout}\n{ran.stderr}"
     return ran
+
+
+def _configure_workspace(home: Path) -> Path:
+    """Both clients take the workspace from OpenClaw's config (clawhub: resolveClawdbotDefaultWorkspace)."""
+    workspace = home / "agent-workspace"
+    (home / ".openclaw").mkdir(exist_ok=True)
+    (home / ".openclaw" / "openclaw.json").write_text(
+        json.dumps({"agents": {"defaults": {"workspace": str(workspace)}}}), encoding="utf-8")
+    return workspace
 
 
 def _assert_no_warning_about_us(stderr: str, folder: Path) -> None:
@@ -92,11 +102,7 @@ def _assert_no_warning_about_us(stderr: str, folder: Path) -> None:
 ], ids=["openclaw", "openclaw-link", "clawhub"])
 def test_openclaw_and_clawhub_see_a_clean_install(cli, tmp_path: Path, target: str, link: bool, source: str) -> None:
     home = Path(os.environ["HOME"])
-    workspace = home / "agent-workspace"
-    # Both clients take the workspace from OpenClaw's config (clawhub: resolveClawdbotDefaultWorkspace).
-    (home / ".openclaw").mkdir()
-    (home / ".openclaw" / "openclaw.json").write_text(
-        json.dumps({"agents": {"defaults": {"workspace": str(workspace)}}}), encoding="utf-8")
+    workspace = _configure_workspace(home)
     args = ["install", "--target", target, *(["--dir", str(workspace)] if target == "clawhub" else []),
             *(["--link"] if link else []), "--json"]
     installed = cli(*args)
@@ -169,3 +175,39 @@ def test_publish_recipe_uploads_the_install_folder_with_our_slug_and_version(cli
         p.relative_to(kept / SKILL_NAME).as_posix() for p in (kept / SKILL_NAME).rglob("*") if p.is_file())
     assert all(uploaded[name] == (installed / name).read_bytes() for name in placed)
     assert not any(name.split("/")[0] in ("tests", "fixtures", "docs", "bench", ".ci") for name in uploaded)
+
+
+def test_only_a_registry_install_carries_a_clawhub_origin_and_openclaw_calls_it_linked(cli, tmp_path: Path) -> None:
+    """The other half of the decision: what `clawhub install` places has origin + lock, OpenClaw
+    reports it linked, the platform is still clawhub, and `install` leaves that folder alone."""
+    home = Path(os.environ["HOME"])
+    workspace = _configure_workspace(home)
+    registry = Registry().start()
+    (home / "clawhub.json").write_text(json.dumps({"registry": registry.url, "token": TOKEN}), encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    try:
+        assert _publish(home, registry)["status"] == "published"
+        _client(CLAWHUB, "--no-input", "--registry", registry.url, "install", SKILL_NAME, home=home, cwd=elsewhere)
+    finally:
+        registry.stop()
+    folder = workspace / "skills" / SKILL_NAME
+    origin = json.loads((folder / ".clawhub" / "origin.json").read_text(encoding="utf-8"))
+    lock = json.loads((workspace / ".clawhub" / "lock.json").read_text(encoding="utf-8"))
+    assert origin["slug"] == SKILL_NAME
+    assert origin["installedVersion"] == lock["skills"][SKILL_NAME]["version"] == "0.1.0"
+    assert not (folder / MANIFEST).exists()
+    assert detect_platform(folder) == "clawhub"
+
+    shown = _client(OPENCLAW, "skills", "info", SKILL_NAME, "--json", home=home, cwd=elsewhere)
+    info = json.loads(shown.stdout)
+    assert info["source"] == "openclaw-workspace" and info["eligible"] is True
+    assert info["clawhub"]["status"] == "linked" and info["clawhub"]["valid"] is True, info["clawhub"]
+    assert info["clawhub"]["installedVersion"] == "0.1.0"
+    _assert_no_warning_about_us(shown.stderr, folder)
+    assert _client(CLAWHUB, "--no-input", "list", home=home, cwd=elsewhere).stdout.splitlines() == [
+        f"{SKILL_NAME}  0.1.0"]
+
+    refused = cli("install", "--target", "clawhub", "--dir", str(workspace))
+    assert refused.code == 1 and str(folder) in refused.err
+    assert json.loads((folder / ".clawhub" / "origin.json").read_text(encoding="utf-8")) == origin
