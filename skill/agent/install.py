@@ -4,7 +4,7 @@
 target     skills directory (``--dir`` replaces it; for clawhub it names the workspace)
 =========  ==========================================================================
 openclaw   ``~/.openclaw/skills``
-clawhub    ``<workspace>/skills`` (workspace: current directory)
+clawhub    ``<workspace>/skills``, the workspace ``clawhub install`` uses
 cursor     ``~/.cursor/skills``
 claude     ``~/.claude/skills``
 =========  ==========================================================================
@@ -71,10 +71,45 @@ def placement(target: str, directory: Path | None = None) -> Placement:
     base = directory.expanduser().absolute() if directory else None
     home = Path.home()
     if target == "clawhub":  # `clawhub install` extracts into <workdir>/skills/<slug>
-        return Placement(target, (base or Path.cwd()) / "skills")
+        return Placement(target, (base or clawhub_workdir()) / "skills")
     default = {"openclaw": home / ".openclaw" / "skills", "cursor": home / ".cursor" / "skills",
                "claude": home / ".claude" / "skills"}[target]
     return Placement(target, base or default)
+
+
+def clawhub_workdir() -> Path:
+    """The workspace ``clawhub install`` would use (clawhub 0.23.3 ``dist/cli.js`` resolveWorkdir):
+    ``$CLAWHUB_WORKDIR``; else the current directory if it has a ``.clawhub/`` folder; else the
+    workspace OpenClaw's config names; else the current directory."""
+    named = (os.environ.get("CLAWHUB_WORKDIR") or os.environ.get("CLAWDHUB_WORKDIR") or "").strip()
+    if named:
+        return Path(named).expanduser().absolute()
+    cwd = Path.cwd()
+    if (cwd / ".clawhub").exists() or (cwd / ".clawdhub").exists():
+        return cwd
+    return _openclaw_workspace() or cwd
+
+
+def _openclaw_workspace() -> Path | None:
+    """``agents.defaults.workspace`` (or the default agent's) from OpenClaw's config, as clawhub reads
+    it (``dist/cli/clawdbotConfig.js``). Plain JSON only: a config using JSON5-only syntax is skipped."""
+    state = os.environ.get("OPENCLAW_STATE_DIR", "").strip() or "~/.openclaw"
+    config = Path(os.environ.get("OPENCLAW_CONFIG_PATH", "").strip() or Path(state) / "openclaw.json").expanduser()
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    agents = data.get("agents") if isinstance(data, dict) else None
+    if not isinstance(agents, dict):
+        return None
+    defaults = agents.get("defaults")
+    candidates = [defaults.get("workspace") if isinstance(defaults, dict) else None]
+    listed = [entry for entry in agents.get("list") or [] if isinstance(entry, dict)]
+    chosen = next((e for e in listed if e.get("default")), None) or next(
+        (e for e in listed if e.get("id") == "main"), None)
+    candidates.append(chosen.get("workspace") if chosen else None)
+    workspace = next((c.strip() for c in candidates if isinstance(c, str) and c.strip()), None)
+    return Path(workspace).expanduser().absolute() if workspace else None
 
 
 def _sources() -> dict[str, Path]:

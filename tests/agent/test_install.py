@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.agent.install import MANIFEST, SKILL_NAME
+from skill.agent.install import MANIFEST, SKILL_NAME, placement
 from skill.errors import LipSyncError
 from skill.frontmatter import detect_platform
 
@@ -181,3 +181,28 @@ def test_runner_works_from_any_working_directory_with_the_path_the_model_sees(cl
     result = json.loads(ran.stdout)
     assert result["ok"] and result["video"] == "interview.mp4" and 200 < result["offset_ms"] < 270
     assert not (Path(os.environ["HOME"]) / ".openclaw" / "skills" / SKILL_NAME / "interview.mp4").exists()
+
+
+def test_clawhub_target_uses_the_workspace_clawhub_would(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --dir, the same workspace `clawhub install` picks (its resolveWorkdir)."""
+    home = Path(os.environ["HOME"])
+    here = Path.cwd()
+    configured = tmp_path / "openclaw-workspace"
+    (home / ".openclaw").mkdir()
+    config = {"agents": {"defaults": {"workspace": str(configured)}}}
+    (home / ".openclaw" / "openclaw.json").write_text(json.dumps(config))
+    assert cli("install", "--target", "clawhub", "--json").json()["path"] == str(configured / "skills" / SKILL_NAME)
+    assert cli("uninstall", "--target", "clawhub").code == 0 and not (configured / "skills").exists()
+
+    (here / ".clawhub").mkdir()  # a directory clawhub already manages wins over the config
+    assert cli("install", "--target", "clawhub", "--json").json()["path"] == str(here / "skills" / SKILL_NAME)
+    assert cli("uninstall", "--target", "clawhub").code == 0
+
+    named = tmp_path / "named"
+    monkeypatch.setenv("CLAWHUB_WORKDIR", str(named))
+    assert cli("install", "--target", "clawhub", "--json").json()["path"] == str(named / "skills" / SKILL_NAME)
+
+    monkeypatch.delenv("CLAWHUB_WORKDIR")
+    (here / ".clawhub").rmdir()
+    (home / ".openclaw" / "openclaw.json").write_text("{ // JSON5 comments are not read\n}")
+    assert placement("clawhub").skills_dir == here / "skills"  # unreadable config: the current directory
