@@ -51,6 +51,11 @@ WAVESPEED_API_BASE = Var("WAVESPEED_API_BASE", "WaveSpeed API base URL")
 NIM_TARGET = Var("NIM_TARGET", "host:port of an NVIDIA lip-sync NIM (gRPC)")
 NIM_FUNCTION_ID = Var("NIM_FUNCTION_ID", "NVIDIA cloud function id of a hosted NIM")
 NVIDIA_API_KEY = Var("NVIDIA_API_KEY", "NVIDIA key for hosted NIMs", secret=True)
+# Agent clients' own variables, read so `install --target clawhub` lands where `clawhub install` would
+CLAWHUB_WORKDIR = Var("CLAWHUB_WORKDIR", "clawhub's working directory (its workspace)")
+CLAWDHUB_WORKDIR = Var("CLAWDHUB_WORKDIR", "older name of CLAWHUB_WORKDIR")
+OPENCLAW_STATE_DIR = Var("OPENCLAW_STATE_DIR", "OpenClaw's state folder (default ~/.openclaw)")
+OPENCLAW_CONFIG_PATH = Var("OPENCLAW_CONFIG_PATH", "OpenClaw's config file (default <state>/openclaw.json)")
 
 REGISTRY: tuple[Var, ...] = tuple(value for value in dict(globals()).values() if isinstance(value, Var))
 WAITS: tuple[Var, ...] = tuple(var for var in REGISTRY if var.name.endswith("_SECONDS"))

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from skill import env
 from skill.config import PACKAGE_DIR, skill_root
 from skill.errors import LipSyncError, UsageError
 from skill.frontmatter import INSTALL_MANIFEST
@@ -81,7 +82,7 @@ def clawhub_workdir() -> Path:
     """The workspace ``clawhub install`` would use (clawhub 0.23.3 ``dist/cli.js`` resolveWorkdir):
     ``$CLAWHUB_WORKDIR``; else the current directory if it has a ``.clawhub/`` folder; else the
     workspace OpenClaw's config names; else the current directory."""
-    named = (os.environ.get("CLAWHUB_WORKDIR") or os.environ.get("CLAWDHUB_WORKDIR") or "").strip()
+    named = env.read(env.CLAWHUB_WORKDIR) or env.read(env.CLAWDHUB_WORKDIR)
     if named:
         return Path(named).expanduser().absolute()
     cwd = Path.cwd()
@@ -93,8 +94,8 @@ def clawhub_workdir() -> Path:
 def _openclaw_workspace() -> Path | None:
     """``agents.defaults.workspace`` (or the default agent's) from OpenClaw's config, as clawhub reads
     it (``dist/cli/clawdbotConfig.js``). Plain JSON only: a config using JSON5-only syntax is skipped."""
-    state = os.environ.get("OPENCLAW_STATE_DIR", "").strip() or "~/.openclaw"
-    config = Path(os.environ.get("OPENCLAW_CONFIG_PATH", "").strip() or Path(state) / "openclaw.json").expanduser()
+    state = env.read(env.OPENCLAW_STATE_DIR) or "~/.openclaw"
+    config = Path(env.read(env.OPENCLAW_CONFIG_PATH) or Path(state) / "openclaw.json").expanduser()
     try:
         data = json.loads(config.read_text(encoding="utf-8"))
     except (OSError, ValueError):

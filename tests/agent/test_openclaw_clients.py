@@ -39,19 +39,21 @@ def _load_publish_script() -> Any:
 
 
 PUBLISH = _load_publish_script()
-# Resolved at import, before the autouse fixture swaps HOME for a temporary one.
-CLIENT_ENV = PUBLISH.client_env()
+# Resolved at import, before the autouse fixture swaps HOME for a temporary one; only the PATH is
+# kept, the rest of each client's environment is the test's own (isolated) one.
+CLIENTS_DIR = PUBLISH.clients_dir()
+CLIENT_PATH = PUBLISH.client_env()["PATH"]
 OPENCLAW = PUBLISH.find_client("openclaw")
 CLAWHUB = PUBLISH.find_client("clawhub")
 
 
 def _why_unavailable() -> str | None:
     if not OPENCLAW or not CLAWHUB:
-        return (f"openclaw/clawhub not found in {PUBLISH.clients_dir()} or on PATH: "
+        return (f"openclaw/clawhub not found in {CLIENTS_DIR} or on PATH: "
                 "run scripts/install-agent-clients.sh (or set LIP_SYNC_VIDEO_AGENT_CLIENTS)")
     try:
-        version = subprocess.run(["node", "-p", "process.versions.node"], env=CLIENT_ENV, capture_output=True,
-                                 text=True, timeout=30, check=True).stdout.strip()
+        version = subprocess.run(["node", "-p", "process.versions.node"], env={**os.environ, "PATH": CLIENT_PATH},
+                                 capture_output=True, text=True, timeout=30, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "node not found: openclaw needs Node >= 24 (scripts/install-agent-clients.sh provides one)"
     if int(version.split(".")[0]) < 24:
@@ -68,8 +70,8 @@ DESCRIPTION = yaml.safe_load((REPO / "SKILL.md").read_text(encoding="utf-8").spl
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {**CLIENT_ENV, "HOME": str(home), "NO_COLOR": "1", "CLAWHUB_CONFIG_PATH": str(home / "clawhub.json"),
-           "CLAWHUB_DISABLE_TELEMETRY": "1"}
+    env = {**os.environ, "PATH": CLIENT_PATH, "HOME": str(home), "NO_COLOR": "1",
+           "CLAWHUB_CONFIG_PATH": str(home / "clawhub.json"), "CLAWHUB_DISABLE_TELEMETRY": "1"}
     for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "XDG_CONFIG_HOME", "OPENCLAW_STATE_DIR",
                  "OPENCLAW_CONFIG_PATH", "CLAWHUB_WORKDIR", "CLAWHUB_REGISTRY", "CLAWHUB_SITE"):
         env.pop(name, None)
@@ -141,7 +143,7 @@ def test_openclaw_and_clawhub_see_a_clean_install(cli, tmp_path: Path, target: s
 
 
 def _publish(home: Path, registry: Registry, *extra: str) -> dict[str, Any]:
-    env = {**_env(home), "LIP_SYNC_VIDEO_AGENT_CLIENTS": str(PUBLISH.clients_dir()),
+    env = {**_env(home), "LIP_SYNC_VIDEO_AGENT_CLIENTS": str(CLIENTS_DIR),
            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     ran = subprocess.run([sys.executable, str(REPO / "scripts" / "publish_clawhub.py"), "--registry", registry.url,
                           "--clawhub", str(CLAWHUB), "--json", *extra], env=env, cwd=home, capture_output=True,
