@@ -110,6 +110,9 @@ def main(argv: list[str]) -> int:
     from skill.agent.install import build_bundle
     from skill.errors import LipSyncError
 
+    if args.keep and (args.keep / SLUG).exists():
+        print(f"publish: {args.keep / SLUG} already exists; remove it or choose another --keep folder", file=sys.stderr)
+        return 1
     scratch = None if args.keep else tempfile.mkdtemp(prefix="lip-sync-video-publish-")
     try:
         try:

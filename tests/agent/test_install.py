@@ -206,3 +206,24 @@ def test_clawhub_target_uses_the_workspace_clawhub_would(cli, tmp_path: Path, mo
     (here / ".clawhub").rmdir()
     (home / ".openclaw" / "openclaw.json").write_text("{ // JSON5 comments are not read\n}")
     assert placement("clawhub").skills_dir == here / "skills"  # unreadable config: the current directory
+
+
+def test_publish_script_versions_agree_and_it_never_builds_over_a_folder(tmp_path: Path, capsys) -> None:
+    """What scripts/publish_clawhub.py checks before it runs clawhub (the run itself needs Node:
+    tests/agent/test_openclaw_clients.py)."""
+    import importlib.util
+
+    from skill import __version__
+
+    spec = importlib.util.spec_from_file_location("publish_clawhub", REPO / "scripts" / "publish_clawhub.py")
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.project_version() == __version__
+    script.check_versions(__version__)  # SKILL.md says the same
+    with pytest.raises(SystemExit, match="versions disagree"):
+        script.check_versions("9.9.9")
+    (tmp_path / SKILL_NAME).mkdir()
+    assert script.main(["--keep", str(tmp_path), "--clawhub", "/nonexistent/clawhub"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert list((tmp_path / SKILL_NAME).iterdir()) == []
