@@ -38,10 +38,14 @@ from typing import Any, Literal, NamedTuple
 
 from skill.replies import Lang, detect_lang
 from skill.router_lexicon import GAP, Lexicon, Phrase, load_lexicon
-from skill.router_text import PUNCTUATION, Reference, extract_references, tokenize, without_quotes
+from skill.router_text import PUNCTUATION, Reference, extract_references, tokenize, unwrap_relay, without_quotes
 
-Intent = Literal["export", "credits", "state", "upload", "edit"]
-INTENTS: tuple[Intent, ...] = ("export", "credits", "state", "upload", "edit")
+Intent = Literal["export", "credits", "state", "upload", "edit", "mouth_cues", "animate", "talk", "fit", "face_check"]
+INTENTS: tuple[Intent, ...] = ("export", "credits", "state", "upload", "edit", "mouth_cues", "animate", "talk", "fit",
+                               "face_check")
+# The capabilities of this machine (issue 14), most specific first: asked for, they win over files,
+# edit verbs and the other triggers ("export the viseme timing for Moho" is mouth cues).
+LOCAL: tuple[Intent, ...] = ("mouth_cues", "fit", "face_check", "animate", "talk")
 # Longer messages are routed on their first MAX_CHARS characters (a pasted script is an edit anyway,
 # and the chat handler still sends all of it): every scan stays bounded whatever arrives.
 MAX_CHARS = 10_000
@@ -75,7 +79,8 @@ class Route:
 def route(utterance: str, attachments: Sequence[str] = ()) -> Route:
     """Route one utterance; ``attachments`` are paths or http(s) URLs the person sent with it."""
     lexicon = load_lexicon()
-    utterance = (utterance or "")[:MAX_CHARS]
+    utterance = unwrap_relay((utterance or "")[:MAX_CHARS], lexicon.relay_people, lexicon.relay_saying,
+                             lexicon.chars, lexicon.words)
     rest, references = extract_references(utterance, lexicon.output_words)
     text = without_quotes(rest)
     tokens = tokenize(text, lexicon.chars, lexicon.typos, lexicon.words)
@@ -106,9 +111,12 @@ def _find(tokens: tuple[str, ...], lexicon: Lexicon) -> list[Match]:
                     continue
                 if end:
                     matches.append(Match(phrase, i, end))
-        for phrase in longer.get(GAP, ()):  # "what * formats": the gap right after the first token
-            if end := _gapped(tokens, i, phrase.tokens, lexicon.gap):
-                matches.append(Match(phrase, i, end))
+        gapped = longer.get(GAP, ())  # "what * formats": the gap right after the first token
+        if gapped:
+            ahead = set(tokens[i + 2:i + 2 + lexicon.gap])  # where the tail's first token must stand
+            for phrase in gapped:
+                if phrase.tokens[2] in ahead and (end := _gapped(tokens, i, phrase.tokens, lexicon.gap)):
+                    matches.append(Match(phrase, i, end))
     return matches
 
 
@@ -132,6 +140,7 @@ class _Analysis:
 
     def __init__(self, tokens: tuple[str, ...], matches: list[Match], lexicon: Lexicon) -> None:
         self.lexicon = lexicon
+        self.tokens = tokens
         self.evidence: list[str] = []
         shadows = [m for m in matches if m.phrase.kind == "shadows"]
         self._by_kind: dict[str, list[Match]] = {}
@@ -174,9 +183,13 @@ class _Analysis:
         return None
 
     def deferral(self, trigger: Match) -> Match | None:
-        """A condition opening the sentence ("once …, export it"), or a deferral marker by the trigger."""
+        """A condition opening the sentence ("once …, export it"), or a deferral marker by the trigger.
+
+        A question is not deferred by a condition: "after all those dubs, what's my balance?" asks now.
+        """
+        asks = trigger.phrase.label in ("credits", "state") and self.asks(trigger)
         for m in self.of("condition_start"):
-            if m.start == 0 and m.end <= trigger.start:
+            if m.start == 0 and m.end <= trigger.start and not asks:
                 return m
         return self.marked(trigger, "defer_before", "defer_after")
 
@@ -198,6 +211,32 @@ class _Analysis:
 
     def same(self, a: Match, b: Match) -> bool:
         return self.clause[a.start] == self.clause[b.start]
+
+    def asks(self, target: Match) -> bool:
+        """Whether ``target``'s clause ends with a question mark."""
+        clause = self.clause[target.start]
+        end = next((i for i in range(target.end, len(self.tokens)) if self.clause[i + 1] != clause), None)
+        return end is not None and self.tokens[end] == "?"
+
+    def reported(self, target: Match) -> Match | None:
+        """A past marker in ``target``'s clause ("that dub must have used…", "已经加好了"): told, not asked."""
+        for m in self.of("past"):
+            if self.same(m, target) and not _within(m, target):
+                return m
+        for m in self.of("past_after"):
+            if m.start == target.end and self.same(m, target):
+                return m
+        return None
+
+    def attributive(self, target: Match) -> bool:
+        """"之前上传的配音", "the export from…": a one-word trigger used as a modifier or a noun."""
+        if " " in target.phrase.text:  # one word: "export", "上传"
+            return False
+        if target.end < len(self.tokens) and self.tokens[target.end] == "的":
+            return True
+        # "the export from this morning", "that export used…"; not "proceed with the export"
+        return any(m.end == target.start for m in self.of("determiners")) and any(
+            m.start == target.end for m in self.of("noun_after"))
 
     def is_about(self, trigger: Match) -> Match | None:
         """The question marker that makes ``trigger`` the topic of a question, if any."""
@@ -243,12 +282,17 @@ def _triggers(analysis: _Analysis) -> _Triggers:
     for trigger in analysis.of("triggers") + done:
         label = trigger.phrase.label
         if label in _PROCESSES and trigger.phrase.kind == "triggers" and (
-                inside := next((d for d in done if _within(trigger, d)), None)):
+                inside := next((d for d in done if _within(trigger, d) or _subject(analysis, trigger, d)), None)):
             analysis.evidence.append(f"{_tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
             continue
         if marker := analysis.is_about(trigger):  # before negation: "why can't I export?" asks about it
             analysis.evidence.append(f"{_tag(trigger)}[topic of '{marker.phrase.text}']")
             found.about = True
+        elif trigger.phrase.kind == "triggers" and label in ("export", "upload") and analysis.attributive(trigger):
+            analysis.evidence.append(f"{_tag(trigger)}[a noun]")  # "之前上传的配音", "that export used…"
+        elif trigger.phrase.kind == "triggers" and label in ("export", "upload") and (
+                marker := analysis.reported(trigger)):
+            analysis.evidence.append(f"{_tag(trigger)}[reported by '{marker.phrase.text}']")
         elif marker := analysis.marked(trigger, "negation_before", "negation_after") or analysis.answered_no(trigger):
             analysis.evidence.append(f"{_tag(trigger)}[negated by '{marker.phrase.text}']")
             found.negated.add(label)
@@ -259,6 +303,11 @@ def _triggers(analysis: _Analysis) -> _Triggers:
             analysis.evidence.append(_tag(trigger))
             found.active.append(trigger)
     return found
+
+
+def _subject(analysis: _Analysis, trigger: Match, done: Match) -> bool:
+    """"视频上传成功了吗": a process named just ahead of a done-question in its clause is its subject."""
+    return analysis.same(trigger, done) and trigger.end <= done.start and done.start - trigger.end <= 1
 
 
 def _instruction(analysis: _Analysis, active: list[Match]) -> tuple[list[Match], bool]:
@@ -276,6 +325,8 @@ def _instruction(analysis: _Analysis, active: list[Match]) -> tuple[list[Match],
             analysis.evidence.append(f"{_tag(verb)}[negated by '{marker.phrase.text}']")
         elif verb.start in nouns_at:  # "the dub", "my lip sync", "新的配音": a thing, not a request
             continue
+        elif marker := analysis.reported(verb):  # "字幕已经加好了": done already, not asked for
+            analysis.evidence.append(f"{_tag(verb)}[reported by '{marker.phrase.text}']")
         elif not any(_within(verb, t) for t in active) and not any(
                 verb.end <= d.end and analysis.same(verb, d) for d in done):
             verbs.append(verb)
@@ -322,8 +373,12 @@ def _decide(analysis: _Analysis, references: list[Reference], slots: dict[int, i
     then = [f"then_{label}" for label in labels + triggers.later if label != "upload"]
 
     hints: list[str] = []
-    if (files or urls) and "upload" not in triggers.negated:
-        intent: Intent = "upload"
+    local = _local(analysis, triggers.active, verbs)
+    if local is not None:
+        intent: Intent = local
+        confidence = 0.9
+    elif (files or urls) and "upload" not in triggers.negated:
+        intent = "upload"
         hints += ["then_edit"] if instruction or nouns or triggers.about else []
         hints += then
         confidence = 1.0
@@ -342,7 +397,30 @@ def _decide(analysis: _Analysis, references: list[Reference], slots: dict[int, i
         hints += ["about"] if triggers.about and not labels else []
         evidence_of_edit = instruction or nouns or triggers.about or triggers.later or triggers.negated or labels
         confidence = 0.9 if evidence_of_edit else 0.5
-    if analysis.of("sync_fix"):
+    if analysis.of("sync_fix") and local is None:
         hints.append("sync_fix")
     return Route(intent, lang, tuple(analysis.evidence), tuple(files), tuple(urls), tuple(dict.fromkeys(hints)),
                  output, confidence)
+
+
+def _local(analysis: _Analysis, active: list[Match], verbs: list[Match]) -> Intent | None:
+    """The local capability asked for, if any: the most specific one named.
+
+    A talking-picture request is ``animate`` (drawn, rendered here) when the words say the picture is
+    drawn and not a photo, and ``talk`` (the generative path) otherwise; a lip-sync verb with drawn
+    words ("对口型" for "my cartoon") is ``animate`` too (issue 12).
+    """
+    labels = {m.phrase.label for m in active}
+    drawn, photo = bool(analysis.of("drawn_words")), bool(analysis.of("photo_words"))
+    if not labels.intersection(LOCAL) and drawn and not photo:
+        lipsync = [m for m in analysis.of("lipsync_verbs") if any(_within(m, v) or _within(v, m) for v in verbs)
+                   or m.phrase.text == "口型"]
+        if lipsync:
+            analysis.evidence.append(f"animate:{lipsync[0].phrase.text}[drawn]")
+            return "animate"
+    for intent in LOCAL:
+        if intent in labels:
+            if intent in ("animate", "talk"):
+                return "animate" if drawn and not (photo and intent == "talk") else "talk" if photo else intent
+            return intent
+    return None
