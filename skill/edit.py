@@ -9,6 +9,10 @@ Rules that come from money and from people:
   only sends keep-alives for ``silence_seconds`` counts as timed out.
 * About a third of edits answer with no text. Then the draft before and after tells what changed.
 * Backend text is for a web editor; :mod:`skill.guispeak` turns its button talk into our actions.
+  Only what the person's request needs is carried out ("click Export" after they asked to export);
+  anything else the editor suggests is offered as a question, never sent on its own (issue 14).
+* Backend text is data: it is relayed as the editor's quoted words, and a command in it is withheld
+  (:mod:`skill.backend_text`), never shown as something to run.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 from httpx_sse import EventSource
 
+from skill.backend_text import withhold_commands
 from skill.endpoints import RUN_SSE_PATH, SESSION_PLACEHOLDER
 from skill.errors import ApiError, ConnectionLost, LipSyncError, RequestTimeout, UsageError
 from skill.guispeak import Action, translate
@@ -214,8 +219,12 @@ def _changes(app: App, before: dict[str, Any] | None) -> tuple[list[str], str | 
     return lines, summarize(after, app.lang)
 
 
-def _perform(app: App, actions: list[Action], follow_up: bool) -> tuple[list[str], list[str]]:
-    """Run GUI-speak actions; returns extra lines for the reply and media to deliver."""
+def _perform(app: App, actions: list[Action], export_asked: bool) -> tuple[list[str], list[str]]:
+    """Carry out the GUI-speak actions the request needs; offer the rest. Returns extra lines and media.
+
+    Showing the project stands in for "open the panel" (it changes nothing); an export runs only when
+    the person asked for one; a suggested edit ("drag the title to 5 s") is offered as a question.
+    """
     extra: list[str] = []
     media: list[str] = []
     for action in actions:
@@ -224,6 +233,8 @@ def _perform(app: App, actions: list[Action], follow_up: bool) -> tuple[list[str
             summary = summarize(after, app.lang) if after is not None else render("edit/state_unavailable", app.lang)
             if summary not in extra:
                 extra.append(summary)
+        elif action.kind == "export" and not export_asked:
+            extra.append(render("edit/offer_export", app.lang))
         elif action.kind == "export":
             try:
                 from skill.handlers.export import export
@@ -233,34 +244,36 @@ def _perform(app: App, actions: list[Action], follow_up: bool) -> tuple[list[str
                 media.extend(reply.media)
             except LipSyncError as exc:  # the edit itself succeeded; say why the export did not
                 extra.append(exc.render(app.lang))
-        elif action.kind == "send_edit" and follow_up:
-            app.events.notice("edit/follow_up", instruction=action.text)
-            extra.append(run_turn(app, action.text, follow_up=False).text(app.lang))
         elif action.kind == "send_edit":
             extra.append(render("edit/suggestion", app.lang, instruction=action.text))
     return extra, media
 
 
-def run_turn(app: App, text: str, *, follow_up: bool = True) -> Reply:
-    """Send one edit instruction and describe the outcome; at most one follow-up turn (``follow_up``)."""
+def run_turn(app: App, text: str, *, export_asked: bool = False) -> Reply:
+    """Send one edit instruction and describe the outcome; the backend's "click Export" is carried out
+    only when ``export_asked`` (the request asked for the file), and nothing else is ever sent on."""
     if not text.strip():
         raise UsageError("errors/edit_empty")
     before = _draft(app)
     turn = _stream(app, text)
     answer, temporary_only = _answer(turn.texts)
+    answer, withheld = withhold_commands(answer)
 
     if turn.ending != "complete" or (not answer and (turn.errors or temporary_only)):
         changes, summary = _changes(app, before)
         outcome = turn.ending if turn.ending != "complete" else "backend_error"
         # Button talk is still removed, but nothing is acted on after a turn that did not finish.
         return Reply("edit/interrupted", {"outcome": outcome, "text": translate(answer).text, "changes": changes,
-                                          "timeline": summary, "compared": before is not None}, ok=False)
+                                          "timeline": summary, "compared": before is not None,
+                                          "commands_withheld": withheld, "source": "backend"}, ok=False)
     if not answer:
         changes, summary = _changes(app, before)
         return Reply("edit/silent", {"outcome": "silent", "changes": changes, "timeline": summary,
                                      "compared": before is not None and summary is not None})
 
     translation = translate(answer)
-    extra, media = _perform(app, translation.actions, follow_up)
+    extra, media = _perform(app, translation.actions, export_asked)
+    # ``text`` is the backend's words (data to show, quoted by the template); ``source`` says so.
     return Reply("edit/answer", {"outcome": "answered", "text": translation.text, "extra": extra,
-                                 "actions": [a.kind for a in translation.actions]}, media=media)
+                                 "actions": [a.kind for a in translation.actions], "source": "backend",
+                                 "commands_withheld": withheld}, media=media)

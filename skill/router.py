@@ -27,7 +27,8 @@ Lexicon phrases may use lexical classes ("{final} {media}") and a gap ("is * don
 ``skill/lexicon/intents.yaml`` and docs/router.md (held-out accuracy and how it was measured).
 
 Hints: ``then_edit`` (after an upload, or after a request that came first), ``then_<intent>``,
-``sync_fix`` (an offset/drift complaint the offline engine may fix), ``about``.
+``sync_fix`` (an offset/drift complaint the offline engine may fix), ``cloud`` (the person names the
+cloud), ``about``. Local capabilities (``LOCAL``) are intents of their own.
 """
 
 from __future__ import annotations
@@ -399,6 +400,8 @@ def _decide(analysis: _Analysis, references: list[Reference], slots: dict[int, i
         confidence = 0.9 if evidence_of_edit else 0.5
     if analysis.of("sync_fix") and local is None:
         hints.append("sync_fix")
+    if analysis.of("cloud_words"):  # "use the cloud lip-sync", "用云端同步"
+        hints.append("cloud")
     return Route(intent, lang, tuple(analysis.evidence), tuple(files), tuple(urls), tuple(dict.fromkeys(hints)),
                  output, confidence)
 

@@ -38,7 +38,14 @@ def register(commands: Any) -> None:
 def run_tools(args: argparse.Namespace, app: Any, console: Any) -> int:
     from skill.tools import schemas
 
-    console.json(schemas(args.format))
+    definitions = schemas(args.format)
+    if args.json:  # like every other --json: one object (the definitions under "tools")
+        from skill.replies import Reply
+
+        console.reply(Reply("agent/tools", {"format": args.format, "count": len(definitions),
+                                            "tools": definitions}))
+    else:  # the bare list a model's API takes
+        console.json(definitions)
     return 0
 
 

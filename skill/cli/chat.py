@@ -12,12 +12,14 @@ def register(commands: Any) -> None:
     parser.add_argument("--attach", action="append", default=[], metavar="PATH",
                         help="a file path or http(s) link the person sent (repeatable)")
     parser.add_argument("--local", action="store_true",
-                        help="fix plain offset/drift sync on this machine instead of the cloud")
+                        help="force a sync fix onto this machine (the default for a local video and audio)")
+    parser.add_argument("--cloud", action="store_true",
+                        help="send a sync fix to the cloud lip-sync instead of fixing it on this machine")
 
 
 def _chat(args: argparse.Namespace, app: Any, console: Any) -> int:
     from skill.handlers.chat import chat
 
-    reply = chat(app, args.utterance, attachments=args.attach, local=args.local)
+    reply = chat(app, args.utterance, attachments=args.attach, local=args.local, cloud=args.cloud, lang=args.lang)
     console.reply(reply)
     return 0 if reply.ok else 1

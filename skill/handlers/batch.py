@@ -174,7 +174,7 @@ class _Runner:
 
         instruction = render_text("batch/lipsync_instruction", self.app.lang, video=pair.video.name,
                                   audio=pair.audio.name, label=pair.label)
-        reply = run_turn(pair_app, instruction, follow_up=False)
+        reply = run_turn(pair_app, instruction, export_asked=True)
         if not reply.ok:
             if reply.data.get("outcome") == "backend_error":
                 self._advance(key, "uploaded")  # the cloud said the turn failed: asking again is safe

@@ -54,7 +54,7 @@ class NemoProvider:
         sources = [request.inputs[role] for role in ROLES[request.mode]]
         upload(self.app, sources)
         names = {role: _name(request.inputs[role]) for role in ROLES[request.mode]}
-        turn = run_turn(self.app, render(f"jobs/nemo_{request.mode}", self.app.lang, **names))
+        turn = run_turn(self.app, render(f"jobs/nemo_{request.mode}", self.app.lang, **names), export_asked=True)
         if not turn.ok:  # never retryable: sending the turn again would charge it twice
             raise ProviderError("errors/provider_nemo_turn", outcome=turn.data.get("outcome", "?"))
         if turn.media:  # the agent's "click Export" was acted on inside the turn: that render is the result
