@@ -46,7 +46,8 @@ def test_edit_goes_to_the_sse_turn(emulator: Emulator, cli) -> None:
     assert result.code == 0, result.err
     body = result.json()
     assert body["intent"] == "edit"
-    assert unquoted(body["reply"]) == "Sure! I moved the Spanish voiceover 200 ms earlier so it starts with the speaker's lips."
+    assert unquoted(body["reply"]) == ("Sure! I moved the Spanish voiceover 200 ms earlier so it starts with the "
+                                       "speaker's lips.")
     assert [c.json["new_message"]["parts"][0]["text"] for c in emulator.calls("run_sse")] == [
         "move the voiceover 200 ms earlier"]
 

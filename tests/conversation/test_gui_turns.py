@@ -61,7 +61,8 @@ def test_open_panel_and_preview_show_the_timeline(emulator: Emulator, script: st
 
 
 @pytest.mark.parametrize("script, lang, offer", [
-    ("gui_drag_en", "en", 'The editor suggests one more step: "Move the title to 5s on the timeline". Shall I do that?'),
+    ("gui_drag_en", "en",
+     'The editor suggests one more step: "Move the title to 5s on the timeline". Shall I do that?'),
     ("gui_drag_zh", "zh", "编辑器建议再做一步：“把标题移到第5秒”。要我照做吗？"),
 ])
 def test_a_suggested_edit_is_offered_as_a_question_never_sent(emulator: Emulator, script: str, lang: str,
