@@ -52,7 +52,7 @@ def _run(app: App, intent: str, utterance: str, route: Route, sources: list[str]
         from skill.handlers.upload import upload
 
         return upload(app, sources)
-    from skill.edit import run_turn
+    from skill.handlers.edit import run_turn
 
     # The backend's "click Export" is carried out only when the person asked for an export.
     return run_turn(app, utterance, export_asked="then_export" in route.hints)

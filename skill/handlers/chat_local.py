@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import urlsplit
 
 from skill.errors import AlignmentError, ConnectionFailed, UsageError
+from skill.media.names import MediaKind, is_web_url, kind_of
 from skill.replies import Reply
 
 if TYPE_CHECKING:
@@ -25,9 +25,6 @@ if TYPE_CHECKING:
     from skill.router import Route
 
 SyncPath = Literal["local", "cloud", "local_fallback", "local_refused"]
-VIDEO = frozenset({"mp4", "mov", "avi", "webm", "mkv", "m4v"})
-AUDIO = frozenset({"mp3", "wav", "m4a", "aac", "flac", "ogg", "opus"})
-IMAGE = frozenset({"png", "jpg", "jpeg", "webp", "gif"})
 LOCAL_INTENTS = frozenset({"mouth_cues", "animate", "talk", "fit", "face_check"})
 # What a person says about the cue file's format ("for Moho", "as JSON").
 _FORMATS = (("dat", re.compile(r"(?i)\b(?:moho|opentoonz|dat|switch file)\b|\.dat\b")),
@@ -36,22 +33,17 @@ _FORMATS = (("dat", re.compile(r"(?i)\b(?:moho|opentoonz|dat|switch file)\b|\.da
 _PRESTON = re.compile(r"(?i)preston\s*blair")
 
 
-def extension(source: str) -> str:
-    path = urlsplit(source).path if is_url(source) else source
-    return PurePosixPath(path).suffix.lower().lstrip(".")
-
-
 def is_url(source: str) -> bool:
-    return "://" in source
+    return is_web_url(source)
 
 
-def first(sources: Sequence[str], kinds: frozenset[str]) -> str | None:
-    return next((s for s in sources if extension(s) in kinds), None)
+def first(sources: Sequence[str], kind: MediaKind) -> str | None:
+    return next((s for s in sources if kind_of(s) == kind), None)
 
 
 def media_pair(sources: Sequence[str]) -> tuple[str, str] | None:
     """The first video and the first audio among the sources, if there are both."""
-    video, audio = first(sources, VIDEO), first(sources, AUDIO)
+    video, audio = first(sources, "video"), first(sources, "audio")
     return (video, audio) if video and audio else None
 
 
@@ -88,7 +80,7 @@ def _align(app: App, video: str, audio: str) -> Reply:
 
 
 def _cloud(app: App, utterance: str, pair: tuple[str, str], can_fall_back: bool) -> tuple[SyncPath, list[Reply]]:
-    from skill.edit import run_turn
+    from skill.handlers.edit import run_turn
     from skill.handlers.upload import upload
 
     try:
@@ -141,7 +133,7 @@ def _why(intent: str, **data: object) -> Reply:
 
 
 def _mouth_cues(app: App, utterance: str, sources: Sequence[str]) -> list[Reply]:
-    inputs = [Path(s) for s in sources if extension(s) in AUDIO | VIDEO]
+    inputs = [Path(s) for s in sources if kind_of(s) in ("audio", "video")]
     if not inputs:
         return _need("mouth_cues")
     from skill.handlers.mouth_cues import mouth_cues
@@ -152,8 +144,8 @@ def _mouth_cues(app: App, utterance: str, sources: Sequence[str]) -> list[Reply]
 
 
 def _fit(app: App, sources: Sequence[str]) -> list[Reply]:
-    original = first(sources, VIDEO)
-    audio = [s for s in sources if extension(s) in AUDIO]
+    original = first(sources, "video")
+    audio = [s for s in sources if kind_of(s) == "audio"]
     if original is None and len(audio) >= 2:  # two audio tracks: the first is the original speech
         original, audio = audio[0], audio[1:]
     if original is None or not audio:
@@ -164,7 +156,7 @@ def _fit(app: App, sources: Sequence[str]) -> list[Reply]:
 
 
 def _face_check(app: App, sources: Sequence[str]) -> list[Reply]:
-    video = first(sources, VIDEO)
+    video = first(sources, "video")
     if video is None:
         return _need("face_check")
     from skill.handlers.face_check import face_check
@@ -174,9 +166,9 @@ def _face_check(app: App, sources: Sequence[str]) -> list[Reply]:
 
 def _talking_picture(app: App, intent: str, sources: Sequence[str], folders: Sequence[str]) -> list[Reply]:
     """A drawn character → ``animate`` here; a real person's photo → the generative ``talk`` path."""
-    audio = first(sources, AUDIO)
+    audio = first(sources, "audio")
     if intent == "animate":
-        character = first(sources, IMAGE) or first(sources, VIDEO)
+        character = first(sources, "image") or first(sources, "video")
         if character is None or audio is None:
             return _need("animate")
         from skill.handlers.animate import animate
@@ -184,7 +176,7 @@ def _talking_picture(app: App, intent: str, sources: Sequence[str], folders: Seq
         mouths = Path(folders[0]) if folders else None
         reply = animate(app, Path(character), Path(audio), mouths=mouths)
         return [_why("animate", mouths=mouths is not None), reply]
-    image = first(sources, IMAGE)
+    image = first(sources, "image")
     if image is None or audio is None:
         return _need("talk")
     from skill.handlers.jobs import talk

@@ -49,7 +49,7 @@ def test_frames_are_counted_at_the_clips_own_rate(cli, pairs) -> None:
 def test_no_fix_command_when_the_pair_is_already_in_sync(cli, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from skill.handlers import align as handler
-    from skill.local import verdict
+    from skill.local.align import verdict
 
     real = verdict.report
 

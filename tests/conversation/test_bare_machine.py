@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def without_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in ("httpx", "av") else real(name, *a))
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name in ("httpx", "av") else real(name, *a))
 
 
 def test_the_missing_dependency_is_named_on_stderr(without_httpx: None, capsys: pytest.CaptureFixture[str]) -> None:

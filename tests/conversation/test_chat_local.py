@@ -126,15 +126,15 @@ def test_a_local_capability_refuses_links(calls: Calls) -> None:
 @pytest.fixture
 def sync_calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
     seen: Calls = []
-    import skill.edit
     import skill.handlers.align
+    import skill.handlers.edit
     import skill.handlers.upload
 
     monkeypatch.setattr(skill.handlers.align, "align",
                         lambda app, v, a: seen.append(("align", (v, a), {})) or Reply("chat/attach_needed"))
     monkeypatch.setattr(skill.handlers.upload, "upload",
                         lambda app, s: seen.append(("upload", tuple(s), {})) or Reply("chat/attach_needed"))
-    monkeypatch.setattr(skill.edit, "run_turn",
+    monkeypatch.setattr(skill.handlers.edit, "run_turn",
                         lambda app, t, **kw: seen.append(("turn", (t,), kw)) or Reply("chat/attach_needed"))
     return seen
 

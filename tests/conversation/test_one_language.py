@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from skill.console import RecordingEvents
-from skill.handlers.upload import UploadMeter
+from skill.nemo.upload import UploadMeter
 from skill.replies import Reply, render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +73,7 @@ def test_a_pinned_reply_keeps_its_language_whatever_the_caller_asks() -> None:
 
 
 def test_the_tool_runner_passes_its_language_to_the_outer_sink() -> None:
-    from skill.tools import _Tee
+    from skill.agent.tools import _Tee
 
     outer = RecordingEvents("en")
     tee = _Tee(RecordingEvents("zh"), outer)
