@@ -519,3 +519,13 @@ def test_local_capabilities_win_over_files_and_trigger_words(text: str, attach: 
                                   "the lip sync is off", "配音和口型对不上"])
 def test_questions_negations_and_plain_sync_complaints_stay_where_they_were(text: str) -> None:
     assert route(text).intent == "edit"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("intent", INTENTS)
+def test_the_route_summary_names_every_intent_and_hint(intent: str, lang: str) -> None:
+    from skill.replies import render
+
+    text = render("route/summary", lang, intent=intent, hints=["cloud", "sync_fix"], files=[], urls=[], output=None,
+                  evidence=[])
+    assert text.startswith("→ ") and "cloud" not in text[2:4]
