@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
-from skill.media.names import is_web_url
+from skill.media.names import is_web_url, kind_of
 from skill.replies import Lang, detect_lang
 from skill.router.lexicon import GAP, Lexicon, Phrase, load_lexicon
 from skill.router.text import PUNCTUATION, Reference, extract_references, tokenize, unwrap_relay, without_quotes
@@ -137,6 +137,14 @@ def _gapped(tokens: tuple[str, ...], i: int, pattern: tuple[str, ...], gap: int)
     return 0
 
 
+# Words that make a done-question a question by themselves (多久 "how long", "how much longer").
+_ASKING = frozenset({"how", "久", "几"})
+
+# What a not-negation phrase ("no worries", "when will", "跟不上") may hide: negation and condition markers.
+_MARKER_KINDS = frozenset({"negation_before", "negation_after", "negation_reply", "defer_before", "defer_after",
+                           "condition_start"})
+
+
 class _Analysis:
     """The matches of one utterance, with shadowed ones removed and clause numbers per token."""
 
@@ -153,6 +161,8 @@ class _Analysis:
 
     def _shadowed(self, match: Match, shadows: list[Match]) -> bool:
         for shadow in shadows:
+            if shadow.phrase.label == "negation" and match.phrase.kind not in _MARKER_KINDS:
+                continue  # "跟不上" hides its 不 from the negation rules, not the complaint itself
             if shadow.start <= match.start and match.end <= shadow.end:
                 self.evidence.append(f"{_tag(match)}[in '{shadow.phrase.text}']")
                 return True
@@ -209,6 +219,7 @@ class _Analysis:
         ends = self.of("question_end")
         return [m for m in self.of("done")
                 if m.start == 0 or self.clause[m.start] != self.clause[m.start - 1]
+                or _ASKING.intersection(m.phrase.tokens)  # "还要等多久" asks wherever it stands
                 or any(q.start == m.end or (m.start <= q.start and q.end == m.end) for q in ends)]
 
     def same(self, a: Match, b: Match) -> bool:
@@ -375,7 +386,7 @@ def _decide(analysis: _Analysis, references: list[Reference], slots: dict[int, i
     then = [f"then_{label}" for label in labels + triggers.later if label != "upload"]
 
     hints: list[str] = []
-    local = _local(analysis, triggers.active, verbs)
+    local = _local(analysis, triggers.active, verbs, files + urls)
     if local is not None:
         intent: Intent = local
         confidence = 0.9
@@ -396,7 +407,9 @@ def _decide(analysis: _Analysis, references: list[Reference], slots: dict[int, i
     else:
         intent = "edit"
         hints += then
-        hints += ["about"] if triggers.about and not labels else []
+        # A question with no request in it ("支持哪些视频格式") is for the agent too.
+        asks = triggers.about or (not instruction and bool(analysis.of("about")))
+        hints += ["about"] if asks and not labels else []
         evidence_of_edit = instruction or nouns or triggers.about or triggers.later or triggers.negated or labels
         confidence = 0.9 if evidence_of_edit else 0.5
     if analysis.of("sync_fix") and local is None:
@@ -407,7 +420,7 @@ def _decide(analysis: _Analysis, references: list[Reference], slots: dict[int, i
                  output, confidence)
 
 
-def _local(analysis: _Analysis, active: list[Match], verbs: list[Match]) -> Intent | None:
+def _local(analysis: _Analysis, active: list[Match], verbs: list[Match], sources: Sequence[str] = ()) -> Intent | None:
     """The local capability asked for, if any: the most specific one named.
 
     A talking-picture request is ``animate`` (drawn, rendered here) when the words say the picture is
@@ -416,12 +429,16 @@ def _local(analysis: _Analysis, active: list[Match], verbs: list[Match]) -> Inte
     """
     labels = {m.phrase.label for m in active}
     drawn, photo = bool(analysis.of("drawn_words")), bool(analysis.of("photo_words"))
+    kinds = {kind_of(s) for s in sources}
     if not labels.intersection(LOCAL) and drawn and not photo:
         lipsync = [m for m in analysis.of("lipsync_verbs") if any(_within(m, v) or _within(v, m) for v in verbs)
                    or m.phrase.text == "口型"]
         if lipsync:
             analysis.evidence.append(f"animate:{lipsync[0].phrase.text}[drawn]")
             return "animate"
+    if "mouth_cues" in labels and drawn and not photo and kinds & {"image", "video"} and "audio" in kinds:
+        analysis.evidence.append("animate:mouth_cues[drawn, with a picture]")  # render it, not just the cues
+        return "animate"
     for intent in LOCAL:
         if intent in labels:
             if intent in ("animate", "talk"):

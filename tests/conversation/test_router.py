@@ -29,6 +29,10 @@ HELDOUT_FINAL_FLOOR = 102 / 110 - 0.02
 # (never tuned on; its misses are not printed here, see docs/router.md).
 TUNING_V2 = Path(__file__).with_name("router_tuning_v2.yaml")
 TUNING_V2B = Path(__file__).with_name("router_tuning_v2b.yaml")  # a second round, written later
+# Round 3: a third set, plus the v3 held-out set, which became tuning data after its one score.
+TUNING_V3 = Path(__file__).with_name("router_tuning_v3.yaml")
+HELDOUT_V3 = Path(__file__).with_name("router_heldout_v3.yaml")
+HELDOUT_V4 = Path(__file__).with_name("router_heldout_v4.yaml")
 HELDOUT_V2 = Path(__file__).with_name("router_heldout_v2.yaml")
 # Measured after tuning (204/217, docs/router.md), minus two points: a regression guard.
 HELDOUT_V2_FLOOR = 204 / 217 - 0.02
@@ -100,11 +104,12 @@ def test_heldout_final_part_does_not_regress() -> None:
     assert accuracy >= HELDOUT_FINAL_FLOOR, f"untouched held-out accuracy fell to {accuracy:.1%}"
 
 
-@pytest.mark.parametrize("path", [TUNING_V2, TUNING_V2B], ids=["round1", "round2"])
-def test_tuning_v2_accuracy_is_at_least_98_percent(path: Path) -> None:
+@pytest.mark.parametrize(("path", "floor"), [(TUNING_V2, 0.98), (TUNING_V2B, 0.98), (TUNING_V3, 0.92),
+                                             (HELDOUT_V3, 0.98)], ids=["round1", "round2", "round3", "v3"])
+def test_tuning_v2_accuracy_is_at_least_98_percent(path: Path, floor: float) -> None:
     accuracy, misses = _accuracy(path)
-    print(f"tuning v2 accuracy {accuracy:.1%}")
-    assert accuracy >= 0.98, f"accuracy {accuracy:.1%}; misses:\n" + "\n".join(misses)
+    print(f"tuning accuracy {accuracy:.1%}")
+    assert accuracy >= floor, f"accuracy {accuracy:.1%}; misses:\n" + "\n".join(misses)
 
 
 def test_heldout_v2_does_not_regress() -> None:
@@ -119,7 +124,8 @@ def test_heldout_v2_does_not_regress() -> None:
 
 def test_heldout_v2_is_new_half_chinese_and_covers_the_new_intents() -> None:
     items = yaml.safe_load(HELDOUT_V2.read_text(encoding="utf-8"))
-    seen = {_normalised(item["text"]) for path in (CORPUS, HELDOUT, HELDOUT_FINAL, TUNING_V2, TUNING_V2B)
+    seen = {_normalised(item["text"]) for path in (CORPUS, HELDOUT, HELDOUT_FINAL, TUNING_V2, TUNING_V2B, TUNING_V3,
+                                                   HELDOUT_V3, HELDOUT_V4)
             for item in yaml.safe_load(path.read_text(encoding="utf-8"))}
     assert len(items) >= 200
     assert sum(any("\u4e00" <= c <= "\u9fff" for c in item["text"]) for item in items) * 2 >= len(items)
