@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skill.cli import Outcome
 
 
 def register(commands: Any) -> None:
@@ -17,9 +20,7 @@ def register(commands: Any) -> None:
                         help="send a sync fix to the cloud lip-sync instead of fixing it on this machine")
 
 
-def _chat(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _chat(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.chat import chat
 
-    reply = chat(app, args.utterance, attachments=args.attach, local=args.local, cloud=args.cloud, lang=args.lang)
-    console.reply(reply)
-    return 0 if reply.ok else 1
+    return chat(app, args.utterance, attachments=args.attach, local=args.local, cloud=args.cloud, lang=args.lang)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.app import App
+from skill.config import DEFAULT_BATCH_JOBS
 from skill.console import NullEvents
 from skill.errors import JobFailed, LipSyncError
 from skill.media.manifest import Manifest, Pair, load_manifest
@@ -56,7 +57,7 @@ class PairStore(Store):
         return super().path(f"{name}-batch-{self._suffix}" if name in self._PER_PAIR else name)
 
 
-def batch(app: App, manifest: Path, jobs: int = 3) -> Reply:
+def batch(app: App, manifest: Path, jobs: int = DEFAULT_BATCH_JOBS) -> Reply:
     spec = load_manifest(manifest)
     journal = Journal(spec.output_dir / f".{spec.path.stem}.journal.sqlite")
     try:
@@ -107,7 +108,7 @@ class _Runner:
 
     def _pair_app(self, key: str) -> App:
         pair_app = App(self.app.settings, NullEvents(self.app.lang), lang=self.app.lang)
-        pair_app.store = PairStore(self.app.store, key)  # type: ignore[misc]
+        pair_app.store = PairStore(self.app.store, key)  # replaces the App's own (a cached property)
         return pair_app
 
     def _report(self, finished: int, total: int, result: PairResult) -> None:
