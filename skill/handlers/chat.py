@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from skill.errors import LipSyncError, UsageError
 from skill.handlers.chat_local import LOCAL_INTENTS, SyncPath, media_pair, run_local, sync_fix
-from skill.replies import Reply
+from skill.replies import Lang, Reply
 
 if TYPE_CHECKING:
     from skill.app import App
@@ -75,7 +75,7 @@ def _dispatch(app: App, intent: str, utterance: str, route: Route, sources: list
 
 
 @contextmanager
-def _speaking(app: App, lang: str) -> Iterator[None]:
+def _speaking(app: App, lang: Lang) -> Iterator[None]:
     """Handle the message in ``lang``: the app, its events sink (and what that passes on to) speak it."""
     before = app.lang, app.events.lang
     app.lang = app.events.lang = lang
@@ -89,7 +89,7 @@ def _speaking(app: App, lang: str) -> Iterator[None]:
 
 
 def chat(app: App, utterance: str, attachments: Sequence[str] = (), local: bool = False, cloud: bool = False,
-         lang: str | None = None) -> Reply:
+         lang: Lang | None = None) -> Reply:
     """Route one message and run it; the reply carries the intent and, for sync fixes, the path.
 
     ``local`` forces a sync fix onto this machine, ``cloud`` sends it to the cloud lip-sync; by
@@ -102,11 +102,11 @@ def chat(app: App, utterance: str, attachments: Sequence[str] = (), local: bool 
     from skill.router import route as route_utterance
 
     route = route_utterance(utterance, attachments)
-    lang = lang or route.lang
+    speak: Lang = lang or route.lang
     intent = str(route.intent)
     sources = _sources(route, attachments)
     path: SyncPath | None = None
-    with _speaking(app, lang):
+    with _speaking(app, speak):
         pair = media_pair(sources) if "sync_fix" in route.hints or local else None
         if intent in LOCAL_INTENTS:
             replies = run_local(app, intent, utterance, route, sources)
@@ -116,8 +116,8 @@ def chat(app: App, utterance: str, attachments: Sequence[str] = (), local: bool 
             raise UsageError("errors/chat_local_needs_files")
         else:
             replies = _dispatch(app, intent, utterance, route, sources)
-        parts = [r.text(lang) for r in replies]
-    data: dict[str, Any] = {"intent": intent, "path": path, "lang": lang, "parts": parts,
+        parts = [r.text(speak) for r in replies]
+    data: dict[str, Any] = {"intent": intent, "path": path, "lang": speak, "parts": parts,
                             "results": [{"key": r.key, "ok": r.ok, **r.data} for r in replies]}
     return Reply("chat/reply", data, media=[m for r in replies for m in r.media], ok=all(r.ok for r in replies),
-                 lang=lang)
+                 lang=speak)

@@ -101,12 +101,13 @@ def compile_lexicon(directory: Path = LEXICON_DIR) -> dict[str, Any]:
         rows += phrases(section, "", markers[section])
     rows += phrases("shadows", "negation", markers["not_negation"])
     rows += phrases("done", "state", intents["done_questions"])
+    regional = [(left, right) for left, right in words]
     return {"format": _FORMAT, "phrases": rows, "chars": {str(k): v for k, v in chars.items()}, "typos": typos,
             "words": words,
             "output_words": markers["output_before"], "window": markers["window"],
             "after_window": markers["after_window"], "gap": markers["gap"],
-            "relay_people": [t for w in markers["relay_people"] for t in tokenize(w, chars, {}, words)],
-            "relay_saying": [t for w in markers["relay_saying"] for t in tokenize(w, chars, {}, words)]}
+            "relay_people": [t for w in markers["relay_people"] for t in tokenize(w, chars, {}, regional)],
+            "relay_saying": [t for w in markers["relay_saying"] for t in tokenize(w, chars, {}, regional)]}
 
 
 def expand(text: str, classes: dict[str, Sequence[str]]) -> list[str]:
