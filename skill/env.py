@@ -59,6 +59,10 @@ WAVESPEED_API_BASE                     WaveSpeed API base URL
 NIM_TARGET                             host:port of an NVIDIA lip-sync NIM (gRPC)
 NIM_FUNCTION_ID                        NVIDIA cloud function id of a hosted NIM
 NVIDIA_API_KEY                         secret NVIDIA key for hosted NIMs
+CLAWHUB_WORKDIR                        clawhub's working directory (its workspace); read so install lands there
+CLAWDHUB_WORKDIR                       older name of CLAWHUB_WORKDIR
+OPENCLAW_STATE_DIR                     OpenClaw's state folder (default ~/.openclaw)
+OPENCLAW_CONFIG_PATH                   OpenClaw's config file (default <state>/openclaw.json)
 """)
 REGISTRY: tuple[Var, ...] = tuple(_VARS.values())
 WAITS: tuple[Var, ...] = tuple(var for var in REGISTRY if var.name.endswith("_SECONDS"))
@@ -82,6 +86,9 @@ FAL_KEY, FAL_KEY_ID, FAL_KEY_SECRET, FAL_QUEUE_BASE, FAL_REST_BASE, FAL_MULTIPAR
                                    "FAL_MULTIPART_THRESHOLD", "FAL_MULTIPART_CHUNK")
 WAVESPEED_API_KEY, WAVESPEED_API_BASE = _handles("WAVESPEED_API_KEY", "WAVESPEED_API_BASE")
 NIM_TARGET, NIM_FUNCTION_ID, NVIDIA_API_KEY = _handles("NIM_TARGET", "NIM_FUNCTION_ID", "NVIDIA_API_KEY")
+# Agent clients' own variables: `install --target clawhub` lands where `clawhub install` would.
+CLAWHUB_WORKDIR, CLAWDHUB_WORKDIR, OPENCLAW_STATE_DIR, OPENCLAW_CONFIG_PATH = _handles(
+    "CLAWHUB_WORKDIR", "CLAWDHUB_WORKDIR", "OPENCLAW_STATE_DIR", "OPENCLAW_CONFIG_PATH")
 
 
 def read(var: Var, env: Mapping[str, str] | None = None) -> str | None:
