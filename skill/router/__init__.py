@@ -56,6 +56,15 @@ INTENTS: tuple[Intent, ...] = ("export", "credits", "state", "upload", "edit", "
 # The capabilities of this machine (issue 14), most specific first: asked for, they win over files,
 # edit verbs and the other triggers ("export the viseme timing for Moho" is mouth cues).
 LOCAL: tuple[Intent, ...] = ("mouth_cues", "fit", "face_check", "animate", "talk")
+
+# How sure a route is, by what decided it (``Route.confidence``; an agent may ask back below EDIT_NAMED).
+FILES_NAMED = 1.0  # files or links were sent or named: an upload, whatever else was said
+ONE_REQUEST = 0.95  # exactly one request (export, credits, state) and no edit
+UPLOAD_ASKED = 0.9  # "upload" asked for, but no file named yet
+LOCAL_ASKED = 0.9  # one of this machine's capabilities was asked for by name
+EDIT_NAMED = 0.9  # an edit verb, an edit noun, a question about a feature, or a negated/deferred request
+SEVERAL_REQUESTS = 0.8  # two or more requests at once: the first one named wins
+NOTHING_MATCHED = 0.5  # no lexicon entry matched: sent to the cloud agent as an edit
 # Longer messages are routed on their first MAX_CHARS characters (a pasted script is an edit anyway,
 # and the chat handler still sends all of it): every scan stays bounded whatever arrives.
 MAX_CHARS = 10_000
@@ -72,7 +81,7 @@ class Route:
     urls: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
     output: str | None = None
-    confidence: float = 0.5
+    confidence: float = NOTHING_MATCHED
 
     def as_dict(self) -> dict[str, Any]:
         return {"intent": self.intent, "lang": self.lang, "evidence": list(self.evidence),
@@ -101,6 +110,7 @@ class _Triggers:
     later: list[str]  # intents wanted after the edit ("before exporting…", "导出前…")
     negated: set[str]
     about: bool  # some trigger was only the topic of a question
+    evidence: list[str]  # each trigger, and what (if anything) took it out of play
 
 
 # Triggers a done-question takes in: work in progress it asks about ("did the upload finish?") and
@@ -110,30 +120,30 @@ _PROCESSES = frozenset({"export", "upload", "state"})
 
 
 def _triggers(analysis: Analysis) -> _Triggers:
-    found = _Triggers([], [], set(), False)
+    found = _Triggers([], [], set(), False, [])
     done = analysis.done_questions()
     for trigger in analysis.of("triggers") + done:
         label = trigger.phrase.label
         if label in _PROCESSES and trigger.phrase.kind == "triggers" and (
                 inside := next((d for d in done if within(trigger, d) or _subject(analysis, trigger, d)), None)):
-            analysis.evidence.append(f"{tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
+            found.evidence.append(f"{tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
             continue
         if marker := analysis.is_about(trigger):  # before negation: "why can't I export?" asks about it
-            analysis.evidence.append(f"{tag(trigger)}[topic of '{marker.phrase.text}']")
+            found.evidence.append(f"{tag(trigger)}[topic of '{marker.phrase.text}']")
             found.about = True
         elif trigger.phrase.kind == "triggers" and label in ("export", "upload") and analysis.attributive(trigger):
-            analysis.evidence.append(f"{tag(trigger)}[a noun]")  # "之前上传的配音", "that export used…"
+            found.evidence.append(f"{tag(trigger)}[a noun]")  # "之前上传的配音", "that export used…"
         elif trigger.phrase.kind == "triggers" and label in ("export", "upload") and (
                 marker := analysis.reported(trigger)):
-            analysis.evidence.append(f"{tag(trigger)}[reported by '{marker.phrase.text}']")
+            found.evidence.append(f"{tag(trigger)}[reported by '{marker.phrase.text}']")
         elif marker := analysis.marked(trigger, "negation_before", "negation_after") or analysis.answered_no(trigger):
-            analysis.evidence.append(f"{tag(trigger)}[negated by '{marker.phrase.text}']")
+            found.evidence.append(f"{tag(trigger)}[negated by '{marker.phrase.text}']")
             found.negated.add(label)
         elif marker := analysis.deferral(trigger):
-            analysis.evidence.append(f"{tag(trigger)}[deferred by '{marker.phrase.text}']")
+            found.evidence.append(f"{tag(trigger)}[deferred by '{marker.phrase.text}']")
             found.later.append(label)
         else:
-            analysis.evidence.append(tag(trigger))
+            found.evidence.append(tag(trigger))
             found.active.append(trigger)
     return found
 
@@ -143,29 +153,30 @@ def _subject(analysis: Analysis, trigger: Match, done: Match) -> bool:
     return analysis.same(trigger, done) and trigger.end <= done.start and done.start - trigger.end <= 1
 
 
-def _instruction(analysis: Analysis, active: list[Match]) -> tuple[list[Match], bool]:
-    """(un-negated edit verbs and sync complaints, whether an edit noun is named) — recording the evidence.
+def _instruction(analysis: Analysis, active: list[Match]) -> tuple[list[Match], bool, list[str]]:
+    """(un-negated edit verbs and sync complaints, whether an edit noun is named, the evidence).
 
     A verb inside a trigger being asked for ("send over the final cut") is part of that request, one
     ahead of a question about being done ("口型同步做完了吗") is that question's subject, and one
     right after a determiner ("the status of the dub") is a noun.
     """
     verbs = []
+    evidence: list[str] = []
     done = [t for t in active if t.phrase.kind == "done"]
     nouns_at = {m.end for m in analysis.of("determiners")}
     for verb in analysis.of("edit_verbs"):
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
-            analysis.evidence.append(f"{tag(verb)}[negated by '{marker.phrase.text}']")
+            evidence.append(f"{tag(verb)}[negated by '{marker.phrase.text}']")
         elif verb.start in nouns_at:  # "the dub", "my lip sync", "新的配音": a thing, not a request
             continue
         elif marker := analysis.reported(verb):  # "字幕已经加好了": done already, not asked for
-            analysis.evidence.append(f"{tag(verb)}[reported by '{marker.phrase.text}']")
+            evidence.append(f"{tag(verb)}[reported by '{marker.phrase.text}']")
         elif not any(within(verb, t) for t in active) and not any(
                 verb.end <= d.end and analysis.same(verb, d) for d in done):
             verbs.append(verb)
     sync_fix, nouns = analysis.of("sync_fix"), analysis.of("edit_nouns")
-    analysis.evidence.extend(tag(m) for m in verbs + sync_fix + nouns)
-    return verbs + sync_fix, bool(nouns)
+    evidence.extend(tag(m) for m in verbs + sync_fix + nouns)
+    return verbs + sync_fix, bool(nouns), evidence
 
 
 def _asked_first(analysis: Analysis, active: list[Match], instruction: list[Match]) -> bool:
@@ -197,7 +208,7 @@ def _split_references(references: list[Reference], slots: dict[int, int], attach
 def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, int], attachments: Sequence[str],
             lang: Lang) -> Route:
     triggers = _triggers(analysis)
-    verbs, nouns = _instruction(analysis, triggers.active)
+    verbs, nouns, verb_evidence = _instruction(analysis, triggers.active)
     first = _asked_first(analysis, triggers.active, verbs)
     instruction = bool(verbs)
     # a trigger's label is the intents.yaml section it was written under: always an Intent
@@ -207,24 +218,24 @@ def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, in
     then = [f"then_{label}" for label in labels + triggers.later if label != "upload"]
 
     hints: list[str] = []
-    local = _local(analysis, triggers.active, verbs, files + urls)
+    local, local_evidence = _local(analysis, triggers.active, verbs, files + urls)
     if local is not None:
         intent: Intent = local
-        confidence = 0.9
+        confidence = LOCAL_ASKED
     elif (files or urls) and "upload" not in triggers.negated:
         intent = "upload"
         hints += ["then_edit"] if instruction or nouns or triggers.about else []
         hints += then
-        confidence = 1.0
+        confidence = FILES_NAMED
     elif "upload" in labels:
         intent = "upload"
         hints += ["then_edit"] if instruction else []
         hints += then
-        confidence = 0.9
+        confidence = UPLOAD_ASKED
     elif labels and (first or not instruction):
         intent = labels[0]
         hints += then[1:] + (["then_edit"] if first else [])
-        confidence = 0.95 if len(labels) == 1 else 0.8
+        confidence = ONE_REQUEST if len(labels) == 1 else SEVERAL_REQUESTS
     else:
         intent = "edit"
         hints += then
@@ -232,17 +243,19 @@ def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, in
         asks = triggers.about or (not instruction and bool(analysis.of("about")))
         hints += ["about"] if asks and not labels else []
         evidence_of_edit = instruction or nouns or triggers.about or triggers.later or triggers.negated or labels
-        confidence = 0.9 if evidence_of_edit else 0.5
+        confidence = EDIT_NAMED if evidence_of_edit else NOTHING_MATCHED
     if analysis.of("sync_fix") and local is None:
         hints.append("sync_fix")
     if analysis.of("cloud_words"):  # "use the cloud lip-sync", "用云端同步"
         hints.append("cloud")
-    return Route(intent, lang, tuple(analysis.evidence), tuple(files), tuple(urls), tuple(dict.fromkeys(hints)),
+    evidence = analysis.shadowed + triggers.evidence + verb_evidence + local_evidence
+    return Route(intent, lang, tuple(evidence), tuple(files), tuple(urls), tuple(dict.fromkeys(hints)),
                  output, confidence)
 
 
-def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources: Sequence[str] = ()) -> Intent | None:
-    """The local capability asked for, if any: the most specific one named.
+def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources: Sequence[str] = ()
+           ) -> tuple[Intent | None, list[str]]:
+    """The local capability asked for, if any (the most specific one named), and the evidence for it.
 
     A talking-picture request is ``animate`` (drawn, rendered here) when the words say the picture is
     drawn and not a photo, and ``talk`` (the generative path) otherwise; a lip-sync verb with drawn
@@ -255,14 +268,14 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
         lipsync = [m for m in analysis.of("lipsync_verbs") if any(within(m, v) or within(v, m) for v in verbs)
                    or m.phrase.text == "口型"]
         if lipsync:
-            analysis.evidence.append(f"animate:{lipsync[0].phrase.text}[drawn]")
-            return "animate"
+            return "animate", [f"animate:{lipsync[0].phrase.text}[drawn]"]
     if "mouth_cues" in labels and drawn and not photo and kinds & {"image", "video"} and "audio" in kinds:
-        analysis.evidence.append("animate:mouth_cues[drawn, with a picture]")  # render it, not just the cues
-        return "animate"
+        return "animate", ["animate:mouth_cues[drawn, with a picture]"]  # render it, not just the cues
     for intent in LOCAL:
         if intent in labels:
             if intent in ("animate", "talk"):
-                return "animate" if drawn and not (photo and intent == "talk") else "talk" if photo else intent
-            return intent
-    return None
+                if drawn and not (photo and intent == "talk"):
+                    return "animate", []
+                return ("talk" if photo else intent), []
+            return intent, []
+    return None, []

@@ -69,12 +69,15 @@ _MARKER_KINDS = frozenset({"negation_before", "negation_after", "negation_reply"
 
 
 class Analysis:
-    """The matches of one utterance, with shadowed ones removed and clause numbers per token."""
+    """The matches of one utterance, with shadowed ones removed and clause numbers per token.
+
+    ``shadowed`` is its own evidence: the matches dropped because a longer phrase holds them.
+    """
 
     def __init__(self, tokens: tuple[str, ...], matches: list[Match], lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self.tokens = tokens
-        self.evidence: list[str] = []
+        self.shadowed: list[str] = []
         shadows = [m for m in matches if m.phrase.kind == "shadows"]
         self._by_kind: dict[str, list[Match]] = {}
         for m in matches:
@@ -87,7 +90,7 @@ class Analysis:
             if shadow.phrase.label == "negation" and match.phrase.kind not in _MARKER_KINDS:
                 continue  # "跟不上" hides its 不 from the negation rules, not the complaint itself
             if shadow.start <= match.start and match.end <= shadow.end:
-                self.evidence.append(f"{tag(match)}[in '{shadow.phrase.text}']")
+                self.shadowed.append(f"{tag(match)}[in '{shadow.phrase.text}']")
                 return True
         return False
 

@@ -41,7 +41,7 @@ class Phrase(NamedTuple):
     tokens: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lexicon:
     index: dict[str, tuple[Phrase, ...]]  # first token → the phrases starting with it
     pairs: dict[str, tuple[tuple[Phrase, ...], dict[str, tuple[Phrase, ...]]]]  # first token → (one-token
