@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from skill.config import DEFAULT_BATCH_JOBS, DEFAULT_JOB_TIMEOUT_SECONDS, MAX_BATCH_JOBS, MAX_JOB_TIMEOUT_SECONDS
+from skill.providers import ProviderChoice
 
 
 class ToolInput(BaseModel):
@@ -118,13 +119,12 @@ class BatchInput(ToolInput):
     jobs: int = Field(DEFAULT_BATCH_JOBS, ge=1, le=MAX_BATCH_JOBS, description="How many pairs run at once.")
 
 
-Provider = Literal["auto", "nemo", "fal", "wavespeed", "nim"]
 
 
 class JobInput(ToolInput):
     """Shared by the provider jobs: which service runs it and how long to wait."""
 
-    provider: Provider = Field("auto", description="Service to use; auto picks the first one with a key "
+    provider: ProviderChoice = Field("auto", description="Service to use; auto picks the first one with a key "
                                                    "(fal, WaveSpeed, NVIDIA NIM), else NemoVideo.")
     model: str | None = Field(None, min_length=1, description="The provider's model id (default: its best).")
     options: dict[str, Any] = Field(default_factory=dict, description="The model's own options, e.g. resolution.")
