@@ -104,16 +104,16 @@ CASES = (
 
 @pytest.fixture
 def provider_env(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The case's emulator, reset, with the provider's key and base URL set."""
+    """The case's emulator (reset, with the provider's key and base URL set) and the input files."""
     case: Case = request.param
     if case.provider == "fal":
         state = request.getfixturevalue("fal")
     else:
         state = request.getfixturevalue("wavespeed")
-    return case, state
+    return case, state, request.getfixturevalue("files")
 
 
-def _run(cli: Callable[..., CliResult], files: Any, case: Case, state: Any, tmp_path: Path,
+def _run(cli: Callable[..., CliResult], inputs: Any, case: Case, state: Any, tmp_path: Path,
          monkeypatch: pytest.MonkeyPatch) -> tuple[CliResult, LeakReport]:
     if case.route == "task":
         state.plan = list(case.plan)
@@ -123,7 +123,7 @@ def _run(cli: Callable[..., CliResult], files: Any, case: Case, state: Any, tmp_
     log = tmp_path / "debug.log"
     monkeypatch.setenv("LIP_SYNC_VIDEO_LOG_FILE", str(log))
     fresh_redactor(monkeypatch)
-    result = cli("dub", "--video", files.clip, "--audio", files.voice, "--provider", case.provider,
+    result = cli("dub", "--video", inputs.clip, "--audio", inputs.voice, "--provider", case.provider,
                  "--json", *FAST)
     report = LeakReport()
     report.add("stdout", result.out)
@@ -148,10 +148,10 @@ def _route_calls(case: Case, state: Any) -> int:
 
 
 @pytest.mark.parametrize("provider_env", [pytest.param(c, id=c.id) for c in CASES], indirect=True)
-def test_peer_fault_matrix(provider_env: Any, cli: Callable[..., CliResult], files: Any, tmp_path: Path,
+def test_peer_fault_matrix(provider_env: Any, cli: Callable[..., CliResult], tmp_path: Path,
                            monkeypatch: pytest.MonkeyPatch) -> None:
-    case, state = provider_env
-    result, report = _run(cli, files, case, state, tmp_path, monkeypatch)
+    case, state, inputs = provider_env
+    result, report = _run(cli, inputs, case, state, tmp_path, monkeypatch)
     context = f"{case.id}: exit {result.code}\nstdout: {result.out[-600:]}\nstderr: {result.err[-600:]}"
     assert result.code == case.code, context
     assert_no_traceback(result.out, result.err)
