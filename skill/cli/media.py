@@ -24,6 +24,9 @@ def register(commands: Any) -> None:
                              "(default: ./<source>.lipsync.<ext>)")
     export.add_argument("--timing-json", type=Path, metavar="PATH",
                         help="also write segment timings per track (ms and frames) for animation or subtitles")
+    export.add_argument("--force", action="store_true",
+                        help="without a file name in -o: replace an existing <source>.lipsync.<ext> "
+                             "instead of numbering a new one")
 
     batch = commands.add("batch", _batch,
                          help="localize one video into several languages from a YAML or CSV manifest; "
@@ -31,6 +34,9 @@ def register(commands: Any) -> None:
     batch.add_argument("manifest", type=Path, metavar="MANIFEST", help="YAML or CSV: video, then label + audio rows")
     batch.add_argument("--jobs", type=_jobs, default=3, metavar="N",
                        help=f"pairs processed at once (1-{MAX_BATCH_JOBS}, default 3)")
+    batch.add_argument("--force", action="store_true",
+                       help="replace existing <video>.<label>.<ext> files another run left, instead of "
+                            "numbering new ones")
 
 
 def _jobs(text: str) -> int:
@@ -55,7 +61,7 @@ def _upload(args: argparse.Namespace, app: Any, console: Any) -> int:
 def _export(args: argparse.Namespace, app: Any, console: Any) -> int:
     from skill.handlers.export import export
 
-    reply = export(app, output=args.output, timing_json=args.timing_json)
+    reply = export(app, output=args.output, timing_json=args.timing_json, force=args.force)
     console.reply(reply)
     return 0 if reply.ok else 1
 
@@ -63,6 +69,6 @@ def _export(args: argparse.Namespace, app: Any, console: Any) -> int:
 def _batch(args: argparse.Namespace, app: Any, console: Any) -> int:
     from skill.handlers.batch import batch
 
-    reply = batch(app, args.manifest, jobs=args.jobs)
+    reply = batch(app, args.manifest, jobs=args.jobs, force=args.force)
     console.reply(reply)
     return 0 if reply.ok else 1

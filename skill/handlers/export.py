@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from skill.app import App
-from skill.config import output_dir
 from skill.errors import write_failed
-from skill.media.download import download, safe_filename, unused_path
+from skill.media.download import download, result_path, safe_filename
 from skill.media.sources import extension_of
 from skill.render import StoreLedger, render
 from skill.replies import Reply
@@ -25,9 +24,11 @@ from skill.timing import timing_target, write_timings
 VIDEO_CONTAINERS = ("mp4", "mov", "mkv", "webm", "avi")
 
 
-def export(app: App, output: Path | str | None = None, timing_json: Path | None = None) -> Reply:
+def export(app: App, output: Path | str | None = None, timing_json: Path | None = None, *,
+           force: bool = False) -> Reply:
     """Render the session's draft and download it to ``output``: a file, or a folder (an existing
-    one, or any path written with a trailing slash, which is created)."""
+    one, or any path written with a trailing slash, which is created). Without a file name the
+    result never replaces an existing file (a numbered name instead) unless ``force``."""
     folder_wanted = output is not None and str(output).endswith(("/", os.sep))
     output = Path(output).expanduser() if output is not None else None
     client = app.client
@@ -43,7 +44,8 @@ def export(app: App, output: Path | str | None = None, timing_json: Path | None 
     ledger = StoreLedger(app.store, session.session_id)
     result = render(client, session.session_id, draft, ledger, app.events, app.settings.poll_seconds,
                     timeout_seconds=app.settings.render_timeout_seconds)
-    path = download(client.http, result.url, destination(output, state, result.render_id), events=app.events)
+    target = destination(output, state, folder_wanted=folder_wanted, force=force)
+    path = download(client.http, result.url, target, events=app.events)
     ledger.clear()
     data: dict[str, Any] = {"path": str(path), "render_id": result.render_id, "resumed": result.resumed,
                             "duration": _seconds(draft.get("d")), "timing_json": None}
@@ -52,18 +54,18 @@ def export(app: App, output: Path | str | None = None, timing_json: Path | None 
     return Reply("export/done", data, media=[str(path)])
 
 
-def destination(output: Path | None, state: dict[str, Any], render_id: str) -> Path:
-    """Where the file goes: the person's ``--output``, or ``<source>.lipsync.<ext>`` in ``config.output_dir()``.
+def destination(output: Path | None, state: dict[str, Any], *, folder_wanted: bool = False,
+                force: bool = False) -> Path:
+    """Where the file goes (``result_path``'s rule): the person's file, or ``<source>.lipsync.<ext>``
+    in their folder or ``config.output_dir()``, numbered rather than over an earlier export.
 
-    The default keeps the source video's container (the spec: output in the same format as
-    the input) and never reuses a name: an earlier export is not overwritten.
+    The default keeps the source video's container (the spec: output in the same format as the input).
     """
     stem, ext = _source_name(state)
-    if output is not None:
-        if output.is_dir():
-            return _unused(output / f"{stem}.lipsync.{ext}")
-        return output if output.suffix else output.with_suffix(f".{ext}")
-    return _unused(output_dir() / f"{stem}.lipsync.{ext}", render_id)
+    if output is not None and not folder_wanted and not output.is_dir() and not output.suffix:
+        return output.with_suffix(f".{ext}")
+    where = f"{output}{os.sep}" if output is not None and folder_wanted else output
+    return result_path(where, f"{stem}.lipsync.{ext}", force=force)
 
 
 def _make_folder(folder: Path) -> None:
@@ -73,21 +75,20 @@ def _make_folder(folder: Path) -> None:
         raise write_failed(folder, exc) from None
 
 
-def place(produced: Path, output: Path | None) -> Path:
-    """Move a file an export already delivered to where the person wants it (``--output`` rules).
+def place(produced: Path, output: Path | None, *, force: bool = False) -> Path:
+    """Move a file an export already delivered to where the person wants it (``result_path``'s rule).
 
     Used when the cloud agent's "click Export" was acted on inside an edit turn: that render *is*
     the result, and exporting again would render the same draft twice.
     """
     if output is None:
-        return produced
+        return produced  # export already chose a name that replaced nothing
     output = output.expanduser()
-    if output.is_dir():
-        output = output / produced.name
-    elif not output.suffix:
+    if not output.is_dir() and not output.suffix:
         output = output.with_suffix(produced.suffix)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    return Path(shutil.move(str(produced), str(output))).resolve()
+    target = result_path(output, produced.name, force=force)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.move(str(produced), str(target))).resolve()
 
 
 def _source_name(state: dict[str, Any]) -> tuple[str, str]:
@@ -102,13 +103,6 @@ def _source_name(state: dict[str, Any]) -> tuple[str, str]:
     draft = state.get("draft") if isinstance(state.get("draft"), dict) else {}
     meta = draft.get("m") if isinstance(draft.get("m"), dict) else {}
     return safe_filename(str(meta.get("title") or ""), "lip-sync"), "mp4"
-
-
-def _unused(path: Path, render_id: str | None = None) -> Path:
-    """``path`` if free, else named after the render, else numbered (``unused_path``)."""
-    if path.exists() and render_id and not path.with_name(f"{path.stem}.{render_id}{path.suffix}").exists():
-        return path.with_name(f"{path.stem}.{render_id}{path.suffix}")
-    return unused_path(path)
 
 
 def _seconds(value: Any) -> float | None:
