@@ -55,7 +55,8 @@ def align(app: App, video: Path, audio: Path, output: Path | None = None, check_
     """
     target = None if check_only else target_path(video, output, force=force)
     _check_paths(video, audio, target)
-    from skill.local import apply, decode, engine, verdict
+    from skill.local.align import apply, engine, verdict
+    from skill.media import decode
 
     events = app.events
     audio_only = target is not None and target.suffix.lower() in AUDIO_ONLY
@@ -90,7 +91,8 @@ def align(app: App, video: Path, audio: Path, output: Path | None = None, check_
 def _residual(ref: Any, video: Path, output: Path, audio_only: bool = False) -> float | None:
     """Closed loop: measure the written file's sound against the video's own sound again, and
     check that the copied picture kept its place on the clock (no picture in an audio-only file)."""
-    from skill.local import decode, engine, verdict
+    from skill.local.align import engine, verdict
+    from skill.media import decode
 
     try:
         check = engine.measure(ref, decode.decode_mono(output), "video", output.name)
