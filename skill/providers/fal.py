@@ -30,6 +30,7 @@ from skill.providers.http import (
     same_origin,
     send,
     send_submit,
+    submit_unknown,
 )
 from skill.redact import register_secret
 
@@ -147,12 +148,13 @@ class FalProvider:
                                json=payload)
         if not response.is_success:
             raise error_from_response(response)
-        body = json_body(response, "fal")
         try:
+            body = json_body(response, "fal")
             request_id = str(body["request_id"])
             urls = {"status": body["status_url"], "result": body["response_url"], "cancel": body["cancel_url"]}
-        except (KeyError, TypeError):
-            raise ProviderError("errors/provider_bad_response", provider="fal", status=response.status_code) from None
+        except (ProviderError, KeyError, TypeError):
+            # Accepted (2xx) but unreadable: the job exists and is billed, and we cannot name it.
+            raise submit_unknown("fal", request.mode, model) from None
         if not all(same_origin(url, self.queue_base) for url in urls.values()):
             # The fal key travels with every status read: never to a host other than the queue's.
             return self.handle_for(request_id, model, mode=request.mode)

@@ -57,8 +57,13 @@ def send_submit(client: httpx.Client, provider: str, url: str, *, mode: str, mod
     except (httpx.ConnectError, httpx.ConnectTimeout):
         raise ProviderError("errors/provider_unreachable", retryable=True, provider=provider) from None
     except httpx.TransportError:  # includes read/write timeouts
-        raise ProviderError("errors/provider_submit_unknown", retryable=False, provider=provider, mode=mode,
-                            model=model, dashboard=DASHBOARDS.get(provider, "")) from None
+        raise submit_unknown(provider, mode, model) from None
+
+
+def submit_unknown(provider: str, mode: str, model: str) -> ProviderError:
+    """A submit that may have created a job we cannot name: lost, or answered with an unreadable body."""
+    return ProviderError("errors/provider_submit_unknown", retryable=False, provider=provider, mode=mode,
+                         model=model, dashboard=DASHBOARDS.get(provider, ""))
 
 
 def clause(text: str) -> str:

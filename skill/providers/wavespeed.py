@@ -30,6 +30,7 @@ from skill.providers.http import (
     same_origin,
     send,
     send_submit,
+    submit_unknown,
 )
 from skill.redact import register_secret
 
@@ -155,11 +156,17 @@ class WaveSpeedProvider:
         model = self._model(request)
         body = {"audio": request.inputs["audio"], "video": request.inputs["video"]}
         # Never repeated (like the official SDK): every accepted submit is a billed task.
-        data = unwrap(send_submit(self.http, "wavespeed", f"{self.base}/api/v3/{model}", mode=request.mode,
-                                  model=model, json=body))
+        response = send_submit(self.http, "wavespeed", f"{self.base}/api/v3/{model}", mode=request.mode,
+                               model=model, json=body)
+        try:
+            data = unwrap(response)
+        except ProviderError as exc:
+            if exc.message_key == "errors/provider_bad_response" and response.is_success:
+                raise submit_unknown("wavespeed", request.mode, model) from None  # accepted, unreadable
+            raise
         task_id = str(data.get("id") or "")
         if not is_job_id(task_id):
-            raise ProviderError("errors/provider_bad_response", provider="wavespeed", status=200)
+            raise submit_unknown("wavespeed", request.mode, model)
         urls = data.get("urls") if isinstance(data.get("urls"), dict) else {}
         result_url = str(urls.get("get") or "")
         if not result_url or not same_origin(result_url, self.base):  # the key only goes to our base

@@ -75,6 +75,11 @@ class FalState:
         self.url = url
 
 
+# Faults that let the handler act first (the job exists), then spoil the answer.
+AFTER_HANDLER = ("drop", "garble")
+GARBLED = b'{"request_id": "'  # a 200 whose JSON stops short
+
+
 def _take(state: FalState, route: str, kind: str) -> bool:
     """Take the route's next fault if it is ``kind`` (a fault that needs the handler to act first)."""
     queue = state.faults.get(route)
@@ -86,7 +91,7 @@ def _take(state: FalState, route: str, kind: str) -> bool:
 
 def _fault(state: FalState, route: str) -> Response | None:
     queue = state.faults.get(route)
-    if not queue or queue[0] == "drop":
+    if not queue or queue[0] in AFTER_HANDLER:
         return None
     kind, _, arg = queue.pop(0).partition(":")
     if kind == "reset":  # the request never reaches the handler: the connection is reset
@@ -145,6 +150,8 @@ def build_app(state: FalState) -> Starlette:
             response = _submit(state, path.strip("/"), body)
             if _take(state, "submit", "drop"):  # the job exists, but its answer never arrives
                 return await drop_connection(request)
+            if _take(state, "submit", "garble"):  # the job exists, but its answer cannot be read
+                return Response(GARBLED, 200, media_type="application/json")
             return response
         return JSONResponse({"detail": "Not Found"}, 404)
 

@@ -55,7 +55,7 @@ def envelope(data: Any, code: int = 200, message: str = "success") -> JSONRespon
 
 def _fault(state: WaveSpeedState, route: str) -> Response | None:
     queue = state.faults.get(route)
-    if not queue or queue[0] == "drop":
+    if not queue or queue[0] in ("drop", "garble"):  # these let the handler act first
         return None
     kind, _, arg = queue.pop(0).partition(":")
     if kind == "reset":  # the request never reaches the handler: the connection is reset
@@ -115,6 +115,9 @@ def build_app(state: WaveSpeedState) -> Starlette:
             if queue and queue[0] == "drop":  # the task exists, but its answer never arrives
                 queue.pop(0)
                 return await drop_connection(request)
+            if queue and queue[0] == "garble":  # the task exists, but its answer cannot be read
+                queue.pop(0)
+                return Response(b'{"code": 200, "data": {"id": "', 200, media_type="application/json")
             return envelope(_data(state, task_id, "created"))
         if path.startswith("/api/v3/predictions/") and path.endswith("/result") and method == "GET":
             fault = _fault(state, "result")

@@ -76,6 +76,7 @@ CASES = (
     rejected("fal", "submit", "html:502", "HTTP 502"),
     lost("fal", "submit", "drop", jobs=1),  # it landed, the answer was lost
     lost("fal", "submit", "reset", jobs=0),  # indistinguishable from the client's side
+    lost("fal", "submit", "garble", jobs=1),  # accepted with a 200 that cannot be read
     # fal: status and result reads are retried
     Case("fal", "status", "http:503", times=2, calls=None),
     Case("fal", "status", "html:502", calls=None),
@@ -89,6 +90,7 @@ CASES = (
     rejected("wavespeed", "submit", "http:503", "HTTP 503"),
     lost("wavespeed", "submit", "drop", jobs=1),
     lost("wavespeed", "submit", "reset", jobs=0),
+    lost("wavespeed", "submit", "garble", jobs=1),
     Case("wavespeed", "result", "code:500", calls=None),
     Case("wavespeed", "result", "http:503", times=2, calls=None),
     Case("wavespeed", "result", "reset", times=2, calls=None),
