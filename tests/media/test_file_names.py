@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.handlers.upload import form_name
+from skill.nemo.upload import form_name
 from tests.emulator import Emulator
 from tests.media.conftest import MediaSet
 

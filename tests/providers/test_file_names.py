@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from skill.handlers.upload import form_name
+from skill.nemo.upload import form_name
 from skill.providers.fal_upload import header_file_name
 from tests.providers.fal_emulator import FalState
 from tests.providers.wavespeed_emulator import WaveSpeedState
