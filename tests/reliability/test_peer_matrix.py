@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import CliResult
 from tests.providers import fal_emulator, wavespeed_emulator
-from tests.providers.conftest import files, media_dir, no_provider_env, wavespeed, wavespeed_server  # noqa: F401
+from tests.providers.conftest import files, media_dir, wavespeed, wavespeed_server  # noqa: F401
 from tests.reliability.helpers import LeakReport, assert_no_traceback, fresh_redactor, scan_store
 
 FAST = ("--poll-interval", "0.01", "--timeout", "10")
