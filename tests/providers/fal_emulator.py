@@ -137,6 +137,9 @@ def build_app(state: FalState) -> Starlette:
             return JSONResponse({"token": CDN_TOKEN, "token_type": "Bearer", "base_url": f"{state.url}/cdn",
                                  "expires_at": "2999-01-01T00:00:00+00:00"})
         if path == "/storage/upload/initiate" and method == "POST":
+            fault = _fault(state, "storage")
+            if fault is not None:
+                return fault
             ticket = json.loads(body)
             # Stored under the real name; URLs carry it percent-encoded, as any real store's do.
             key, url_key = _keys(ticket["file_name"])

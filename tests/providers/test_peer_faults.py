@@ -155,3 +155,12 @@ def test_failure_replies_end_with_one_full_stop(cli, fal: FalState, wavespeed: W
     zh = cli("dub", "--video-url", "https://x.test/v.mp4", "--audio-url", "https://x.test/a.wav",
              "--provider", "wavespeed", "--lang", "zh", *FAST)
     assert ".。" not in zh.err and "video。" in zh.err
+
+
+def test_when_the_cdn_and_the_fallback_both_fail_nothing_is_submitted(cli, fal: FalState, files) -> None:
+    fal.inject("upload", "http:503", times=3)
+    fal.inject("storage", "http:503")
+    result = _dub_fal(cli, files, *FAST)
+    assert result.code == 1 and result.json()["error"] == "errors/provider_upload_failed"
+    assert "older storage" in result.err and "--video-url" in result.err and ".." not in result.err
+    assert not fal.jobs
