@@ -66,7 +66,7 @@ def backend_language(lang: Lang) -> str:
 
 
 @cache
-def _environment():  # type: ignore[no-untyped-def]
+def _environment() -> Any:
     import jinja2
 
     from skill.config import skill_root

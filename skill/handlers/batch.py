@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.app import App
+from skill.config import DEFAULT_BATCH_JOBS
 from skill.console import NullEvents
 from skill.errors import JobFailed, LipSyncError
 from skill.media.download import result_path
@@ -58,7 +59,7 @@ class PairStore(Store):
         return super().path(f"{name}-batch-{self._suffix}" if name in self._PER_PAIR else name)
 
 
-def batch(app: App, manifest: Path, jobs: int = 3, *, force: bool = False) -> Reply:
+def batch(app: App, manifest: Path, jobs: int = DEFAULT_BATCH_JOBS, *, force: bool = False) -> Reply:
     """Every pair of ``manifest``; results named ``<video>.<label>.<ext>`` beside it, numbered instead
     of replacing a file another run left there (another manifest's, or the person's), unless ``force``."""
     spec = load_manifest(manifest)
@@ -111,7 +112,7 @@ class _Runner:
 
     def _pair_app(self, key: str) -> App:
         pair_app = App(self.app.settings, NullEvents(self.app.lang), lang=self.app.lang)
-        pair_app.store = PairStore(self.app.store, key)  # type: ignore[misc]
+        pair_app.store = PairStore(self.app.store, key)  # replaces the App's own (a cached property)
         return pair_app
 
     def _report(self, finished: int, total: int, result: PairResult) -> None:

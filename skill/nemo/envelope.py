@@ -106,6 +106,13 @@ def error_for(code: int | None, status: int, detail: str) -> ApiStatusError:
     return cls(status=status, code=code, **params)
 
 
+def object_field(parent: Any, key: str) -> dict[str, Any]:
+    """``parent[key]`` when both are JSON objects, else ``{}``: backend shapes vary, a missing or
+    mistyped sub-object reads as empty."""
+    value = parent.get(key) if isinstance(parent, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
 def text_field(value: Any) -> str | None:
     """A non-empty field as text (ids arrive as numbers or strings), else None."""
     return str(value) if value not in (None, "") else None

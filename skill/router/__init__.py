@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 from skill.media.names import is_web_url
 from skill.replies import Lang, detect_lang
@@ -317,7 +317,8 @@ def _decide(analysis: _Analysis, references: list[Reference], slots: dict[int, i
     verbs, nouns = _instruction(analysis, triggers.active)
     first = _asked_first(analysis, triggers.active, verbs)
     instruction = bool(verbs)
-    labels = list(dict.fromkeys(m.phrase.label for m in triggers.active))
+    # a trigger's label is the intents.yaml section it was written under: always an Intent
+    labels = list(dict.fromkeys(cast(Intent, m.phrase.label) for m in triggers.active))
     exports = [m for m in triggers.active if m.phrase.label == "export"]
     files, urls, output = _split_references(references, slots, attachments, exports)
     then = [f"then_{label}" for label in labels + triggers.later if label != "upload"]
