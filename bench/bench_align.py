@@ -124,7 +124,7 @@ def _ours(video: Path, voice: Path, repeats: int) -> tuple[float, float, float, 
 
 
 def _install_anchors() -> str | None:
-    """None when both anchors are importable from the cache, else why not."""
+    """None when the anchors (and the ffmpeg syncstart calls) are in their cache, else why not."""
     missing = [dist for dist, name in zip(ANCHORS, _ANCHOR_IMPORTS) if not (ANCHOR_DIR / name).exists()]
     if not missing:
         return None

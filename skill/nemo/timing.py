@@ -1,6 +1,6 @@
 """``--timing-json``: segment timings per track of the final draft, for animation and subtitle tools.
 
-Draft short keys (seed): ``t`` tracks, ``tt`` track type (0 video, 1 audio, 7 text), ``sg``
+Draft short keys (NemoVideo's draft format): ``t`` tracks, ``tt`` track type (0 video, 1 audio, 7 text), ``sg``
 segments with ``st`` start and ``d`` duration in milliseconds, ``m`` metadata. Frame numbers are
 added when the draft says its frame rate, so animators can key mouth shapes directly.
 """
