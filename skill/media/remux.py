@@ -7,6 +7,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import cast
 
 import av
 from av.container import InputContainer, OutputContainer
@@ -52,7 +53,8 @@ def copy_video_with_audio(src: InputContainer, dst: OutputContainer, codec: str,
     vin = src.streams.video[0]
     vout = dst.add_stream_from_template(vin)
     first = round((src.start_time or 0) * rate / av.time_base)
-    aout = dst.add_stream(codec, rate=rate, layout="mono")
+    # an audio codec's name gives an audio stream; the stubs know that only for literal names
+    aout = cast(av.AudioStream, dst.add_stream(codec, rate=rate, layout="mono"))
     aout.bit_rate = AUDIO_BITRATE
     audio = frames(first)
     written = 0.0  # seconds of audio handed to the encoder
