@@ -2,11 +2,14 @@
 
 :mod:`skill.agent.tools` pairs each with the handler it calls; the JSON Schemas published to models
 (Anthropic, OpenAI, MCP) are generated from these classes, so a field's ``description`` is what
-the calling model reads.
+the calling model reads. A validated input becomes the handler's arguments by field name
+(:meth:`ToolInput.arguments`); the class variables below say what the schema cannot: which fields
+are local paths, and which field carries the person's words.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,6 +26,19 @@ class ToolInput(BaseModel):
 
     # The field whose text tells the person's language, for tools that carry their words.
     language_field: ClassVar[str | None] = None
+    # Fields the handler takes as a Path (``~`` expanded). The schema keeps them strings, and a str
+    # field not listed here reaches the handler as it is (a link, or export's "folder/" with its slash).
+    path_fields: ClassVar[tuple[str, ...]] = ()
+
+    def arguments(self, positional: tuple[str, ...] = ()) -> tuple[list[Any], dict[str, Any]]:
+        """The handler's arguments after the App: the fields named in ``positional`` in that order,
+        then every other field by its name."""
+        named = {name: self._argument(name) for name in type(self).model_fields}
+        return [named.pop(name) for name in positional], named
+
+    def _argument(self, name: str) -> Any:
+        value = getattr(self, name)
+        return Path(value).expanduser() if name in self.path_fields and value else value
 
 
 # -- inputs ---------------------------------------------------------------------------------------
@@ -80,6 +96,8 @@ class EditInput(ToolInput):
 class ExportInput(ToolInput):
     """Render the current project to an MP4 and download it. Can take several minutes."""
 
+    path_fields: ClassVar[tuple[str, ...]] = ("timing_json",)
+
     output: str | None = Field(None, min_length=1, description="Where to save the MP4 (default: chosen for you).")
     timing_json: str | None = Field(None, min_length=1, description="Also write a timing report JSON here.")
 
@@ -87,6 +105,8 @@ class ExportInput(ToolInput):
 class AlignInput(ToolInput):
     """Fix a constant offset or slow drift between a video and an audio track offline, on this machine
     (no upload, no credits). With check_only it only measures."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("video", "audio", "output", "timing_json")
 
     video: str = Field(min_length=1, description="Path of the video file.")
     audio: str = Field(min_length=1, description="Path of the audio file to sync to the video.")
@@ -103,6 +123,8 @@ class FitInput(ToolInput):
     lip-sync. Writes audio (.wav/.flac/.m4a/.mp3) or, for .mp4/.mov/.mkv/.webm, the original's
     video (copied untouched) with the fitted dub."""
 
+    path_fields: ClassVar[tuple[str, ...]] = ("original", "dub", "output")
+
     original: str = Field(min_length=1, description="Path of the video (or audio) with the original speech.")
     dub: str = Field(min_length=1, description="Path of the new voice track.")
     output: str | None = Field(None, min_length=1, description="Where to write the result (default: chosen for you).")
@@ -114,6 +136,8 @@ class BatchInput(ToolInput):
     """Localize one video into several languages from a manifest file (YAML: a video and label → audio
     tracks; or CSV with label,audio[,video] rows): one lip-synced video per label. A rerun skips
     finished pairs and resumes pending renders."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("manifest",)
 
     manifest: str = Field(min_length=1, description="Path of the YAML or CSV manifest file.")
     jobs: int = Field(DEFAULT_BATCH_JOBS, ge=1, le=MAX_BATCH_JOBS, description="How many pairs run at once.")
@@ -132,6 +156,17 @@ class JobInput(ToolInput):
     timeout: float = Field(DEFAULT_JOB_TIMEOUT_SECONDS, gt=0, le=MAX_JOB_TIMEOUT_SECONDS,
                            description="Seconds to wait before handing back the job_id.")
     output: str | None = Field(None, min_length=1, description="Where to save the MP4 (default: chosen for you).")
+
+    path_fields: ClassVar[tuple[str, ...]] = ("output",)
+
+    def arguments(self, positional: tuple[str, ...] = ()) -> tuple[list[Any], dict[str, Any]]:
+        """The job handlers take the service and the waiting as two objects after the media."""
+        from skill.handlers.jobs import JobSpec, WaitOptions
+
+        args, named = super().arguments(positional)
+        spec = JobSpec(provider=named.pop("provider"), model=named.pop("model"), options=dict(named.pop("options")))
+        how = WaitOptions(wait=named.pop("wait"), timeout=named.pop("timeout"), output=named.pop("output"))
+        return [*args, spec, how], named
 
 
 class TalkInput(JobInput):
@@ -157,6 +192,14 @@ class DubInput(JobInput):
     audio: str = Field(min_length=1, description="The new speech: audio path or URL.")
     fit: bool = Field(False, description="First fit the speech to the video's own pauses on this machine "
                                           "(like the fit tool), then upload the fitted voice. Local files only.")
+
+    def arguments(self, positional: tuple[str, ...] = ()) -> tuple[list[Any], dict[str, Any]]:
+        """``fit`` asks the handler to fit the speech first, at fit's default stretch limit."""
+        from skill.handlers.fit import DEFAULT_MAX_STRETCH
+
+        args, named = super().arguments(positional)
+        named["fit_stretch"] = DEFAULT_MAX_STRETCH if named.pop("fit") else None
+        return args, named
 
 
 class JobCheckInput(ToolInput):
