@@ -128,7 +128,7 @@ def _triggers(analysis: Analysis) -> _Triggers:
                 inside := next((d for d in done if within(trigger, d) or _subject(analysis, trigger, d)), None)):
             found.evidence.append(f"{tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
             continue
-        if marker := analysis.is_about(trigger):  # before negation: "why can't I export?" asks about it
+        if trigger.phrase.kind != "done" and (marker := analysis.is_about(trigger)):  # before negation: "why can't I export?" asks about it
             found.evidence.append(f"{tag(trigger)}[topic of '{marker.phrase.text}']")
             found.about = True
         elif trigger.phrase.kind == "triggers" and label in ("export", "upload") and analysis.attributive(trigger):
@@ -271,6 +271,8 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
             return "animate", [f"animate:{lipsync[0].phrase.text}[drawn]"]
     if "mouth_cues" in labels and drawn and not photo and kinds & {"image", "video"} and "audio" in kinds:
         return "animate", ["animate:mouth_cues[drawn, with a picture]"]  # render it, not just the cues
+    if not labels.intersection(LOCAL) and (by_files := _local_by_files(analysis, kinds, active)):
+        return by_files
     for intent in LOCAL:
         if intent in labels:
             if intent in ("animate", "talk"):
@@ -279,3 +281,23 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
                 return ("talk" if photo else intent), []
             return intent, []
     return None, []
+
+
+def _local_by_files(analysis: Analysis, kinds: set[str | None], active: list[Match]
+                    ) -> tuple[Intent, list[str]] | None:
+    """A local capability named by a class of words and the files sent, not by one fixed phrase.
+
+    Only a video: a check of, or a question about, the lips or the face is ``face_check``. A video and
+    an audio file: a dub word with a length or pacing word is ``fit``. A request for another intent
+    (export, credits, state) keeps it; so does a negated lip-sync word ("no need to check the lips").
+    """
+    if any(m.phrase.label != "upload" for m in active):
+        return None
+    if kinds >= {"video", "audio"} and (dub := analysis.of("dub_words")) and (measure := analysis.of("fit_words")):
+        return "fit", [f"fit:{tag(dub[0])}+{tag(measure[0])}[a video and an audio file]"]
+    if "video" in kinds and not kinds & {"audio", "image"} and (face := analysis.of("face_words")):
+        asked = analysis.of("check_words") or "?" in analysis.tokens or any(
+            q.end == len(analysis.tokens) for q in analysis.of("question_end"))
+        if asked and not analysis.marked(face[0], "negation_before", "negation_after"):
+            return "face_check", [f"face_check:{tag(face[0])}[asked, with a video]"]
+    return None
