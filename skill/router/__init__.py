@@ -163,7 +163,7 @@ def _instruction(analysis: Analysis, active: list[Match]) -> tuple[list[Match], 
     verbs = []
     evidence: list[str] = []
     done = [t for t in active if t.phrase.kind == "done"]
-    nouns_at = {m.end for m in analysis.of("determiners")}
+    nouns_at = {m.end for m in analysis.of("determiners") + analysis.of("articles")}
     for verb in analysis.of("edit_verbs"):
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
             evidence.append(f"{tag(verb)}[negated by '{marker.phrase.text}']")

@@ -32,7 +32,8 @@ _INTENT_MARKERS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_befor
                    "fit_words")
 _CLASS = re.compile(r"\{(\w+)\}")  # a lexical class in a phrase: "{final} {media}"
 _MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "condition_start", "clause_breaks",
-            "sequence", "question_end", "determiners", "negation_reply", "past", "past_after", "noun_after")
+            "sequence", "question_end", "determiners", "negation_reply", "past", "past_after", "noun_after",
+            "articles")
 
 
 class Phrase(NamedTuple):
