@@ -289,9 +289,9 @@ def _local_by_files(analysis: Analysis, kinds: set[str | None], active: list[Mat
 
     Only a video: a check of, or a question about, the lips or the face is ``face_check``. A video and
     an audio file: a dub word with a length or pacing word is ``fit``. A request for another intent
-    (export, credits, state) keeps it; so does a negated lip-sync word ("no need to check the lips").
+    (export, credits) or a question about being done keeps it; so does a negated lip-sync word ("no need to check the lips").
     """
-    if any(m.phrase.label != "upload" for m in active):
+    if any(m.phrase.label in ("export", "credits") or m.phrase.kind == "done" for m in active):
         return None
     if kinds >= {"video", "audio"} and (dub := analysis.of("dub_words")) and (measure := analysis.of("fit_words")):
         return "fit", [f"fit:{tag(dub[0])}+{tag(measure[0])}[a video and an audio file]"]
