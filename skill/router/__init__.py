@@ -240,7 +240,7 @@ def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, in
         intent = "edit"
         hints += then
         # A question with no request in it ("支持哪些视频格式") is for the agent too.
-        asks = triggers.about or (not instruction and bool(analysis.of("about")))
+        asks = triggers.about or bool(analysis.of("price_words")) or (not instruction and bool(analysis.of("about")))
         hints += ["about"] if asks and not labels else []
         evidence_of_edit = instruction or nouns or triggers.about or triggers.later or triggers.negated or labels
         confidence = EDIT_NAMED if evidence_of_edit else NOTHING_MATCHED
