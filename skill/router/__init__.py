@@ -149,7 +149,10 @@ def _triggers(analysis: Analysis) -> _Triggers:
 
 
 def _subject(analysis: Analysis, trigger: Match, done: Match) -> bool:
-    """"视频上传成功了吗": a process named just ahead of a done-question in its clause is its subject."""
+    """"视频上传成功了吗": a process named just ahead of a done-question in its clause (or right after
+    it: "has it finished uploading") is its subject."""
+    if analysis.same(trigger, done) and trigger.start == done.end:  # "has it finished uploading"
+        return True
     return analysis.same(trigger, done) and trigger.end <= done.start and done.start - trigger.end <= 1
 
 
@@ -262,7 +265,10 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
     words ("对口型" for "my cartoon") is ``animate`` too (issue 12).
     """
     labels = {m.phrase.label for m in active}
-    drawn, photo = bool(analysis.of("drawn_words")), bool(analysis.of("photo_words"))
+    drawn_at = {m.end for m in analysis.of("drawn_words")}
+    drawn = bool(drawn_at)
+    # a drawn word before a photo word qualifies it: "cartoon avatar", "卡通头像" are drawn
+    photo = any(m.start not in drawn_at for m in analysis.of("photo_words"))
     kinds = {kind_of(s) for s in sources}
     if not labels.intersection(LOCAL) and drawn and not photo:
         lipsync = [m for m in analysis.of("lipsync_verbs") if any(within(m, v) or within(v, m) for v in verbs)
