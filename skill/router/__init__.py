@@ -117,6 +117,9 @@ class _Triggers:
 # state words it repeats ("is it done?"), so that the question yields to a request ("is it done? export
 # please"). A balance is not work ("how's my balance looking?" asks for it).
 _PROCESSES = frozenset({"export", "upload", "state"})
+# An English question opening ("is her face big enough", "can this be lip synced"): checked by the
+# first token rather than as lexicon phrases, which every utterance would pay for.
+_ASKS = frozenset({("is",), ("are",), ("does",), ("do",), ("can",), ("will",), ("would",), ("could",), ("how",)})
 
 
 def _triggers(analysis: Analysis) -> _Triggers:
@@ -128,7 +131,8 @@ def _triggers(analysis: Analysis) -> _Triggers:
                 inside := next((d for d in done if within(trigger, d) or _subject(analysis, trigger, d)), None)):
             found.evidence.append(f"{tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
             continue
-        if trigger.phrase.kind != "done" and (marker := analysis.is_about(trigger)):  # before negation: "why can't I export?" asks about it
+        # before negation: "why can't I export?" asks about it; a done-question is never a topic
+        if trigger.phrase.kind != "done" and (marker := analysis.is_about(trigger)):
             found.evidence.append(f"{tag(trigger)}[topic of '{marker.phrase.text}']")
             found.about = True
         elif trigger.phrase.kind == "triggers" and label in ("export", "upload") and analysis.attributive(trigger):
@@ -295,14 +299,15 @@ def _local_by_files(analysis: Analysis, kinds: set[str | None], active: list[Mat
 
     Only a video: a check of, or a question about, the lips or the face is ``face_check``. A video and
     an audio file: a dub word with a length or pacing word is ``fit``. A request for another intent
-    (export, credits) or a question about being done keeps it; so does a negated lip-sync word ("no need to check the lips").
+    (export, credits) or a question about being done keeps it; so does a negated lip-sync word ("no
+    need to check the lips").
     """
     if any(m.phrase.label in ("export", "credits") or m.phrase.kind == "done" for m in active):
         return None
     if kinds >= {"video", "audio"} and (dub := analysis.of("dub_words")) and (measure := analysis.of("fit_words")):
         return "fit", [f"fit:{tag(dub[0])}+{tag(measure[0])}[a video and an audio file]"]
     if "video" in kinds and not kinds & {"audio", "image"} and (face := analysis.of("face_words")):
-        asked = analysis.of("check_words") or "?" in analysis.tokens or any(
+        asked = analysis.of("check_words") or "?" in analysis.tokens or analysis.tokens[:1] in _ASKS or any(
             q.end == len(analysis.tokens) for q in analysis.of("question_end"))
         if asked and not analysis.marked(face[0], "negation_before", "negation_after"):
             return "face_check", [f"face_check:{tag(face[0])}[asked, with a video]"]
