@@ -81,11 +81,12 @@ class Analysis:
         shadows = [m for m in matches if m.phrase.kind == "shadows"]
         # reach[i]: the furthest end of a shadow starting at or before token i, so that a match no
         # shadow can hold is let through without looping over the shadows (the router's hot spot)
-        self._reach_all = _reach(shadows, len(tokens) + 1)
-        self._reach_plain = _reach([m for m in shadows if m.phrase.label != "negation"], len(tokens) + 1)
+        if shadows:
+            self._reach_all = _reach(shadows, len(tokens) + 1)
+            self._reach_plain = _reach([m for m in shadows if m.phrase.label != "negation"], len(tokens) + 1)
         self._by_kind: dict[str, list[Match]] = {}
         for m in matches:
-            if m.phrase.kind == "shadows" or not self._shadowed(m, shadows):
+            if not shadows or m.phrase.kind == "shadows" or not self._shadowed(m, shadows):
                 self._by_kind.setdefault(m.phrase.kind, []).append(m)
         self.clause = self._clauses(tokens)
 
