@@ -44,7 +44,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from skill.media.names import is_web_url, kind_of
+from skill.media.names import MediaKind, is_web_url, kind_of
 from skill.replies import Lang, detect_lang
 from skill.router.analysis import Analysis, Match, find_matches, tag, within
 from skill.router.lexicon import load_lexicon
@@ -293,7 +293,7 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
     return None, []
 
 
-def _local_by_files(analysis: Analysis, kinds: set[str | None], active: list[Match]
+def _local_by_files(analysis: Analysis, kinds: set[MediaKind | None], active: list[Match]
                     ) -> tuple[Intent, list[str]] | None:
     """A local capability named by a class of words and the files sent, not by one fixed phrase.
 
