@@ -120,10 +120,11 @@ def _with_text(samples: np.ndarray, regions: list[tuple[int, int]], text: str,
     # The words actually heard first: a transcript with a word the audio lacks still "aligns"
     # exactly, squeezing that word in and shifting its neighbours, so exact alignment alone
     # cannot be trusted. A grammar that may skip each word finds the ones really spoken.
-    heard = sphinx.lenient_words(pcm, tokens)
-    attempts = [(heard, "" if heard == tokens else "lenient")] if len(heard) * 2 >= len(tokens) else []
-    if heard != tokens:
-        attempts.append((tokens, ""))
+    heard, phones = sphinx.lenient(pcm, tokens, offset)
+    if phones:
+        return phones, "transcript", ""
+    attempts = [(heard, "lenient")] if heard and len(heard) * 2 >= len(tokens) else []
+    attempts.append((tokens, ""))
     for words, fallback in attempts:
         try:
             return sphinx.align(pcm, words, offset), "transcript", fallback

@@ -37,7 +37,7 @@ class Target:
         return self.end - self.start
 
 
-VOWELS = {"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"}
+VOWELS = {"AA", "AE", "AH", "AX", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"}
 _SINGLE = {"AO": "E", "AA": "D", "IY": "B", "UW": "F", "EH": "C", "IH": "B", "UH": "F", "AE": "C"}
 _CONSONANT = {"P": "A", "B": "A", "M": "A", "F": "G", "V": "G", "T": "BF", "D": "BF", "K": "BCEFH",
               "G": "BCEFH", "CH": "BF", "JH": "BF", "TH": "BF", "DH": "BF", "S": "BF", "Z": "BF", "SH": "BF",
@@ -76,7 +76,9 @@ def phone_targets(phone: Phone, extended: str = "GHX") -> list[Target]:
         if split < end:
             out.append(Target(split, end, restrict(parts[1], extended), "vowel"))
         return out
-    if name == "AH":
+    if name == "AX":  # a labelled schwa (Festival's ax; recognisers report AH)
+        allowed = "BC"
+    elif name == "AH":
         allowed = "BC" if length < 6 else ("C" if length < 20 else "D")
     elif name == "ER":
         allowed = "BC" if length < 7 else "E"

@@ -54,6 +54,12 @@ def _allphone(language_independent: bool):  # type: ignore[no-untyped-def]
                    pbeam=1e-20, loglevel="FATAL")
 
 
+def warm() -> None:
+    """Create the decoders now (a worker process does this before its first file)."""
+    _aligner()
+    _allphone(False)
+
+
 def _decode(decoder, pcm: bytes) -> None:  # type: ignore[no-untyped-def]
     decoder.start_utt()
     decoder.process_raw(pcm, full_utt=True)
@@ -108,9 +114,11 @@ def align(pcm: bytes, tokens: list[str], offset: int = 0) -> list[Phone]:
         return _phones(alignment, offset)
 
 
-def lenient_words(pcm: bytes, tokens: list[str], skip: float = 0.1) -> list[str]:
-    """The tokens actually heard, in order: a grammar where each word may be skipped. It rescues
-    a transcript with words the audio lacks, which fails forced alignment outright."""
+def lenient(pcm: bytes, tokens: list[str], offset: int = 0, skip: float = 0.1) -> tuple[list[str], list[Phone]]:
+    """The tokens actually heard, in order, from a grammar where each word may be skipped; and
+    their phones when all of them were heard. It rescues a transcript with words the audio lacks,
+    which fails forced alignment outright or, worse, squeezes the word in and shifts its neighbours.
+    The grammar's own segmentation feeds the phone pass directly, saving the word pass."""
     with _LOCK:
         decoder = _aligner()
         transitions: list[tuple[int, int, float] | tuple[int, int, float, str]] = []
@@ -123,9 +131,15 @@ def lenient_words(pcm: bytes, tokens: list[str], skip: float = 0.1) -> list[str]
             decoder.activate_search("lenient")
             _decode(decoder, pcm)
             hyp = decoder.hyp()
+            heard = hyp.hypstr.split() if hyp is not None and hyp.hypstr else []
+            if heard != tokens:
+                return heard, []
+            decoder.set_alignment()
+            _decode(decoder, pcm)
+            alignment = decoder.get_alignment()
         except (RuntimeError, ValueError):
-            return []
-        return hyp.hypstr.split() if hyp is not None and hyp.hypstr else []
+            return [], []
+        return heard, _phones(alignment, offset) if alignment is not None else []
 
 
 def recognise(pcm: bytes, offset: int = 0, language_independent: bool = False) -> list[Phone]:
