@@ -19,8 +19,8 @@ from typing import Any, Protocol
 
 from skill.config import Settings
 from skill.console import Events
-from skill.endpoints import RENDER_PATH
 from skill.errors import ApiError, ApiStatusError, AuthExpired, JobFailed, NoCredits, PlanRequired
+from skill.nemo.endpoints import RENDER_PATH
 from skill.store import Store
 
 TRANSIENT_POLL_ERRORS = 3  # consecutive retryable failures tolerated while polling

@@ -16,7 +16,7 @@ import httpx
 
 from skill.errors import BadResponse, ConfigError, ConnectionFailed, ConnectionLost, RequestTimeout
 
-log = logging.getLogger("skill.client")
+log = logging.getLogger("skill.nemo.client")
 
 
 @cache

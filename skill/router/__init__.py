@@ -1,8 +1,8 @@
 """The deterministic bilingual intent router: one sentence (plus attachments) → one of five intents.
 
 ``export``, ``credits``, ``state`` and ``upload`` skip the cloud agent; everything else is ``edit``
-(one SSE turn). No model and no network: lexicons in ``skill/lexicon/*.yaml`` are matched on
-normalised tokens (``skill.router_text``), then a few rules decide what naive keyword tables get
+(one SSE turn). No model and no network: lexicons in ``skill/router/*.yaml`` are matched on
+normalised tokens (``skill.router.text``), then a few rules decide what naive keyword tables get
 wrong:
 
 1. *Shadows*: a trigger inside a longer phrase that means an edit ("status bar", "balance of music
@@ -24,7 +24,7 @@ wrong:
 8. *Nouns*: an edit verb right after a determiner is a thing ("the status of the dub").
 
 Lexicon phrases may use lexical classes ("{final} {media}") and a gap ("is * done"): see
-``skill/lexicon/intents.yaml`` and docs/router.md (held-out accuracy and how it was measured).
+``skill/router/intents.yaml`` and docs/router.md (held-out accuracy and how it was measured).
 
 Hints: ``then_edit`` (after an upload, or after a request that came first), ``then_<intent>``,
 ``sync_fix`` (an offset/drift complaint the offline engine may fix), ``about``.
@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from skill.replies import Lang, detect_lang
-from skill.router_lexicon import GAP, Lexicon, Phrase, load_lexicon
-from skill.router_text import PUNCTUATION, Reference, extract_references, tokenize, without_quotes
+from skill.router.lexicon import GAP, Lexicon, Phrase, load_lexicon
+from skill.router.text import PUNCTUATION, Reference, extract_references, tokenize, without_quotes
 
 Intent = Literal["export", "credits", "state", "upload", "edit"]
 INTENTS: tuple[Intent, ...] = ("export", "credits", "state", "upload", "edit")
