@@ -31,7 +31,7 @@ def load(path: Path) -> np.ndarray:
         raise MediaError("errors/mouth_missing_file", file=str(path))
     if size == 0:
         raise MediaError("errors/mouth_empty", file=str(path))
-    from skill.local.decode import decode_mono
+    from skill.media.decode import decode_mono
 
     try:
         track = decode_mono(path, RATE)
