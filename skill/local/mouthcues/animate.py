@@ -130,7 +130,8 @@ def _break_static(targets: list[Target], shapes: list[str]) -> None:
     for run in _runs(targets, shapes):
         if len(run) < 3 or targets[run[-1]].end - targets[run[0]].start < _STATIC_RUN:
             continue
-        middle = sorted(run, key=lambda i: abs(i - run[len(run) // 2]))
+        # a vowel first (the anchor opens a vowel's B to C), nearest the middle of the run
+        middle = sorted(run, key=lambda i: (targets[i].kind != "vowel", abs(i - run[len(run) // 2])))
         for i in middle:
             others = [s for s in targets[i].allowed if s != shapes[i] and s not in "AX"]
             if others and i not in (run[0], run[-1]):
