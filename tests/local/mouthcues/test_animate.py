@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from skill.local.mouthcues import animate, shapes
 from skill.local.mouthcues.shapes import Phone
 
@@ -14,7 +16,7 @@ def _cues(phones: list[tuple[str, int, int]], duration: int, extended: str = "GH
 def test_cues_are_contiguous_and_cover_the_duration() -> None:
     cues = _cues([("SIL", 0, 20), ("B", 20, 28), ("AA", 28, 50), ("T", 50, 56)], 100)
     assert cues[0][0] == 0 and cues[-1][1] == 100
-    assert all(a[1] == b[0] for a, b in zip(cues, cues[1:]))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(cues))
     assert cues[-1][2] == "X"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import xml.etree.ElementTree as ET
 
@@ -22,7 +23,7 @@ def test_json_is_the_anchors_layout() -> None:
     assert body["metadata"] == {"soundFile": "/abs/dir/line \"1\".wav", "duration": 1.23}
     cues = body["mouthCues"]
     assert cues[0] == {"start": 0.0, "end": 0.2, "value": "X"}
-    assert all(a["end"] == b["start"] for a, b in zip(cues, cues[1:]))  # contiguous
+    assert all(a["end"] == b["start"] for a, b in itertools.pairwise(cues))  # contiguous
     assert cues[-1]["end"] == 1.23
     assert '{ "start": 0.20, "end": 0.27, "value": "B" }' in text  # two decimals, one cue per line
 
