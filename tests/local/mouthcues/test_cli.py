@@ -110,7 +110,7 @@ def _folder(path: Path) -> Path:
     (lambda d: _file(d / "empty.wav", b""), "errors/mouth_empty"),
     (lambda d: _file(d / "notes.wav", b"not audio at all\n" * 20), "errors/mouth_unreadable"),
     (lambda d: _video_without_audio(d / "silent.mp4"), "errors/mouth_no_audio"),
-    (_folder, "errors/mouth_empty_folder"),
+    (lambda d: _folder(d / "nothing"), "errors/mouth_empty_folder"),
 ])
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_bad_input_is_one_clear_line(cli: Callable[..., Any], tmp_path: Path, make: Callable[[Path], Path],
