@@ -30,6 +30,7 @@ from skill.agent.inputs import (
     JobCheckInput,
     JobInput,
     MotionInput,
+    MouthCuesInput,
     SetupInput,
     StateInput,
     TalkInput,
@@ -101,6 +102,14 @@ def _align(app: App, data: AlignInput) -> Reply:
                  check_only=data.check_only, timing_json=_path(data.timing_json))
 
 
+def _mouth_cues(app: App, data: MouthCuesInput) -> Reply:
+    from skill.handlers.mouth_cues import mouth_cues
+
+    return mouth_cues(app, [Path(p).expanduser() for p in data.inputs], text=data.text,
+                      text_file=_path(data.text_file), fmt=data.format, output=data.output, fps=data.fps,
+                      extended_shapes=data.extended_shapes, preston_blair=data.preston_blair)
+
+
 def _batch(app: App, data: BatchInput) -> Reply:
     from skill.handlers.batch import batch
 
@@ -170,6 +179,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool("edit", EditInput, _edit),
     Tool("export", ExportInput, _export),
     Tool("align", AlignInput, _align),
+    Tool("mouth_cues", MouthCuesInput, _mouth_cues),
     Tool("batch", BatchInput, _batch),
     Tool("talk", TalkInput, _talk),
     Tool("motion", MotionInput, _motion),
