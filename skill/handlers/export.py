@@ -48,8 +48,31 @@ def export(app: App, output: Path | str | None = None, timing_json: Path | None 
     data: dict[str, Any] = {"path": str(path), "render_id": result.render_id, "resumed": result.resumed,
                             "duration": _seconds(draft.get("d")), "timing_json": None}
     if timing_path is not None:
-        data["timing_json"] = str(write_timings(draft, timing_path))
+        meta = draft.get("m") if isinstance(draft.get("m"), dict) else {}
+        fps = meta.get("fps") if isinstance(meta.get("fps"), (int, float)) and meta.get("fps") > 0 else None
+        data["timing_json"] = str(write_timings(draft, timing_path, mouth_cues=mouth_track(path, fps)))
     return Reply("export/done", data, media=[str(path)])
+
+
+def mouth_track(video: Path, fps: float | None = None) -> dict[str, Any]:
+    """The exported file's mouth cues, computed on this machine from its own audio (frame numbers,
+    1-based like the .dat format, when the draft's frame rate is known). A file without speech
+    gives rest only; one whose sound cannot be read says why instead of failing the export."""
+    from skill.errors import LipSyncError
+    from skill.local.mouthcues import analyse
+
+    try:
+        track = analyse(video)
+    except LipSyncError as exc:
+        return {"error": exc.message_key, "cues": []}
+    cues = []
+    for cue in track.cues:
+        entry: dict[str, Any] = {"start": cue.start, "end": cue.end, "value": cue.shape}
+        if fps:
+            entry["frame"] = 1 + int(fps * cue.start + 1e-9)
+        cues.append(entry)
+    return {"source": "local", "shapes": "rhubarb", "duration": track.duration, "path_used": track.path_used,
+            "fps": fps, "cues": cues}
 
 
 def destination(output: Path | None, state: dict[str, Any], render_id: str) -> Path:
