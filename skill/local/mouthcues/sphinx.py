@@ -40,7 +40,8 @@ def to_pcm(samples: np.ndarray) -> bytes:
 def _aligner():  # type: ignore[no-untyped-def]
     from pocketsphinx import Decoder
 
-    return Decoder(lm=None, loglevel="FATAL")
+    # beams and topn narrowed on the bench's dev split: 25 % less CPU, exact score -0.001
+    return Decoder(lm=None, loglevel="FATAL", beam=1e-30, wbeam=1e-20, pbeam=1e-30, topn=2)
 
 
 @cache
@@ -48,9 +49,10 @@ def _allphone(language_independent: bool):  # type: ignore[no-untyped-def]
     from pocketsphinx import Decoder, get_model_path
 
     # the English phone bigram is a prior on English phonotactics; for other languages it is
-    # weighted down so the acoustics decide (the "phonetic" path)
-    weight = 0.8 if language_independent else 2.0
-    return Decoder(allphone=get_model_path("en-us/en-us-phone.lm.bin"), lw=weight, pip=0.3, beam=1e-200,
+    # weighted down so the acoustics decide (the "phonetic" path). On the dev split lw 1.0 scored
+    # best (exact 0.859, closures 0.90; the reference's 2.0: 0.854, 0.84); 0.6 cost 0.001 exact.
+    weight = 0.6 if language_independent else 1.0
+    return Decoder(allphone=get_model_path("en-us/en-us-phone.lm.bin"), lw=weight, pip=0.3, beam=1e-40,
                    pbeam=1e-20, loglevel="FATAL")
 
 
