@@ -21,8 +21,12 @@ _STATIC_RUN = 75  # cs, with at least 3 targets: a run this long looks frozen
 
 @dataclass(frozen=True)
 class Rules:
-    anticipation: bool = True
-    min_run: int = 4  # cs; runs shorter than this are absorbed where allowed (0 = off)
+    """Which rules run. Defaults follow the dev-split ablation (bench/mouth_ablation.py,
+    docs/mouthcues.md): anticipation changed exact by +0.0005/-0.002 but added 4 % more cues and
+    26 % more sub-frame flicker, so it is off; tweens cost 0.012-0.015 exact, so they are off."""
+
+    anticipation: bool = False
+    min_run: int = 5  # cs, one 24 fps frame (4.2 cs) and a bit; shorter runs are absorbed where allowed
     pauses: bool = True  # hold / relax short pauses (off: every pause is X)
     static_break: bool = True
     tweens: bool = False

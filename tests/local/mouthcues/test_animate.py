@@ -41,8 +41,9 @@ def test_long_pauses_close_short_ones_hold() -> None:
 
 def test_anticipation_picks_the_coming_vowels_shape_among_the_allowed() -> None:
     # S allows B or F; before UW (F) it takes F, before IY (B) it takes B
-    assert _cues([("S", 0, 10), ("UW", 10, 30)], 30)[0] == (0, 30, "F")
-    assert _cues([("S", 0, 10), ("IY", 10, 30)], 30)[0] == (0, 30, "B")
+    on = animate.Rules(anticipation=True)
+    assert _cues([("S", 0, 10), ("UW", 10, 30)], 30, rules=on)[0] == (0, 30, "F")
+    assert _cues([("S", 0, 10), ("IY", 10, 30)], 30, rules=on)[0] == (0, 30, "B")
     off = animate.Rules(anticipation=False)
     assert _cues([("SIL", 0, 40), ("S", 40, 50), ("UW", 50, 70)], 70, rules=off)[1] == (40, 50, "B")
 
