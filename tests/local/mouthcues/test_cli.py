@@ -77,6 +77,7 @@ def test_a_folder_gives_one_output_each_and_skips_those_up_to_date(cli: Callable
     first = cli("mouth-cues", lines, "-o", out, "--format", "tsv", "--json")
     assert first.code == 0, first.err
     assert first.json()["written"] == 2
+    assert "2 of 2 done" in first.err  # a progress line per file
     assert sorted(p.name for p in out.iterdir()) == ["a.mouth.tsv", "b.mouth.tsv"]
     again = cli("mouth-cues", lines, "-o", out, "--format", "tsv", "--json")
     assert (again.json()["written"], again.json()["skipped"]) == (0, 2)
@@ -167,3 +168,14 @@ def test_any_format_and_rate_decodes(cli: Callable[..., Any], tmp_path: Path) ->
     assert result.code == 0, result.err
     assert result.json()["path_used"] == "transcript"
     assert sum(c["value"] == "A" for c in result.json()["cues"]) >= 4
+
+
+def test_the_mouth_cues_tool_runs_the_same_handler(tmp_path: Path) -> None:
+    from skill.agent import tools
+    from tests.agent.helpers import fresh_app
+
+    result = tools.call("mouth_cues", {"inputs": [str(BOB)], "text": TEXT, "format": "dat", "fps": 12,
+                                       "output": str(tmp_path / "line.dat")}, fresh_app())
+    assert result["ok"], result
+    assert result["path_used"] == "transcript"
+    assert (tmp_path / "line.dat").read_text().startswith("MohoSwitch1\n1 X\n")
