@@ -171,19 +171,11 @@ class Tool:
 
 
 TOOLS: tuple[Tool, ...] = (
-    Tool("chat", ChatInput, _chat),
-    Tool("upload", UploadInput, _upload),
-    Tool("credits", CreditsInput, _credits),
-    Tool("state", StateInput, _state),
-    Tool("setup", SetupInput, _setup),
-    Tool("edit", EditInput, _edit),
-    Tool("export", ExportInput, _export),
-    Tool("align", AlignInput, _align),
+    Tool("chat", ChatInput, _chat), Tool("upload", UploadInput, _upload), Tool("credits", CreditsInput, _credits),
+    Tool("state", StateInput, _state), Tool("setup", SetupInput, _setup), Tool("edit", EditInput, _edit),
+    Tool("export", ExportInput, _export), Tool("align", AlignInput, _align), Tool("batch", BatchInput, _batch),
     Tool("mouth_cues", MouthCuesInput, _mouth_cues),
-    Tool("batch", BatchInput, _batch),
-    Tool("talk", TalkInput, _talk),
-    Tool("motion", MotionInput, _motion),
-    Tool("dub", DubInput, _dub),
+    Tool("talk", TalkInput, _talk), Tool("motion", MotionInput, _motion), Tool("dub", DubInput, _dub),
     Tool("job", JobCheckInput, _job),
 )
 

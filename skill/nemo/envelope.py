@@ -26,20 +26,10 @@ from skill.errors import (
     UnsupportedFile,
 )
 
-# Backend codes and HTTP statuses share one namespace in the seed's error table.
+# Backend codes and HTTP statuses share one namespace; each error class lists its own codes.
 ERRORS: dict[int, type[ApiStatusError]] = {
-    1001: AuthExpired,
-    1010: AuthExpired,  # token revoked / wrong scope in the TS client's table
-    1011: AuthExpired,
-    401: AuthExpired,
-    1002: SessionNotFound,
-    2001: NoCredits,
-    4001: UnsupportedFile,
-    4002: FileTooLarge,
-    400: MissingClientId,
-    402: PlanRequired,
-    429: RateLimited,
-}
+    code: cls for cls in (AuthExpired, SessionNotFound, NoCredits, UnsupportedFile, FileTooLarge, MissingClientId,
+                          PlanRequired, RateLimited) for code in cls.codes}
 _DETAIL_LIMIT = 200
 ANONYMOUS_TOKEN_SECONDS = 7 * 24 * 3600  # anonymous tokens live 7 days
 
@@ -100,10 +90,17 @@ def error_for(code: int | None, status: int, detail: str) -> ApiStatusError:
         return ApiStatusError("errors/api_status", status=status, code=code, detail=detail)
     params: dict[str, Any] = {"detail": detail}
     if cls is UnsupportedFile:
-        from skill.media.sources import SUPPORTED_EXTENSIONS  # the one list preflight checks too
+        from skill.media.names import SUPPORTED_EXTENSIONS  # the one list preflight checks too
 
         params["formats"] = ", ".join(SUPPORTED_EXTENSIONS)
     return cls(status=status, code=code, **params)
+
+
+def object_field(parent: Any, key: str) -> dict[str, Any]:
+    """``parent[key]`` when both are JSON objects, else ``{}``: backend shapes vary, a missing or
+    mistyped sub-object reads as empty."""
+    value = parent.get(key) if isinstance(parent, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def text_field(value: Any) -> str | None:

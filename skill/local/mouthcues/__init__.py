@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
@@ -60,6 +60,26 @@ def analyse(path: Path, *, text: str | None = None, lang: str | None = None,
     samples = audio.load(path)
     return analyse_samples(samples, text=text, lang=lang, extended_shapes=extended,
                            sound_file=str(Path(path).resolve()))
+
+
+def timing_track(path: Path, fps: float | None = None) -> dict[str, Any]:
+    """``export --timing-json``'s ``mouth_cues``: the exported file's own audio, computed on this
+    machine (1-based frame numbers like ``.dat`` when the draft's frame rate is known). A file
+    without speech gives rest only; one whose sound cannot be read says why instead of failing."""
+    from skill.errors import LipSyncError
+
+    try:
+        track = analyse(path)
+    except LipSyncError as exc:
+        return {"error": exc.message_key, "cues": []}
+    cues = []
+    for cue in track.cues:
+        entry: dict[str, Any] = {"start": cue.start, "end": cue.end, "value": cue.shape}
+        if fps:
+            entry["frame"] = 1 + int(fps * cue.start + 1e-9)
+        cues.append(entry)
+    return {"source": "local", "shapes": "rhubarb", "duration": track.duration, "path_used": track.path_used,
+            "fps": fps, "cues": cues}
 
 
 def detect_language(text: str | None, lang: str | None) -> str:
