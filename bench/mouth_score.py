@@ -9,6 +9,7 @@ A frame within the phone ±60 ms (and ±80 ms, two frames at 25 fps).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -122,7 +123,8 @@ def run_rhubarb(jobs: list[dict[str, str]], workers: int = 2) -> tuple[dict[str,
     started = time.perf_counter()
     procs = []
     for k, chunk in enumerate(chunks):
-        job_file, out_file = CACHE / f"rh_jobs_{k}.json", CACHE / f"rh_out_{k}.json"
+        # per process: two benchmark runs at once must not read each other's results
+        job_file, out_file = CACHE / f"rh_jobs_{os.getpid()}_{k}.json", CACHE / f"rh_out_{os.getpid()}_{k}.json"
         job_file.write_text(json.dumps(chunk))
         procs.append((subprocess.Popen(["node", str(runner), str(job_file), str(out_file)],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), out_file))
