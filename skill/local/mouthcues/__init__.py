@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 RATE = 16_000
 _MARGIN = 20  # cs of audio kept around the speech found, so no phone is cut
 _MIN_FIT = -32.0  # sphinx.fit below this: the transcript does not match the audio
-_MAX_CHUNK = 3000  # cs: longer speech regions are recognised in pieces (flat memory)
+_MAX_CHUNK = 3000
+_LONG_SPAN = 3000  # cs: longer speech with text is aligned in pieces
+_PIECE = 1500  # cs per piece  # cs: longer speech regions are recognised in pieces (flat memory)
 
 
 @dataclass(frozen=True)
@@ -134,10 +136,12 @@ def _with_text(samples: np.ndarray, regions: list[tuple[int, int]], text: str,
         tokens = sphinx.prepare([s for s, _ in pairs], {s: p for s, p in pairs})
     else:
         tokens = sphinx.prepare(texts.words(text))
-    pcm, offset = _span(samples, regions[0][0], regions[-1][1])
     independent = language != "en"
     if not tokens:
         return _recognise(samples, regions, independent), "phonetic" if independent else "recognised", "recognised"
+    if regions[-1][1] - regions[0][0] > _LONG_SPAN:
+        return _long_with_text(samples, regions, tokens, independent)
+    pcm, offset = _span(samples, regions[0][0], regions[-1][1])
     # The words actually heard first: a transcript with a word the audio lacks still "aligns"
     # exactly, squeezing that word in and shifting its neighbours, so exact alignment alone
     # cannot be trusted. A grammar that may skip each word finds the ones really spoken.
@@ -159,6 +163,51 @@ def _with_text(samples: np.ndarray, regions: list[tuple[int, int]], text: str,
     if best is not None:
         return best[1], "transcript", best[2]
     return _recognise(samples, regions, independent), "phonetic" if independent else "recognised", "recognised"
+
+
+def _pieces(regions: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Consecutive speech regions grouped into pieces of about _PIECE cs, cut only at pauses."""
+    pieces: list[list[tuple[int, int]]] = [[]]
+    for region in regions:
+        if pieces[-1] and region[1] - pieces[-1][0][0] > _PIECE:
+            pieces.append([])
+        pieces[-1].append(region)
+    return pieces
+
+
+def _long_with_text(samples: np.ndarray, regions: list[tuple[int, int]], tokens: list[str],
+                    independent: bool) -> tuple[list[Phone], str, str]:
+    """A long recording with its text, piece by piece: PocketSphinx's grammar search finds no
+    path at all over a minute of speech, so each piece takes the words it is heard to say from
+    where the previous piece stopped; a piece that cannot be aligned is recognised instead."""
+    from skill.local.mouthcues import sphinx
+
+    phones: list[Phone] = []
+    cursor, fallbacks = 0, set()
+    for piece in _pieces(regions):
+        pcm, offset = _span(samples, piece[0][0], piece[-1][1])
+        seconds = (piece[-1][1] - piece[0][0]) / 100
+        window = tokens[cursor:cursor + int(seconds * 5) + 10]  # faster than any speaker
+        heard, found, fit = sphinx.lenient(pcm, window, offset, prefix=True) if window else ([], [], float("-inf"))
+        if heard and not found:
+            try:
+                found, fit = sphinx.align(pcm, heard, offset)
+            except sphinx.AlignFailed:
+                found = []
+        if found and fit >= _MIN_FIT:
+            for word in heard or []:  # move past the last word heard
+                while cursor < len(tokens) and tokens[cursor] != word:
+                    cursor += 1
+                cursor += 1
+            if heard != window[:len(heard)]:
+                fallbacks.add("lenient")
+        else:
+            found = _recognise(samples, piece, independent)
+            fallbacks.add("recognised")
+        floor = phones[-1].end if phones else 0
+        phones.extend(p for p in found if p.start >= floor)
+    fallback = "recognised" if "recognised" in fallbacks else ("lenient" if fallbacks else "")
+    return phones, "transcript", fallback
 
 
 def _recognise(samples: np.ndarray, regions: list[tuple[int, int]], language_independent: bool) -> list[Phone]:

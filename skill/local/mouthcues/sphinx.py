@@ -42,7 +42,9 @@ def _aligner():  # type: ignore[no-untyped-def]
 
     # beams and topn narrowed on the bench's dev split (about 20 % less CPU, exact within 0.001);
     # beam 1e-30 with topn 2 was faster still but lost the Mandarin fixture's alignment
-    return Decoder(lm=None, loglevel="FATAL", beam=1e-40, wbeam=1e-30, pbeam=1e-40, topn=2)
+    # bestpath off: its word segmentation can give a word one frame, which the phone pass then
+    # refuses ("impossible duration") on long, multi-sentence audio
+    return Decoder(lm=None, loglevel="FATAL", beam=1e-40, wbeam=1e-30, pbeam=1e-40, topn=2, bestpath=False)
 
 
 @cache
@@ -126,19 +128,23 @@ def align(pcm: bytes, tokens: list[str], offset: int = 0) -> tuple[list[Phone], 
         return _phones(alignment, offset), fit(alignment)
 
 
-def lenient(pcm: bytes, tokens: list[str], offset: int = 0,
-            skip: float = 0.1) -> tuple[list[str] | None, list[Phone], float]:
+def lenient(pcm: bytes, tokens: list[str], offset: int = 0, skip: float = 0.1,
+            prefix: bool = False) -> tuple[list[str] | None, list[Phone], float]:
     """The tokens actually heard, in order, from a grammar where each word may be skipped; and
     their phones when all of them were heard. It rescues a transcript with words the audio lacks,
     which fails forced alignment outright or, worse, squeezes the word in and shifts its neighbours.
     The grammar's own segmentation feeds the phone pass directly, saving the word pass.
-    None when the search itself failed (not the same as hearing none of the words)."""
+    None when the search itself failed (not the same as hearing none of the words). With
+    ``prefix`` the audio may end after any word (a piece of a long recording: the rest of the
+    text belongs to later pieces)."""
     with _LOCK:
         decoder = _aligner()
         transitions: list[tuple[int, int, float] | tuple[int, int, float, str]] = []
         for i, token in enumerate(tokens):
             transitions.append((i, i + 1, 1.0 - skip, token))
             transitions.append((i, i + 1, skip))
+            if prefix and i:
+                transitions.append((i, len(tokens), 0.01))
         try:
             fsg = decoder.create_fsg("lenient", 0, len(tokens), transitions)
             decoder.add_fsg("lenient", fsg)
@@ -146,13 +152,16 @@ def lenient(pcm: bytes, tokens: list[str], offset: int = 0,
             _decode(decoder, pcm)
             hyp = decoder.hyp()
             heard = hyp.hypstr.split() if hyp is not None and hyp.hypstr else []
-            if heard != tokens:
-                return heard, [], float("-inf")
+        except (RuntimeError, ValueError):
+            return None, [], float("-inf")
+        if heard != tokens:
+            return heard, [], float("-inf")
+        try:
             decoder.set_alignment()
             _decode(decoder, pcm)
             alignment = decoder.get_alignment()
-        except (RuntimeError, ValueError):
-            return None, [], float("-inf")
+        except (RuntimeError, ValueError):  # the caller aligns the heard words afresh
+            return heard, [], float("-inf")
         if alignment is None:
             return heard, [], float("-inf")
         return heard, _phones(alignment, offset), fit(alignment)
