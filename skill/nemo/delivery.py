@@ -48,8 +48,9 @@ def export(ctx: NemoContext, output: Path | str | None = None, timing_json: Path
     if timing_path is not None:
         from skill.local.mouthcues import timing_track
 
-        meta = draft.get("m") if isinstance(draft.get("m"), dict) else {}
-        fps = meta.get("fps") if isinstance(meta.get("fps"), (int, float)) and meta.get("fps") > 0 else None
+        meta = draft.get("m") if isinstance(draft, dict) else None
+        rate = meta.get("fps") if isinstance(meta, dict) else None
+        fps = float(rate) if isinstance(rate, (int, float)) and rate > 0 else None
         data["timing_json"] = str(write_timings(draft, timing_path, mouth_cues=timing_track(path, fps)))
     return Reply("export/done", data, media=[str(path)])
 

@@ -199,7 +199,7 @@ def _long_with_text(samples: np.ndarray, regions: list[tuple[int, int]], tokens:
                 while cursor < len(tokens) and tokens[cursor] != word:
                     cursor += 1
                 cursor += 1
-            if heard != window[:len(heard)]:
+            if heard and heard != window[:len(heard)]:
                 fallbacks.add("lenient")
         else:
             found = _recognise(samples, piece, independent)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ def to_pcm(samples: np.ndarray) -> bytes:
 
 
 @cache
-def _aligner():  # type: ignore[no-untyped-def]
+def _aligner() -> Any:
     from pocketsphinx import Decoder
 
     # beams and topn narrowed on the bench's dev split (about 20 % less CPU, exact within 0.001);
@@ -48,7 +49,7 @@ def _aligner():  # type: ignore[no-untyped-def]
 
 
 @cache
-def _allphone(language_independent: bool):  # type: ignore[no-untyped-def]
+def _allphone(language_independent: bool) -> Any:
     from pocketsphinx import Decoder, get_model_path
 
     # the English phone bigram is a prior on English phonotactics; for other languages it is
@@ -65,7 +66,7 @@ def warm() -> None:
     _allphone(False)
 
 
-def _decode(decoder, pcm: bytes) -> None:  # type: ignore[no-untyped-def]
+def _decode(decoder: Any, pcm: bytes) -> None:
     decoder.start_utt()
     decoder.process_raw(pcm, full_utt=True)
     decoder.end_utt()
@@ -94,7 +95,7 @@ def prepare(words: list[str], pronunciations: dict[str, str] | None = None) -> l
     return out
 
 
-def fit(alignment) -> float:  # type: ignore[no-untyped-def]
+def fit(alignment: Any) -> float:
     """Mean acoustic score per frame of the aligned words (silence excluded). The right text
     scores about -9 to -26 here even with noise or reverb; an unrelated text forced onto the
     audio scores -35 to -55 on clean speech (bench dev split)."""
@@ -103,7 +104,7 @@ def fit(alignment) -> float:  # type: ignore[no-untyped-def]
     return sum(w.score for w in spoken) / frames if frames else float("-inf")
 
 
-def _phones(alignment, offset: int) -> list[Phone]:  # type: ignore[no-untyped-def]
+def _phones(alignment: Any, offset: int) -> list[Phone]:
     out = []
     for entry in alignment.phones():
         name = entry.name if entry.name in CMU else "SIL"
