@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from skill.config import DEFAULT_BATCH_JOBS, DEFAULT_JOB_TIMEOUT_SECONDS, MAX_BATCH_JOBS, MAX_JOB_TIMEOUT_SECONDS
+from skill.providers import ProviderChoice
 
 
 class ToolInput(BaseModel):
@@ -35,7 +36,10 @@ class ChatInput(ToolInput):
     utterance: str = Field(min_length=1, description="The person's words, verbatim.")
     attachments: list[str] = Field(default_factory=list,
                                    description="Local file paths or http(s) URLs the person attached.")
-    local: bool = Field(False, description="Fix sync offline on this machine instead of in the cloud.")
+    local: bool = Field(False, description="Force a sync fix onto this machine (it is the default for two local "
+                                           "files anyway).")
+    cloud: bool = Field(False, description="Send a sync fix to the cloud lip-sync instead of fixing it on this "
+                                           "machine (only when the person asks for the cloud).")
 
 
 class UploadInput(ToolInput):
@@ -107,6 +111,19 @@ class MouthCuesInput(ToolInput):
     fps: int = Field(24, ge=1, le=120, description="Frame rate of the .dat keyframes.")
     extended_shapes: str = Field("GHX", pattern="^[GHXghx]{0,3}$", description="Which of G, H, X may appear.")
     preston_blair: bool = Field(False, description=".dat with Preston Blair names (MBP, etc, E, AI, O, U, FV…).")
+class FitInput(ToolInput):
+    """Fit a dub (a voice track in another language, or a re-voiced take) to the original speaker's
+    phrasing offline, on this machine (no upload, no credits): each dub phrase is moved and
+    time-stretched, pitch kept, to start and end where the original's does. Use it when the dub is
+    longer or shorter than the video or does not follow the original's pauses, before any cloud
+    lip-sync. Writes audio (.wav/.flac/.m4a/.mp3) or, for .mp4/.mov/.mkv/.webm, the original's
+    video (copied untouched) with the fitted dub."""
+
+    original: str = Field(min_length=1, description="Path of the video (or audio) with the original speech.")
+    dub: str = Field(min_length=1, description="Path of the new voice track.")
+    output: str | None = Field(None, min_length=1, description="Where to write the result (default: chosen for you).")
+    max_stretch: float = Field(1.25, gt=1.0, le=1.5, allow_inf_nan=False,
+                               description="Speed a phrase up or slow it down by at most this factor.")
 
 
 class BatchInput(ToolInput):
@@ -118,13 +135,12 @@ class BatchInput(ToolInput):
     jobs: int = Field(DEFAULT_BATCH_JOBS, ge=1, le=MAX_BATCH_JOBS, description="How many pairs run at once.")
 
 
-Provider = Literal["auto", "nemo", "fal", "wavespeed", "nim"]
 
 
 class JobInput(ToolInput):
     """Shared by the provider jobs: which service runs it and how long to wait."""
 
-    provider: Provider = Field("auto", description="Service to use; auto picks the first one with a key "
+    provider: ProviderChoice = Field("auto", description="Service to use; auto picks the first one with a key "
                                                    "(fal, WaveSpeed, NVIDIA NIM), else NemoVideo.")
     model: str | None = Field(None, min_length=1, description="The provider's model id (default: its best).")
     options: dict[str, Any] = Field(default_factory=dict, description="The model's own options, e.g. resolution.")
@@ -155,6 +171,8 @@ class DubInput(JobInput):
 
     video: str = Field(min_length=1, description="The video whose lips should follow the new speech.")
     audio: str = Field(min_length=1, description="The new speech: audio path or URL.")
+    fit: bool = Field(False, description="First fit the speech to the video's own pauses on this machine "
+                                          "(like the fit tool), then upload the fitted voice. Local files only.")
 
 
 class JobCheckInput(ToolInput):
