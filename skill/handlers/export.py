@@ -9,7 +9,9 @@ from skill.nemo import delivery
 from skill.replies import Reply
 
 
-def export(app: App, output: Path | str | None = None, timing_json: Path | None = None) -> Reply:
+def export(app: App, output: Path | str | None = None, timing_json: Path | None = None, *,
+           force: bool = False) -> Reply:
     """Render the session's draft and download it to ``output``: a file, or a folder (an existing
-    one, or any path written with a trailing slash, which is created)."""
-    return delivery.export(app, output, timing_json)
+    one, or any path written with a trailing slash, which is created). Without a file name an
+    existing file is never replaced (a numbered name instead) unless ``force``."""
+    return delivery.export(app, output, timing_json, force=force)
