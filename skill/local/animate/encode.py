@@ -20,6 +20,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from skill.errors import MediaError
+
 # Rates the AAC encoder takes; any other dialogue rate is resampled to 48 kHz.
 _AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000)
 _ENCODERS: tuple[tuple[str, dict[str, str]], ...] = (
@@ -42,6 +44,9 @@ class DialogueAudio:
 
     def __init__(self, path: Path) -> None:
         self._container = av.open(str(path))
+        if not self._container.streams.audio:
+            self._container.close()
+            raise MediaError("errors/animate_no_audio", file=str(path))
         stream = self._container.streams.audio[0]
         rate = stream.rate or 48000
         self.rate = rate if rate in _AAC_RATES else 48000
