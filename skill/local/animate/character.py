@@ -98,9 +98,10 @@ def first_picture(character: Character) -> Image.Image:
         return frame.to_image()
 
 
-def clip_frames(character: Character, fps: Fraction, count: int) -> Iterator[np.ndarray]:
-    """``count`` yuv420p pictures at ``fps``: picture i is the clip's frame showing at i/fps,
-    the clip started again from its beginning each time it runs out."""
+def clip_frames(character: Character, fps: Fraction, count: int) -> Iterator[av.VideoFrame]:
+    """``count`` yuv420p frames at ``fps``, even-sized, to be read, not written (the decoder may
+    still own them): frame i is the clip's frame showing at i/fps, the clip started again from its
+    beginning each time it runs out."""
     emitted = 0
     while emitted < count:
         produced = 0
@@ -112,7 +113,7 @@ def clip_frames(character: Character, fps: Fraction, count: int) -> Iterator[np.
             raise MediaError("errors/animate_unreadable_character", file=str(character.path))
 
 
-def _one_pass(character: Character, fps: Fraction, start_index: int, count: int) -> Iterator[np.ndarray]:
+def _one_pass(character: Character, fps: Fraction, start_index: int, count: int) -> Iterator[av.VideoFrame]:
     """One run through the clip: the outputs from ``start_index`` whose time (on this pass's clock,
     starting where the last pass ended) falls inside the clip."""
     width, height = character.even_size()
@@ -120,7 +121,7 @@ def _one_pass(character: Character, fps: Fraction, start_index: int, count: int)
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         origin: float | None = None
-        held: np.ndarray | None = None
+        held: av.VideoFrame | None = None
         index = start_index
         pass_start = start_index / fps
         for frame in container.decode(stream):
@@ -141,8 +142,7 @@ def _one_pass(character: Character, fps: Fraction, start_index: int, count: int)
             index += 1
 
 
-def _yuv(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
+def _yuv(frame: av.VideoFrame, width: int, height: int) -> av.VideoFrame:
     if frame.width == width and frame.height == height:
-        return frame.reformat(format="yuv420p").to_ndarray() if frame.format.name != "yuv420p" \
-            else frame.to_ndarray()
-    return to_yuv(even_rgb(frame.to_image()))
+        return frame if frame.format.name == "yuv420p" else frame.reformat(format="yuv420p")
+    return av.VideoFrame.from_ndarray(even_rgb(frame.to_image()), format="rgb24").reformat(format="yuv420p")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import av
 import numpy as np
 
 from skill.local.animate.box import Fitted
@@ -61,26 +62,41 @@ def make_patch(fitted: Fitted, width: int, height: int) -> Patch | None:
     return Patch(x0, y0, x1, y1, np.ascontiguousarray(luma), alpha, np.ascontiguousarray(chroma), chroma_alpha)
 
 
-def planes(picture: np.ndarray, height: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Views of Y, U, V in PyAV's yuv420p array (Y rows, then U and V packed two rows per line)."""
+Planes = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def planes_of(frame: av.VideoFrame) -> Planes:
+    """Y, U, V of a yuv420p frame as numpy views of its own buffers (no copy; line padding cut)."""
+    sizes = ((frame.height, frame.width), (frame.height // 2, frame.width // 2), (frame.height // 2, frame.width // 2))
+    return tuple(  # type: ignore[return-value]
+        np.frombuffer(plane, np.uint8).reshape(h, plane.line_size)[:, :w] for plane, (h, w) in zip(frame.planes, sizes))
+
+
+def split(picture: np.ndarray, height: int, width: int) -> Planes:
+    """Y, U, V views of PyAV's yuv420p array (Y rows, then U and V packed two rows per line)."""
     y = picture[:height]
     u = picture[height:height + height // 4].reshape(height // 2, width // 2)
     v = picture[height + height // 4:].reshape(height // 2, width // 2)
     return y, u, v
 
 
-def blend(picture: np.ndarray, patch: Patch | None, height: int, width: int) -> np.ndarray:
-    """A copy of the yuv420p ``picture`` with the mouth composited (the input is not changed)."""
-    out = picture.copy()
-    if patch is None:
-        return out
-    y, u, v = planes(out, height, width)
-    region = (slice(patch.y0, patch.y1), slice(patch.x0, patch.x1))
-    y[region] = _over(y[region], patch.luma, patch.alpha)
-    half = (slice(patch.y0 // 2, patch.y1 // 2), slice(patch.x0 // 2, patch.x1 // 2))
-    u[half] = _over(u[half], patch.chroma[0], patch.chroma_alpha)
-    v[half] = _over(v[half], patch.chroma[1], patch.chroma_alpha)
-    return out
+def composed(under: Planes, patch: Patch | None) -> av.VideoFrame:
+    """A new yuv420p frame: ``under`` copied (it may be a decoder's frame, which must not be
+    written) with the mouth composited. Copying plane by plane into the frame's own buffers costs
+    a seventh of ``VideoFrame.from_ndarray`` at 1080p."""
+    height, width = under[0].shape
+    frame = av.VideoFrame(width, height, "yuv420p")
+    out = planes_of(frame)
+    for target, source in zip(out, under):
+        np.copyto(target, source)
+    if patch is not None:
+        y, u, v = out
+        region = (slice(patch.y0, patch.y1), slice(patch.x0, patch.x1))
+        y[region] = _over(y[region], patch.luma, patch.alpha)
+        half = (slice(patch.y0 // 2, patch.y1 // 2), slice(patch.x0 // 2, patch.x1 // 2))
+        u[half] = _over(u[half], patch.chroma[0], patch.chroma_alpha)
+        v[half] = _over(v[half], patch.chroma[1], patch.chroma_alpha)
+    return frame
 
 
 def _over(under: np.ndarray, premultiplied: np.ndarray, alpha: np.ndarray) -> np.ndarray:

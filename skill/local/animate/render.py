@@ -14,12 +14,11 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
-import numpy as np
 
 from skill.local.animate.box import Box, fit
 from skill.local.animate.character import Character, clip_frames, even_rgb, to_yuv
-from skill.local.animate.compose import Patch, blend, make_patch
-from skill.local.animate.encode import DialogueAudio, Writer, video_frame
+from skill.local.animate.compose import Patch, Planes, composed, make_patch, planes_of, split
+from skill.local.animate.encode import DialogueAudio, Writer
 from skill.local.animate.mouths import MouthSet
 from skill.local.animate.schedule import CueLike, frame_count, frame_shapes
 from skill.local.animate.shapes import SHAPES
@@ -48,10 +47,11 @@ def patches(mouths: MouthSet, box: Box, width: int, height: int) -> dict[str, Pa
     return out
 
 
-def background(character: Character) -> np.ndarray:
-    """A still's picture as yuv420p (converted once)."""
+def background(character: Character) -> Planes:
+    """A still's picture as yuv420p planes (converted once)."""
     assert character.still is not None
-    return to_yuv(even_rgb(character.still))
+    width, height = character.even_size()
+    return split(to_yuv(even_rgb(character.still)), height, width)
 
 
 def render(character: Character, dialogue: Path, cues: Sequence[CueLike], duration: float,
@@ -66,9 +66,9 @@ def render(character: Character, dialogue: Path, cues: Sequence[CueLike], durati
     try:
         shapes = frame_shapes(cues, fps, count)
         if character.is_still:
-            frames, composites_of = _still_frames(background(character), shaped, shapes, height, width)
+            frames, composites_of = _still_frames(background(character), shaped, shapes)
         else:
-            frames, composites_of = _clip_frames(character, fps, count, shaped, shapes, height, width)
+            frames, composites_of = _clip_frames(character, fps, count, shaped, shapes)
         step = max(1, count // 50)
         for i, frame in enumerate(frames):
             writer.add(frame)
@@ -84,8 +84,8 @@ def render(character: Character, dialogue: Path, cues: Sequence[CueLike], durati
     return Rendered(count, fps, audio_seconds, composites, writer.encoder)
 
 
-def _still_frames(base: np.ndarray, shaped: dict[str, Patch | None], shapes: Iterator[str], height: int,
-                  width: int) -> tuple[Iterator[av.VideoFrame], Callable[[], int]]:
+def _still_frames(base: Planes, shaped: dict[str, Patch | None],
+                  shapes: Iterator[str]) -> tuple[Iterator[av.VideoFrame], Callable[[], int]]:
     cache: dict[int, av.VideoFrame] = {}
 
     def frames() -> Iterator[av.VideoFrame]:
@@ -93,19 +93,19 @@ def _still_frames(base: np.ndarray, shaped: dict[str, Patch | None], shapes: Ite
             patch = shaped[shape]
             key = id(patch)
             if key not in cache:
-                cache[key] = video_frame(blend(base, patch, height, width))
+                cache[key] = composed(base, patch)
             yield cache[key]
 
     return frames(), lambda: len(cache)
 
 
 def _clip_frames(character: Character, fps: Fraction, count: int, shaped: dict[str, Patch | None],
-                 shapes: Iterator[str], height: int, width: int) -> tuple[Iterator[av.VideoFrame], Callable[[], int]]:
+                 shapes: Iterator[str]) -> tuple[Iterator[av.VideoFrame], Callable[[], int]]:
     done = [0]
 
     def frames() -> Iterator[av.VideoFrame]:
         for picture, shape in zip(clip_frames(character, fps, count), shapes):
             done[0] += 1
-            yield video_frame(blend(picture, shaped[shape], height, width))
+            yield composed(planes_of(picture), shaped[shape])
 
     return frames(), lambda: done[0]

@@ -75,7 +75,7 @@ def test_builtin_mouths_are_nine_clearly_different_shapes() -> None:
             if a < b:
                 # Outline or fill differ over a good part of the drawing, not just a few pixels.
                 apart = np.abs(alphas[a] - alphas[b]).mean() + np.abs(colours[a] - colours[b]).mean() / 255
-                assert apart > 0.04, (a, b, apart)
+                assert apart > 0.07, (a, b, apart)  # the closest pair (C, G) measured 0.10
 
 
 def test_fit_keeps_aspect_and_centres_the_whole_canvas() -> None:
