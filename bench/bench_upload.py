@@ -99,10 +99,10 @@ def _curl_seconds(url: str, path: Path) -> float:
 def _child(url: str, path: Path, home: Path) -> None:
     """Upload once with our client; print seconds and the peak RSS growth (MiB) as JSON."""
     from bench.common import peak_rss_mb
-    from skill.client import NemoClient
     from skill.config import Settings
     from skill.console import NullEvents
     from skill.handlers.upload import upload_files
+    from skill.nemo.client import NemoClient
     from skill.store import Store
 
     settings = Settings(api_base=url, home=home, http_timeout_seconds=300)

@@ -3,7 +3,7 @@
 Each pair gets its **own editing session**, so the cloud agent never sees another language's
 audio when it is asked to sync this one (one shared session would let it pick the wrong track).
 Pairs run on a bounded thread pool; a failure is recorded against its pair and the others go on.
-The SQLite journal (``skill.journal``) makes a rerun skip finished pairs, resume pending renders
+The SQLite journal (``skill.nemo.journal``) makes a rerun skip finished pairs, resume pending renders
 and retry failed pairs from the stage they failed in.
 """
 
@@ -21,15 +21,15 @@ from skill.console import NullEvents
 from skill.errors import JobFailed, LipSyncError
 from skill.handlers.export import place
 from skill.handlers.upload import upload_files
-from skill.journal import Journal, JournalLedger, pair_key
 from skill.media.download import download
 from skill.media.manifest import Manifest, Pair, load_manifest
 from skill.media.preflight import preflight
-from skill.render import StoreLedger, draft_fingerprint, render
+from skill.nemo.journal import Journal, JournalLedger, pair_key
+from skill.nemo.render import StoreLedger, draft_fingerprint, render
+from skill.nemo.timeline import has_segments
 from skill.replies import Reply
 from skill.replies import render as render_text
 from skill.store import SESSION_FILE, Store
-from skill.timeline import has_segments
 
 log = logging.getLogger("skill.batch")
 
@@ -170,7 +170,7 @@ class _Runner:
                 # send could be charged twice. Past the turn cap it has certainly ended, unapplied.
                 raise JobFailed("errors/media_batch_sync_pending", label=pair.label)
         self._advance(key, "syncing", draft_before=before, sent_at=time.time())
-        from skill.edit import run_turn
+        from skill.handlers.edit import run_turn
 
         instruction = render_text("batch/lipsync_instruction", self.app.lang, video=pair.video.name,
                                   audio=pair.audio.name, label=pair.label)

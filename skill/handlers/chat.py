@@ -56,7 +56,7 @@ def _sync_fix(app: App, utterance: str, pair: tuple[str, str], local: bool) -> t
     if local:
         return "local", [_local_align(app, video, audio)]
     try:
-        from skill.edit import run_turn
+        from skill.handlers.edit import run_turn
         from skill.handlers.upload import upload
 
         uploaded = upload(app, [video, audio])
@@ -87,7 +87,7 @@ def _run(app: App, intent: str, utterance: str, route: Route, sources: list[str]
         from skill.handlers.upload import upload
 
         return upload(app, sources)
-    from skill.edit import run_turn
+    from skill.handlers.edit import run_turn
 
     return run_turn(app, utterance)
 

@@ -1,7 +1,7 @@
 """Export: render the session's draft in the cloud and bring the file home.
 
 Export costs no credits, but a free plan may be refused (402: a plan message, never a credits
-one). The pending render survives a killed run (see ``skill.render``), the download never leaves
+one). The pending render survives a killed run (see ``skill.nemo.render``), the download never leaves
 a half file under the final name, and the reply names the file so OpenClaw attaches it.
 """
 
@@ -17,10 +17,10 @@ from skill.config import output_dir
 from skill.errors import write_failed
 from skill.media.download import download, safe_filename, unused_path
 from skill.media.sources import extension_of
-from skill.render import StoreLedger, render
+from skill.nemo.render import StoreLedger, render
+from skill.nemo.timeline import has_segments
+from skill.nemo.timing import timing_target, write_timings
 from skill.replies import Reply
-from skill.timeline import has_segments
-from skill.timing import timing_target, write_timings
 
 VIDEO_CONTAINERS = ("mp4", "mov", "mkv", "webm", "avi")
 

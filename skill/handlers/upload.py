@@ -14,10 +14,10 @@ from typing import IO, Any
 
 from skill.app import App
 from skill.console import Events
-from skill.endpoints import UPLOAD_PATH
 from skill.errors import BadResponse
 from skill.media.preflight import human_size, preflight
 from skill.media.sources import LocalSource, UrlSource, classify
+from skill.nemo.endpoints import UPLOAD_PATH
 from skill.replies import Reply, render
 
 READ_BYTES = 1024 * 1024  # bigger than httpx's 64 KiB default: fewer syscalls, still constant memory

@@ -13,7 +13,7 @@ import httpx
 
 from skill import config
 from skill.errors import ProviderError, UsageError
-from skill.transport import tls_context
+from skill.nemo.transport import tls_context
 
 USER_AGENT = "lip-sync-video (+https://github.com/nemovideo)"
 MAX_MESSAGE = 300  # characters of a service's error text passed on to the person

@@ -47,7 +47,7 @@ class NemoProvider:
         return None  # billed in NemoVideo credits, known only after the agent has planned the edit
 
     def run(self, request: JobRequest, output: Path | None, timeout: float) -> JobState:
-        from skill.edit import run_turn
+        from skill.handlers.edit import run_turn
         from skill.handlers.export import export, place
         from skill.handlers.upload import upload
 

@@ -11,9 +11,9 @@ import pytest
 from skill.console import RecordingEvents
 from skill.errors import JobFailed, PlanRequired, ServerError
 from skill.media.sources import LocalSource, UrlSource, classify
-from skill.render import new_render_id, parse_status, render
-from skill.timeline import has_segments
-from skill.timing import timings, write_timings
+from skill.nemo.render import new_render_id, parse_status, render
+from skill.nemo.timeline import has_segments
+from skill.nemo.timing import timings, write_timings
 
 
 @pytest.mark.parametrize(("raw", "kind"), [
@@ -47,7 +47,7 @@ def test_has_segments() -> None:
 
 @pytest.mark.parametrize("junk", ["clip", {"st": 0}, ["clip"], 7])
 def test_state_and_export_agree_on_a_draft_whose_segments_are_junk(junk: Any) -> None:
-    from skill.timeline import tracks
+    from skill.nemo.timeline import tracks
 
     draft = {"t": [{"tt": 0, "sg": junk}]}
     # `state` says "not ready" from the parsed tracks; export must not render what state refuses.
@@ -55,7 +55,7 @@ def test_state_and_export_agree_on_a_draft_whose_segments_are_junk(junk: Any) ->
 
 
 def test_timings_read_segment_times_as_the_timeline_summary_does() -> None:
-    from skill.timeline import tracks
+    from skill.nemo.timeline import tracks
 
     draft = {"t": [{"tt": 0, "sg": [{"id": "a", "start": 1000, "end": 4000, "m": {"name": "intro.mp4"}}]}]}
     [segment] = timings(draft)["tracks"][0]["segments"]

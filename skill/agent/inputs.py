@@ -1,0 +1,147 @@
+"""The typed inputs of every tool: pydantic models whose docstrings are the tools' descriptions.
+
+:mod:`skill.agent.tools` pairs each with the handler it calls; the JSON Schemas published to models
+(Anthropic, OpenAI, MCP) are generated from these classes, so a field's ``description`` is what
+the calling model reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from skill.config import MAX_BATCH_JOBS
+
+
+class ToolInput(BaseModel):
+    """Base of every tool input: unknown keys are refused so that a typo is reported, not ignored."""
+
+    # strict: what the JSON Schema refuses, validation refuses too ("yes" is not a boolean).
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+    # The field whose text tells the person's language, for tools that carry their words.
+    language_field: ClassVar[str | None] = None
+
+
+# -- inputs ---------------------------------------------------------------------------------------
+class ChatInput(ToolInput):
+    """Say something to the lip-sync video assistant exactly as the person said it (any language:
+    "sync my Spanish voiceover to this clip", "导出", "how many credits do I have?"). It routes the
+    request (upload, edit, export, credits, offline sync fix, ...) and returns the reply to relay.
+    Prefer this tool when unsure which other tool fits."""
+
+    language_field: ClassVar[str | None] = "utterance"
+    utterance: str = Field(min_length=1, description="The person's words, verbatim.")
+    attachments: list[str] = Field(default_factory=list,
+                                   description="Local file paths or http(s) URLs the person attached.")
+    local: bool = Field(False, description="Fix sync offline on this machine instead of in the cloud.")
+
+
+class UploadInput(ToolInput):
+    """Upload video, audio or image files (local paths or http(s) URLs) to the person's NemoVideo
+    session so they can be edited and lip-synced. Files are checked locally before upload."""
+
+    sources: list[str] = Field(min_length=1, description="Local file paths or http(s) URLs.")
+
+
+class NoInput(ToolInput):
+    """A tool without parameters."""
+
+
+class CreditsInput(NoInput):
+    """How many NemoVideo credits the person has left (available, frozen, total)."""
+
+
+class StateInput(NoInput):
+    """What is in the person's current project: the timeline in plain words, uploaded media and
+    generated results."""
+
+
+class SetupInput(ToolInput):
+    """Connect to NemoVideo (creates a free anonymous account on first use) and report the account,
+    the credits and a browser link to the project."""
+
+    new_project: bool = Field(False, description="Start a fresh project instead of continuing the current one.")
+
+
+class EditInput(ToolInput):
+    """Send one editing instruction to the NemoVideo assistant for the current project ("lip-sync the
+    uploaded clip to the new audio", "trim the first 2 seconds") and report what changed."""
+
+    language_field: ClassVar[str | None] = "instruction"
+    instruction: str = Field(min_length=1, description="The editing instruction, in the person's words.")
+
+
+class ExportInput(ToolInput):
+    """Render the current project to an MP4 and download it. Can take several minutes."""
+
+    output: str | None = Field(None, min_length=1, description="Where to save the MP4 (default: chosen for you).")
+    timing_json: str | None = Field(None, min_length=1, description="Also write a timing report JSON here.")
+
+
+class AlignInput(ToolInput):
+    """Fix a constant offset or slow drift between a video and an audio track offline, on this machine
+    (no upload, no credits). With check_only it only measures."""
+
+    video: str = Field(min_length=1, description="Path of the video file.")
+    audio: str = Field(min_length=1, description="Path of the audio file to sync to the video.")
+    output: str | None = Field(None, min_length=1, description="Where to write the synced video.")
+    check_only: bool = Field(False, description="Measure the offset and drift without writing a file.")
+    timing_json: str | None = Field(None, min_length=1, description="Also write the measurements as JSON here.")
+
+
+class BatchInput(ToolInput):
+    """Localize one video into several languages from a manifest file (YAML: a video and label → audio
+    tracks; or CSV with label,audio[,video] rows): one lip-synced video per label. A rerun skips
+    finished pairs and resumes pending renders."""
+
+    manifest: str = Field(min_length=1, description="Path of the YAML or CSV manifest file.")
+    jobs: int = Field(3, ge=1, le=MAX_BATCH_JOBS, description="How many pairs run at once.")
+
+
+Provider = Literal["auto", "nemo", "fal", "wavespeed", "nim"]
+
+
+class JobInput(ToolInput):
+    """Shared by the provider jobs: which service runs it and how long to wait."""
+
+    provider: Provider = Field("auto", description="Service to use; auto picks the first one with a key "
+                                                   "(fal, WaveSpeed, NVIDIA NIM), else NemoVideo.")
+    model: str | None = Field(None, min_length=1, description="The provider's model id (default: its best).")
+    options: dict[str, Any] = Field(default_factory=dict, description="The model's own options, e.g. resolution.")
+    wait: bool = Field(True, description="Wait for the result; false returns a job_id to check with the job tool.")
+    timeout: float = Field(600.0, gt=0, le=3600, description="Seconds to wait before handing back the job_id.")
+    output: str | None = Field(None, min_length=1, description="Where to save the MP4 (default: chosen for you).")
+
+
+class TalkInput(JobInput):
+    """Make a talking video from a still image (a face) and a voice recording, on a peer service
+    (fal.ai, WaveSpeed, NVIDIA NIM) or NemoVideo. Paths or http(s) URLs."""
+
+    image: str = Field(min_length=1, description="The face: image path or URL.")
+    audio: str = Field(min_length=1, description="The speech: audio path or URL.")
+
+
+class MotionInput(JobInput):
+    """Animate a still image so it moves like a driving video (motion transfer, fal.ai). Paths or URLs."""
+
+    image: str = Field(min_length=1, description="The image to animate: path or URL.")
+    video: str = Field(min_length=1, description="The driving video: path or URL.")
+
+
+class DubInput(JobInput):
+    """Re-lip-sync a video to new speech (a dub or a voiceover in another language) on a peer service
+    (fal.ai, WaveSpeed, NVIDIA NIM) or NemoVideo. Paths or http(s) URLs."""
+
+    video: str = Field(min_length=1, description="The video whose lips should follow the new speech.")
+    audio: str = Field(min_length=1, description="The new speech: audio path or URL.")
+
+
+class JobCheckInput(ToolInput):
+    """Check on a provider job started with wait=false: its status, its result (downloads the video
+    when done) or cancel it."""
+
+    job_id: str = Field(min_length=1, description="The job_id a talk, motion or dub call returned.")
+    action: Literal["status", "result", "cancel"] = Field("status", description="What to do with the job.")
+    output: str | None = Field(None, min_length=1, description="Where to save the MP4 (action result).")

@@ -1,0 +1,110 @@
+"""Write the corrected file: the new audio moved onto the video's clock sample-accurately (soxr at
+the exact measured ratio, then pad/trim), muxed with the video stream copied packet for packet."""
+
+from __future__ import annotations
+
+import contextlib
+import fractions
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+import soxr
+
+from skill.errors import MediaError
+from skill.local.align.linefit import Segment
+
+_AUDIO_BITRATE = 192_000
+_FRAME = 1024  # AAC's frame size; other encoders accept it too
+_LEAD = 0.5  # seconds of audio muxed ahead of the video packet being written (interleaving)
+_AUDIO_CODECS = {".webm": "libopus", ".ogg": "libopus"}
+_OPUS_RATE = 48_000  # the only rate Opus encodes at
+
+
+def output_rate(output: Path, preferred: int) -> int:
+    """The sample rate to write: the video's own, unless the output's codec allows only one."""
+    return _OPUS_RATE if _AUDIO_CODECS.get(output.suffix.lower()) == "libopus" else preferred
+
+
+def require_video(video: Path) -> None:
+    """Fail before the analysis, not after it, when there is no picture to copy."""
+    try:
+        with av.open(str(video)) as container:
+            if not container.streams.video:
+                raise MediaError("errors/align_no_video", file=video.name)
+    except (av.FFmpegError, OSError):
+        raise MediaError("errors/align_unreadable", file=video.name) from None
+
+
+def corrected_audio(new: np.ndarray, new_rate: int, segments: list[Segment], out_rate: int,
+                    out_len: int) -> np.ndarray:
+    """The new audio resampled and placed so that its sample at new time ``t`` plays at ``k·t + b``.
+
+    On the video's clock a segment of the new audio runs at ``new_rate / k`` samples per second;
+    soxr converts that exact (non-integer) rate to ``out_rate`` with pitch following the clock,
+    which for a 44.1 kHz file flagged as 48 kHz restores the true pitch. Silence fills the rest.
+    """
+    out = np.zeros(out_len, np.float32)
+    for seg in segments:
+        first, last = round(seg.start * new_rate), round(seg.end * new_rate)
+        piece = new[first:last]
+        if len(piece) == 0:
+            continue
+        stretched = soxr.resample(piece, new_rate / seg.k, out_rate, quality="VHQ")
+        at = round((seg.k * first / new_rate + seg.b) * out_rate)
+        skip = max(-at, 0)
+        at, stretched = at + skip, stretched[skip:]
+        take = max(min(len(stretched), out_len - at), 0)
+        out[at: at + take] = stretched[:take]
+    return out
+
+
+def _audio_frames(audio: np.ndarray, rate: int, first: int) -> Iterator[av.AudioFrame]:
+    for start in range(0, len(audio), _FRAME):
+        frame = av.AudioFrame.from_ndarray(audio[None, start: start + _FRAME], format="fltp", layout="mono")
+        frame.sample_rate = rate
+        frame.pts = first + start  # first is 0 for MP4/MOV: no edit-list offset to drift from
+        frame.time_base = fractions.Fraction(1, rate)
+        yield frame
+
+
+def remux(video: Path, audio: np.ndarray, rate: int, output: Path) -> None:
+    """``output`` = the video stream of ``video`` (copied, no re-encode) + ``audio`` (mono float32).
+
+    Written to a hidden partial file and renamed, so a failure never leaves a half file behind.
+    """
+    partial = output.with_name(f".{output.stem}.partial{output.suffix}")
+    try:
+        with av.open(str(video)) as src, av.open(str(partial), "w") as dst:
+            if not src.streams.video:
+                raise MediaError("errors/align_no_video", file=video.name)
+            vin = src.streams.video[0]
+            vout = dst.add_stream_from_template(vin)
+            # sample 0 of the audio is the input's time 0 (its start_time, 1.4 s in many MPEG-TS
+            # files): the copied picture keeps its own timestamps, so the audio must start there too
+            first = round((src.start_time or 0) * rate / av.time_base)
+            aout = dst.add_stream(_AUDIO_CODECS.get(output.suffix.lower(), "aac"), rate=rate, layout="mono")
+            aout.bit_rate = _AUDIO_BITRATE
+            frames = _audio_frames(audio.astype(np.float32, copy=False), rate, first)
+            written = 0.0  # seconds of audio handed to the encoder
+            for packet in src.demux(vin):
+                if packet.dts is None:
+                    continue  # the demuxer's flush packet
+                now = float(packet.dts * packet.time_base) - first / rate
+                while written < now + _LEAD and (frame := next(frames, None)) is not None:
+                    dst.mux(aout.encode(frame))
+                    written += frame.samples / rate
+                packet.stream = vout
+                dst.mux(packet)
+            for frame in frames:
+                dst.mux(aout.encode(frame))
+            dst.mux(aout.encode(None))
+        os.replace(partial, output)
+    except (av.FFmpegError, ValueError) as exc:
+        # ValueError: the container cannot hold this codec (H.264 into .webm, say)
+        raise MediaError("errors/align_write_failed", file=output.name, reason=str(exc)) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()

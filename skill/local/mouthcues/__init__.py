@@ -1,0 +1,147 @@
+"""Offline mouth cues for animation: dialogue audio → Rhubarb-compatible mouth shapes.
+
+``audio`` (decode, voice activity) → ``sphinx`` (alignment with the text, or phone recognition)
+→ ``shapes`` (each phone's allowed shapes) → ``animate`` (timing rules) → ``export`` (formats).
+The public entry point is :func:`analyse`; numpy and PocketSphinx are imported only inside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from skill.local.mouthcues.animate import Rules
+    from skill.local.mouthcues.shapes import Phone
+
+RATE = 16_000
+_MARGIN = 20  # cs of audio kept around the speech found, so no phone is cut
+_MAX_CHUNK = 3000  # cs: longer speech regions are recognised in pieces (flat memory)
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    shape: str
+
+
+@dataclass
+class CueTrack:
+    cues: list[Cue]
+    duration: float  # seconds, truncated to 0.01 as the anchor writes it
+    path_used: str  # "transcript" | "recognised" | "phonetic"
+    sound_file: str = ""
+    lang: str = "en"
+    fallback: str = ""  # "" | "lenient" (words the audio lacks were skipped) | "recognised"
+    phones: list[Phone] = field(default_factory=list)
+
+
+def check_shapes(extended_shapes: str) -> str:
+    """The extended shapes enabled, upper case; UsageError for anything but G, H, X."""
+    from skill.errors import UsageError
+
+    value = extended_shapes.upper()
+    if any(ch not in "GHX" for ch in value):
+        raise UsageError("errors/mouth_bad_shapes", value=extended_shapes)
+    return "".join(ch for ch in "GHX" if ch in value)
+
+
+def analyse(path: Path, *, text: str | None = None, lang: str | None = None,
+            extended_shapes: str = "GHX") -> CueTrack:
+    """Mouth cues for the first audio stream of ``path`` (any format PyAV decodes)."""
+    from skill.local.mouthcues import audio
+
+    extended = check_shapes(extended_shapes)
+    samples = audio.load(path)
+    return analyse_samples(samples, text=text, lang=lang, extended_shapes=extended,
+                           sound_file=str(Path(path).resolve()))
+
+
+def detect_language(text: str | None, lang: str | None) -> str:
+    if lang:
+        return lang.lower()
+    if text and any("\u3400" <= ch <= "\u9fff" for ch in text):
+        return "zh"
+    return "en"
+
+
+def analyse_samples(samples: np.ndarray, *, text: str | None = None, lang: str | None = None,
+                    extended_shapes: str = "GHX", rules: Rules | None = None, sound_file: str = "") -> CueTrack:
+    """The engine on 16 kHz mono float32 samples (what :func:`analyse` runs after decoding)."""
+    from skill.local.mouthcues import audio, shapes
+    from skill.local.mouthcues.animate import animate
+
+    extended = check_shapes(extended_shapes)
+    language = detect_language(text, lang)
+    duration_cs = len(samples) * 100 // RATE
+    regions = audio.speech_regions(samples)
+    has_text = bool(text and text.strip())
+    path_used = "transcript" if has_text else ("recognised" if language == "en" else "phonetic")
+    phones: list[Phone] = []
+    fallback = ""
+    if regions:
+        if has_text:
+            phones, path_used, fallback = _with_text(samples, regions, str(text), language)
+        else:
+            phones = _recognise(samples, regions, language_independent=language != "en")
+    cues = animate(shapes.targets(phones, extended), duration_cs, extended, rules)
+    return CueTrack([Cue(s / 100, e / 100, shape) for s, e, shape in cues], duration_cs / 100, path_used,
+                    sound_file, language, fallback, phones)
+
+
+def _span(samples: np.ndarray, start: int, end: int) -> tuple[bytes, int]:
+    from skill.local.mouthcues.sphinx import to_pcm
+
+    start = max(0, start - _MARGIN)
+    end = min(len(samples) * 100 // RATE, end + _MARGIN)
+    return to_pcm(samples[start * RATE // 100:end * RATE // 100]), start
+
+
+def _with_text(samples: np.ndarray, regions: list[tuple[int, int]], text: str,
+               language: str) -> tuple[list[Phone], str, str]:
+    """Align the transcript; where the audio deviates from it, fall back step by step:
+    exact alignment → alignment of the words actually heard → recognition without text."""
+    from skill.local.mouthcues import sphinx
+    from skill.local.mouthcues import text as texts
+
+    if language == "zh":
+        pairs = texts.pinyin_syllables(text)
+        tokens = sphinx.prepare([s for s, _ in pairs], {s: p for s, p in pairs})
+    else:
+        tokens = sphinx.prepare(texts.words(text))
+    pcm, offset = _span(samples, regions[0][0], regions[-1][1])
+    independent = language != "en"
+    if not tokens:
+        return _recognise(samples, regions, independent), "phonetic" if independent else "recognised", "recognised"
+    # The words actually heard first: a transcript with a word the audio lacks still "aligns"
+    # exactly, squeezing that word in and shifting its neighbours, so exact alignment alone
+    # cannot be trusted. A grammar that may skip each word finds the ones really spoken.
+    heard, phones = sphinx.lenient(pcm, tokens, offset)
+    if phones:
+        return phones, "transcript", ""
+    attempts = [(heard, "lenient")] if heard and len(heard) * 2 >= len(tokens) else []
+    attempts.append((tokens, ""))
+    for words, fallback in attempts:
+        try:
+            return sphinx.align(pcm, words, offset), "transcript", fallback
+        except sphinx.AlignFailed:
+            continue
+    return _recognise(samples, regions, independent), "phonetic" if independent else "recognised", "recognised"
+
+
+def _recognise(samples: np.ndarray, regions: list[tuple[int, int]], language_independent: bool) -> list[Phone]:
+    from skill.local.mouthcues import sphinx
+
+    phones: list[Phone] = []
+    for start, end in regions:
+        for at in range(start, end, _MAX_CHUNK):
+            pcm, offset = _span(samples, at, min(end, at + _MAX_CHUNK))
+            found = sphinx.recognise(pcm, offset, language_independent)
+            # margins overlap the neighbours': keep each phone once, in time order
+            floor = phones[-1].end if phones else 0
+            phones.extend(p for p in found if p.start >= floor)
+    return phones

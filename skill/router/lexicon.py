@@ -1,0 +1,190 @@
+"""The router's lexicons: read ``skill/router/*.yaml`` once, tokenise every phrase, index by first token.
+
+Importing PyYAML and tokenising ~500 phrases costs more than the rest of a ``route`` cold start,
+so the compiled lexicon is kept as JSON in ``skill/router/__pycache__`` and rebuilt whenever a
+YAML file or the tokenizer changes (the same stat-based rule Python uses for ``.pyc`` files). A
+read-only install simply compiles in memory each time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import zlib
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from skill.router import text as tokenizer_module
+from skill.router.text import tokenize
+
+LEXICON_DIR = Path(__file__).resolve().parent  # the YAML files sit beside this module
+SOURCES = ("intents", "markers", "typos", "t2s")
+_FORMAT = 4  # bump when the compiled JSON layout changes
+GAP = "*"  # in a phrase: up to ``gap`` tokens of the same clause ("is * done" matches "is the dub done")
+
+# Lexicon sections whose phrases carry no intent label.
+_INTENT_MARKERS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_before", "about_after")
+_CLASS = re.compile(r"\{(\w+)\}")  # a lexical class in a phrase: "{final} {media}"
+_MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "condition_start", "clause_breaks",
+            "sequence", "question_end", "determiners", "negation_reply")
+
+
+class Phrase(NamedTuple):
+    kind: str  # a lexicon section: "triggers", "shadows", "edit_verbs", "negation_before", …
+    label: str  # the intent for triggers and shadows ("negation" for not_negation), else ""
+    text: str  # as written in the lexicon, for the evidence list
+    tokens: tuple[str, ...]
+
+
+class Lexicon(NamedTuple):
+    index: dict[str, tuple[Phrase, ...]]  # first token → the phrases starting with it
+    pairs: dict[str, tuple[tuple[Phrase, ...], dict[str, tuple[Phrase, ...]]]]  # first token → (one-token
+    # phrases, second token → longer phrases): what the matcher walks, so a common first word costs little
+    chars: dict[int, str]  # traditional → simplified, for str.translate
+    typos: dict[str, str]
+    words: tuple[tuple[str, str], ...]  # regional word → the mainland word, after chars
+    output_words: tuple[str, ...]
+    window: int  # tokens a "before" marker may stand ahead of its trigger
+    after_window: int  # tokens an "after" marker may follow its trigger
+    gap: int  # most tokens a ``*`` in a phrase may stand for
+
+
+@cache
+def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
+    """The indexed lexicon, from the JSON cache when it is fresh, else compiled from the YAML."""
+    cache_file = directory / "__pycache__" / f"lexicon-{_fingerprint(directory)}.json"
+    try:
+        compiled = json.loads(cache_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        compiled = None
+    if not isinstance(compiled, dict) or compiled.get("format") != _FORMAT:  # missing, torn or foreign
+        compiled = compile_lexicon(directory)
+        _write_cache(cache_file, compiled)
+    return _index(compiled)
+
+
+def compile_lexicon(directory: Path = LEXICON_DIR) -> dict[str, Any]:
+    """Parse the YAML files and tokenise every phrase (JSON-safe, the form that is cached)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+    data = {name: yaml.load((directory / f"{name}.yaml").read_text(encoding="utf-8"), Loader=loader)
+            for name in SOURCES}
+    intents, markers, typo_data = data["intents"], data["markers"], data["typos"]
+    chars = {ord(pair[0]): pair[1] for pair in data["t2s"]["pairs"].split()}
+    words = [[regional.translate(chars), mainland] for regional, mainland in data["t2s"].get("words", {}).items()]
+    typos = typo_variants(typo_data["generate"], typo_data.get("not_typos", ()))
+    typos.update(typo_data.get("extra", {}))
+    typos.update(dict.fromkeys(typo_data.get("fillers", ()), ""))
+
+    classes = intents.get("classes", {})
+
+    def phrases(kind: str, label: str, texts: Sequence[str]) -> list[list[Any]]:
+        return [[kind, label, text, _phrase_tokens(variant, chars, typos, words)]
+                for text in texts for variant in expand(text, classes)]
+
+    rows: list[list[Any]] = []
+    for section in ("triggers", "shadows"):
+        for label, texts in intents[section].items():
+            rows += phrases(section, label, texts)
+    for section in _INTENT_MARKERS:
+        rows += phrases(section, "", intents[section])
+    for section in _MARKERS:
+        rows += phrases(section, "", markers[section])
+    rows += phrases("shadows", "negation", markers["not_negation"])
+    rows += phrases("done", "state", intents["done_questions"])
+    return {"format": _FORMAT, "phrases": rows, "chars": {str(k): v for k, v in chars.items()}, "typos": typos,
+            "words": words,
+            "output_words": markers["output_before"], "window": markers["window"],
+            "after_window": markers["after_window"], "gap": markers["gap"]}
+
+
+def expand(text: str, classes: dict[str, Sequence[str]]) -> list[str]:
+    """Every spelling of a phrase written with lexical classes: "{done} yet" → "done yet", "ready yet", …"""
+    match = _CLASS.search(text)
+    if not match:
+        return [text]
+    head, tail = text[: match.start()], text[match.end():]
+    return [variant for member in classes[match.group(1)] for variant in expand(head + member + tail, classes)]
+
+
+def _phrase_tokens(text: str, chars: dict[int, str], typos: dict[str, str], words: Any) -> list[str]:
+    parts = [list(tokenize(part, chars, typos, words)) for part in text.split(GAP, 1)]
+    return parts[0] + [GAP] + parts[1] if len(parts) == 2 and parts[0] and parts[1] else parts[0]
+
+
+# Neighbours on a QWERTY keyboard: a slipped finger types one of these instead of the letter.
+_KEYS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEAR = {c: "".join(row[j] for row in _KEYS[max(0, r - 1): r + 2] for j in range(max(0, i - 1), i + 2)
+                    if j < len(row) and row[j] != c)
+         for r, line in enumerate(_KEYS) for i, c in enumerate(line)}
+_SLIP_MIN = 6  # words this long also get one neighbouring-key slip and one doubled letter
+
+
+def typo_variants(words: Sequence[str], not_typos: Sequence[str] = ()) -> dict[str, str]:
+    """Every adjacent swap and single dropped letter of each word, mapped back to the word; for
+    longer words also one letter replaced by a neighbouring key or doubled ("cresits", "exporrt")."""
+    keep = set(not_typos) | set(words)
+    variants: dict[str, str] = {}
+    for word in words:
+        swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+        drops = {word[:i] + word[i + 1:] for i in range(len(word))}
+        slips: set[str] = set()
+        if len(word) >= _SLIP_MIN:
+            slips = {word[:i] + near + word[i + 1:] for i, c in enumerate(word) for near in _NEAR.get(c, "")}
+            slips |= {word[:i] + c + word[i:] for i, c in enumerate(word)}
+        for variant in swaps | drops | slips:
+            if variant not in keep:
+                variants[variant] = word
+    return variants
+
+
+def _index(compiled: dict[str, Any]) -> Lexicon:
+    index: dict[str, list[Phrase]] = {}
+    seen: set[tuple[str, str, tuple[str, ...]]] = set()
+    for kind, label, text, tokens in compiled["phrases"]:
+        key = (kind, label, tuple(tokens))
+        if tokens and key not in seen:  # a class can spell a phrase that is also listed
+            seen.add(key)
+            index.setdefault(tokens[0], []).append(Phrase(kind, label, text, tuple(tokens)))
+    return Lexicon({first: tuple(group) for first, group in index.items()}, _by_pair(index),
+                   {int(k): v for k, v in compiled["chars"].items()}, compiled["typos"],
+                   tuple((regional, mainland) for regional, mainland in compiled["words"]),
+                   tuple(compiled["output_words"]), int(compiled["window"]), int(compiled["after_window"]),
+                   int(compiled["gap"]))
+
+
+def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, tuple[tuple[Phrase, ...], dict[str, tuple[Phrase, ...]]]]:
+    pairs = {}
+    for first, group in index.items():
+        longer: dict[str, list[Phrase]] = {}
+        for phrase in group:
+            if len(phrase.tokens) > 1:
+                longer.setdefault(phrase.tokens[1], []).append(phrase)
+        pairs[first] = (tuple(p for p in group if len(p.tokens) == 1),
+                        {second: tuple(more) for second, more in longer.items()})
+    return pairs
+
+
+def _fingerprint(directory: Path) -> str:
+    """Changes whenever a source YAML file or the tokenizer changes (crc32: str hash() is salted)."""
+    paths = [directory / f"{name}.yaml" for name in SOURCES] + [Path(tokenizer_module.__file__)]
+    stats = [(p.name, s.st_mtime_ns, s.st_size) for p in paths for s in (p.stat(),)]
+    return f"{_FORMAT}-{zlib.crc32(repr(stats).encode()):08x}"
+
+
+def _write_cache(cache_file: Path, compiled: dict[str, Any]) -> None:
+    """Write atomically and drop stale siblings; a read-only install just skips the cache."""
+    try:
+        cache_file.parent.mkdir(exist_ok=True)
+        temporary = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(compiled, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, cache_file)
+        for stale in cache_file.parent.glob("lexicon-*.json"):
+            if stale != cache_file:
+                stale.unlink(missing_ok=True)
+    except OSError:
+        pass
