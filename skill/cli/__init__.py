@@ -22,7 +22,7 @@ COMMANDS: dict[str, str] = {
     "setup": "skill.cli.account", "credits": "skill.cli.account", "state": "skill.cli.account",
     "chat": "skill.cli.chat", "route": "skill.cli.route",
     "upload": "skill.cli.media", "export": "skill.cli.media", "batch": "skill.cli.media",
-    "align": "skill.cli.align", "mouth-cues": "skill.cli.mouth_cues",
+    "align": "skill.cli.align", "mouth-cues": "skill.cli.mouth_cues", "animate": "skill.cli.animate",
     "talk": "skill.cli.jobs", "motion": "skill.cli.jobs", "dub": "skill.cli.jobs",
     "tools": "skill.cli.agent", "call": "skill.cli.agent", "mcp": "skill.cli.agent",
     "install": "skill.cli.agent", "uninstall": "skill.cli.agent",

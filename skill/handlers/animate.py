@@ -67,10 +67,13 @@ def animate(app: App, character: Path, audio: Path, *, mouths: Path | None = Non
             return Reply("animate/preview", data, media=[str(target)])
 
         from skill.local.animate.render import render
-        from skill.local.mouthcues import analyse
+        from skill.local.mouthcues import analyse, detect_language
 
         app.events.progress("animate/analysing", fraction=None, audio=audio.name)
-        track = analyse(audio, text=text, lang=None, extended_shapes="GHX")
+        # The speech language exactly as mouth-cues chooses it, so the cues are the same as its:
+        # the text's own, else the person's language.
+        lang = detect_language(text, None) if text and text.strip() else app.lang
+        track = analyse(audio, text=text, lang=lang, extended_shapes="GHX")
         rate = _rate(fps, picture.fps)
 
         def progress(fraction: float) -> None:

@@ -3,9 +3,6 @@ that visit every shape (the renderer is tested on cues it cannot guess)."""
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -47,12 +44,9 @@ def fake_cues(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], list[Cue]]:
             calls.append({"path": path, **options})
             return SimpleNamespace(cues=cues, duration=duration, path_used="transcript")
 
-        try:
-            module = importlib.import_module("skill.local.mouthcues")
-        except ImportError:
-            module = types.ModuleType("skill.local.mouthcues")
-            monkeypatch.setitem(sys.modules, "skill.local.mouthcues", module)
-        monkeypatch.setattr(module, "analyse", analyse, raising=False)
+        from skill.local import mouthcues
+
+        monkeypatch.setattr(mouthcues, "analyse", analyse)
         install.calls = calls  # type: ignore[attr-defined]
         return cues
 
@@ -60,10 +54,5 @@ def fake_cues(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], list[Cue]]:
 
 
 @pytest.fixture
-def animate_cli(cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
-    """The CLI with ``animate`` registered (until the command table on main names it)."""
-    from skill import cli as cli_module
-
-    monkeypatch.setitem(cli_module.COMMANDS, "animate", "skill.cli.animate")
-    monkeypatch.setattr(cli_module, "COMMAND_MODULES", tuple(dict.fromkeys(cli_module.COMMANDS.values())))
+def animate_cli(cli: Callable[..., object]) -> Callable[..., object]:
     return cli
