@@ -109,7 +109,8 @@ def build_server(settings: Settings, lang: str | None = None, verbose: bool = Fa
         name="lip-sync-video",
         version=__version__,
         instructions=("Lip-sync videos with NemoVideo: upload media, edit by instruction, export, check credits, "
-                      "or fix audio offset/drift offline. When unsure which tool fits, pass the person's words to "
+                      "fix audio offset/drift offline, or animate a drawn character's mouth to dialogue offline. "
+                      "When unsure which tool fits, pass the person's words to "
                       "'chat'. Relay each result's 'reply' to the person."),
         tools=[_mcp_tool(tool, base, lang) for tool in tools.TOOLS],
         log_level="DEBUG" if verbose else "WARNING",

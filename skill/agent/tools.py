@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from skill.agent.inputs import (
     AlignInput,
+    AnimateInput,
     BatchInput,
     ChatInput,
     CreditsInput,
@@ -101,6 +102,15 @@ def _align(app: App, data: AlignInput) -> Reply:
                  check_only=data.check_only, timing_json=_path(data.timing_json))
 
 
+def _animate(app: App, data: AnimateInput) -> Reply:
+    from skill.handlers.animate import animate
+
+    box = tuple(data.mouth_box) if data.mouth_box is not None else None
+    return animate(app, Path(data.character).expanduser(), Path(data.audio).expanduser(), mouths=_path(data.mouths),
+                   mouth_box=box, text=data.text, fps=data.fps, preview=data.preview,  # type: ignore[arg-type]
+                   output=_path(data.output))
+
+
 def _batch(app: App, data: BatchInput) -> Reply:
     from skill.handlers.batch import batch
 
@@ -170,6 +180,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool("edit", EditInput, _edit),
     Tool("export", ExportInput, _export),
     Tool("align", AlignInput, _align),
+    Tool("animate", AnimateInput, _animate),
     Tool("batch", BatchInput, _batch),
     Tool("talk", TalkInput, _talk),
     Tool("motion", MotionInput, _motion),
