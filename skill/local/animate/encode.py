@@ -18,6 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import numpy as np
 
 from skill.errors import MediaError
 
@@ -61,10 +62,26 @@ class DialogueAudio:
         self.samples = 0  # handed out so far
 
     def _decode(self) -> Iterator[av.AudioFrame]:
+        first = True
+        # The container clock starts at its earliest stream (skill.media.decode, which the mouth
+        # cues are computed from, does the same): sound that starts after the picture in a video
+        # starts that late here too.
+        zero = (self._container.start_time or 0) / av.time_base
         for frame in self._container.decode(self._stream):
+            late = (frame.time - zero) if first and frame.time is not None else 0.0
+            if late > 0.001:
+                yield self._silence(round(late * self.rate))
+            first = False
             frame.pts = None  # timestamps are rebuilt from the sample count: sample 0 is time 0
             yield from self._resampler.resample(frame)
         yield from self._resampler.resample(None)
+
+    def _silence(self, samples: int) -> av.AudioFrame:
+        channels = 1 if self.layout == "mono" else 2
+        frame = av.AudioFrame.from_ndarray(np.zeros((channels, samples), np.float32), format="fltp",
+                                           layout=self.layout)
+        frame.sample_rate = self.rate
+        return frame
 
     def until(self, seconds: float) -> Iterator[av.AudioFrame]:
         """Frames up to (at least) ``seconds`` of audio from the start."""
