@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skill.config import MAX_BATCH_JOBS
+from skill.config import DEFAULT_BATCH_JOBS, DEFAULT_JOB_TIMEOUT_SECONDS, MAX_BATCH_JOBS, MAX_JOB_TIMEOUT_SECONDS
 
 
 class ToolInput(BaseModel):
@@ -121,7 +121,7 @@ class BatchInput(ToolInput):
     finished pairs and resumes pending renders."""
 
     manifest: str = Field(min_length=1, description="Path of the YAML or CSV manifest file.")
-    jobs: int = Field(3, ge=1, le=MAX_BATCH_JOBS, description="How many pairs run at once.")
+    jobs: int = Field(DEFAULT_BATCH_JOBS, ge=1, le=MAX_BATCH_JOBS, description="How many pairs run at once.")
 
 
 Provider = Literal["auto", "nemo", "fal", "wavespeed", "nim"]
@@ -135,7 +135,8 @@ class JobInput(ToolInput):
     model: str | None = Field(None, min_length=1, description="The provider's model id (default: its best).")
     options: dict[str, Any] = Field(default_factory=dict, description="The model's own options, e.g. resolution.")
     wait: bool = Field(True, description="Wait for the result; false returns a job_id to check with the job tool.")
-    timeout: float = Field(600.0, gt=0, le=3600, description="Seconds to wait before handing back the job_id.")
+    timeout: float = Field(DEFAULT_JOB_TIMEOUT_SECONDS, gt=0, le=MAX_JOB_TIMEOUT_SECONDS,
+                           description="Seconds to wait before handing back the job_id.")
     output: str | None = Field(None, min_length=1, description="Where to save the MP4 (default: chosen for you).")
 
 

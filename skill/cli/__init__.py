@@ -11,10 +11,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    from skill.replies import Reply
 
 # Which module registers each command. Running one command imports only its module (cold start
 # is benchmarked); --help and unknown commands import them all. A test keeps this table true.
@@ -29,7 +32,21 @@ COMMANDS: dict[str, str] = {
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
-Runner = Callable[[argparse.Namespace, Any, Any], int]
+
+
+@dataclass(frozen=True)
+class RawOutput:
+    """What a runner returns when its output is not a Reply: one JSON object printed as it is
+    (``tools``, ``call``, ``route --json``; None prints nothing, as for ``mcp``) and the exit code."""
+
+    obj: Any
+    exit_code: int = 0
+
+
+# A command's run function: (arguments, App, Console) -> the Reply to show (or a RawOutput).
+# ``main`` prints it and maps it to the exit code: 0, or 1 when ``Reply.ok`` is False.
+Outcome = Union["Reply", RawOutput]
+Runner = Callable[[argparse.Namespace, Any, Any], Outcome]
 log = logging.getLogger("skill")
 
 
@@ -82,14 +99,16 @@ def _configure_logging(verbose: bool) -> None:
     handlers: list[logging.Handler] = []
     if verbose:
         handlers.append(logging.StreamHandler(sys.stderr))
-    log_file = os.environ.get("LIP_SYNC_VIDEO_LOG_FILE")
+    from skill import env
+
+    log_file = env.read(env.LOG_FILE)
     if log_file:
         try:
             handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
         except OSError as exc:
             from skill.errors import ConfigError
 
-            raise ConfigError("errors/config_log_file", name="LIP_SYNC_VIDEO_LOG_FILE", value=log_file,
+            raise ConfigError("errors/config_log_file", name=env.LOG_FILE.name, value=log_file,
                               reason=exc.strerror or type(exc).__name__) from None
     for handler in handlers:
         handler.addFilter(RedactingFilter())
@@ -119,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from skill.config import Settings
 
         app = App(Settings.from_env(), console, lang=lang, verbose=args.verbose)
-        return int(args.run(args, app, console) or 0)
+        return _deliver(args.run(args, app, console), console)
     except LipSyncError as exc:
         log.debug("handled error", exc_info=True)
         console.error(exc.render(lang), key=exc.message_key)
@@ -134,6 +153,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if app is not None:
             app.close()
+
+
+def _deliver(outcome: Outcome, console: Any) -> int:
+    """Print a runner's result and say the exit code: the one place ``Reply.ok`` becomes 0 or 1."""
+    if isinstance(outcome, RawOutput):
+        if outcome.obj is not None:
+            console.json(outcome.obj)
+        return outcome.exit_code
+    console.reply(outcome)
+    return 0 if outcome.ok else 1
 
 
 def _render(key: str, lang: str, **params: Any) -> str:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skill.cli import Outcome
 
 
 def register(commands: Any) -> None:
@@ -15,9 +18,7 @@ def register(commands: Any) -> None:
                         help="fix plain offset/drift sync on this machine instead of the cloud")
 
 
-def _chat(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _chat(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.chat import chat
 
-    reply = chat(app, args.utterance, attachments=args.attach, local=args.local)
-    console.reply(reply)
-    return 0 if reply.ok else 1
+    return chat(app, args.utterance, attachments=args.attach, local=args.local)

@@ -6,7 +6,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skill.cli import Outcome
 
 
 def register(commands: Any) -> None:
@@ -16,7 +19,8 @@ def register(commands: Any) -> None:
                         help="a file or URL sent with the sentence (repeatable)")
 
 
-def _route(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _route(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
+    from skill.cli import RawOutput
     from skill.errors import UsageError
     from skill.router import route
 
@@ -24,9 +28,7 @@ def _route(args: argparse.Namespace, app: Any, console: Any) -> int:
         raise UsageError("errors/route_empty")
     result = route(args.utterance, args.attach)
     if console.json_mode:
-        console.json(result.as_dict())
-        return 0
+        return RawOutput(result.as_dict())  # the route itself; no template, so jinja2 is never imported
     from skill.replies import Reply
 
-    console.reply(Reply("route/summary", result.as_dict()))
-    return 0
+    return Reply("route/summary", result.as_dict())

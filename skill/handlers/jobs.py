@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from skill.config import DEFAULT_JOB_TIMEOUT_SECONDS
 from skill.errors import MediaError, ProviderError, UsageError
+from skill.media.names import is_web_url
 from skill.providers import create, pick
 from skill.providers.base import JobHandle, JobRequest, JobState, Mode, poll_once, wait
 from skill.replies import Reply
@@ -26,11 +28,12 @@ if TYPE_CHECKING:
 
 @dataclass
 class WaitOptions:
-    """How to wait, mirroring the aivp scripts' flags (defaults included)."""
+    """How to wait for a provider job: the ``--async``, ``--poll-interval``, ``--timeout``, ``--logs``
+    and ``--output`` flags of talk/motion/dub (and the same fields of their tools)."""
 
     wait: bool = True  # False is --async: return the id at once
     poll_interval: float = 5.0
-    timeout: float = 600.0
+    timeout: float = DEFAULT_JOB_TIMEOUT_SECONDS
     logs: bool = False
     output: Path | None = None
 
@@ -62,7 +65,7 @@ def dub(app: App, video: str, audio: str, spec: JobSpec | None = None, how: Wait
 
 def run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: WaitOptions) -> Reply:
     for value in inputs.values():
-        if not value.startswith(("http://", "https://")) and not Path(value).is_file():
+        if not is_web_url(value) and not Path(value).is_file():
             raise MediaError("errors/provider_file_missing", name=Path(value).name or value)
     name = pick(spec.provider, mode)
     provider = create(name, app, **spec.provider_options)
@@ -77,7 +80,7 @@ def run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: Wa
         if not how.wait and how.output is not None:
             raise UsageError("errors/provider_async_output")
         for role, value in inputs.items():
-            if not value.startswith(("http://", "https://")):
+            if not is_web_url(value):
                 request.inputs[role] = provider.upload(value)
         handle = provider.submit(request)
         save_handle(app, handle)

@@ -100,10 +100,17 @@ def error_for(code: int | None, status: int, detail: str) -> ApiStatusError:
         return ApiStatusError("errors/api_status", status=status, code=code, detail=detail)
     params: dict[str, Any] = {"detail": detail}
     if cls is UnsupportedFile:
-        from skill.media.sources import SUPPORTED_EXTENSIONS  # the one list preflight checks too
+        from skill.media.names import SUPPORTED_EXTENSIONS  # the one list preflight checks too
 
         params["formats"] = ", ".join(SUPPORTED_EXTENSIONS)
     return cls(status=status, code=code, **params)
+
+
+def object_field(parent: Any, key: str) -> dict[str, Any]:
+    """``parent[key]`` when both are JSON objects, else ``{}``: backend shapes vary, a missing or
+    mistyped sub-object reads as empty."""
+    value = parent.get(key) if isinstance(parent, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def text_field(value: Any) -> str | None:

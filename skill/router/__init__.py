@@ -34,8 +34,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
+from skill.media.names import is_web_url
 from skill.replies import Lang, detect_lang
 from skill.router.lexicon import GAP, Lexicon, Phrase, load_lexicon
 from skill.router.text import PUNCTUATION, Reference, extract_references, tokenize, without_quotes
@@ -292,7 +293,7 @@ def _asked_first(analysis: _Analysis, active: list[Match], instruction: list[Mat
     return first < edit and any(first < m.start and m.end <= edit for m in analysis.of("sequence"))
 
 
-def _sources(references: list[Reference], slots: dict[int, int], attachments: Sequence[str],
+def _split_references(references: list[Reference], slots: dict[int, int], attachments: Sequence[str],
              exports: list[Match]) -> tuple[list[str], list[str], str | None]:
     """Files, URLs and the export target: what the person sent first, then what the sentence names.
 
@@ -304,7 +305,7 @@ def _sources(references: list[Reference], slots: dict[int, int], attachments: Se
     files: list[str] = []
     urls: list[str] = []
     for item in attachments:
-        (urls if item.lower().startswith(("http://", "https://")) else files).append(item)
+        (urls if is_web_url(item) else files).append(item)
     files += [r.value for r in references if not r.is_url and r.value != output]
     urls += [r.value for r in references if r.is_url]
     return list(dict.fromkeys(files)), list(dict.fromkeys(urls)), output
@@ -316,9 +317,10 @@ def _decide(analysis: _Analysis, references: list[Reference], slots: dict[int, i
     verbs, nouns = _instruction(analysis, triggers.active)
     first = _asked_first(analysis, triggers.active, verbs)
     instruction = bool(verbs)
-    labels = list(dict.fromkeys(m.phrase.label for m in triggers.active))
+    # a trigger's label is the intents.yaml section it was written under: always an Intent
+    labels = list(dict.fromkeys(cast(Intent, m.phrase.label) for m in triggers.active))
     exports = [m for m in triggers.active if m.phrase.label == "export"]
-    files, urls, output = _sources(references, slots, attachments, exports)
+    files, urls, output = _split_references(references, slots, attachments, exports)
     then = [f"then_{label}" for label in labels + triggers.later if label != "upload"]
 
     hints: list[str] = []

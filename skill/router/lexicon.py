@@ -13,6 +13,7 @@ import os
 import re
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -39,7 +40,8 @@ class Phrase(NamedTuple):
     tokens: tuple[str, ...]
 
 
-class Lexicon(NamedTuple):
+@dataclass(frozen=True)
+class Lexicon:
     index: dict[str, tuple[Phrase, ...]]  # first token → the phrases starting with it
     pairs: dict[str, tuple[tuple[Phrase, ...], dict[str, tuple[Phrase, ...]]]]  # first token → (one-token
     # phrases, second token → longer phrases): what the matcher walks, so a common first word costs little

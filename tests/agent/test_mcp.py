@@ -91,7 +91,7 @@ def test_stdio_server_end_to_end(emulator, tmp_path: Path) -> None:
 
 
 def test_missing_sdk_is_a_clear_error(monkeypatch, cli) -> None:
-    monkeypatch.setitem(sys.modules, "mcp.server.mcpserver", None)  # what an install without [mcp] sees
+    monkeypatch.setitem(sys.modules, "mcp.server.lowlevel", None)  # what an install without [mcp] sees
     result = cli("mcp")
     assert result.code == 1
     assert 'pip install "lip-sync-video[mcp]"' in result.err

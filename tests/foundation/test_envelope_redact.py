@@ -138,7 +138,7 @@ def test_unknown_expiry_means_seven_days(value: object) -> None:
 
 def test_a_4001_lists_the_formats_preflight_accepts() -> None:
     from skill.errors import UnsupportedFile
-    from skill.media.sources import SUPPORTED_EXTENSIONS
+    from skill.media.names import SUPPORTED_EXTENSIONS
     from skill.nemo.envelope import error_for
 
     error = error_for(4001, 200, "unsupported")
