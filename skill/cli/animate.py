@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skill.cli import Outcome
 
 
 def register(commands: Any) -> None:
+    from skill.cli.numbers import positive
+
     parser = commands.add(
         "animate", _animate,
         help="offline: a lip-synced video of a 2D character (a still picture or a clip) saying the dialogue, "
@@ -23,7 +28,8 @@ def register(commands: Any) -> None:
     parser.add_argument("--mouth-box", metavar="X,Y,W,H",
                         help="where the mouth goes, in the character's pixels (default: lower centre)")
     parser.add_argument("--text", metavar="DIALOGUE", help="what is said: guides the mouth shapes, as in mouth-cues")
-    parser.add_argument("--fps", type=float, metavar="N", help="frame rate (default: the clip's, or 24 for a picture)")
+    parser.add_argument("--fps", type=positive, metavar="N",
+                        help="frame rate (default: the clip's, or 24 for a picture)")
     parser.add_argument("--preview", action="store_true",
                         help="write one PNG with all nine mouths in place instead of the video, to check the box")
     parser.add_argument("-o", "--output", type=Path, metavar="OUT",
@@ -47,9 +53,8 @@ def parse_box(value: str | None) -> tuple[int, int, int, int] | None:
     return x, y, w, h
 
 
-def _animate(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _animate(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.animate import animate
 
-    console.reply(animate(app, args.character, args.audio, mouths=args.mouths, mouth_box=parse_box(args.mouth_box),
-                          text=args.text, fps=args.fps, preview=args.preview, output=args.output))
-    return 0
+    return animate(app, args.character, args.audio, mouths=args.mouths, mouth_box=parse_box(args.mouth_box),
+                   text=args.text, fps=args.fps, preview=args.preview, output=args.output)

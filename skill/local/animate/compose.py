@@ -67,9 +67,13 @@ Planes = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 def planes_of(frame: av.VideoFrame) -> Planes:
     """Y, U, V of a yuv420p frame as numpy views of its own buffers (no copy; line padding cut)."""
-    sizes = ((frame.height, frame.width), (frame.height // 2, frame.width // 2), (frame.height // 2, frame.width // 2))
-    return tuple(  # type: ignore[return-value]
-        np.frombuffer(plane, np.uint8).reshape(h, plane.line_size)[:, :w] for plane, (h, w) in zip(frame.planes, sizes))
+    h, w = frame.height, frame.width
+
+    def view(index: int, rows: int, columns: int) -> np.ndarray:
+        plane = frame.planes[index]
+        return np.frombuffer(memoryview(plane), np.uint8).reshape(rows, plane.line_size)[:, :columns]
+
+    return view(0, h, w), view(1, h // 2, w // 2), view(2, h // 2, w // 2)
 
 
 def split(picture: np.ndarray, height: int, width: int) -> Planes:

@@ -16,11 +16,15 @@ import contextlib
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import av
 import numpy as np
 
 from skill.errors import MediaError
+
+if TYPE_CHECKING:
+    from av.video.stream import VideoStream
 
 # Rates the AAC encoder takes; any other dialogue rate is resampled to 48 kHz.
 _AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000)
@@ -106,7 +110,7 @@ class Writer:
         self._out = av.open(str(path), "w", format=fmt, options={"movflags": "+faststart"})
         name, options = h264_encoder(width * height * float(fps))
         self.encoder = name
-        self._video = self._out.add_stream(name, rate=fps, options=options)
+        self._video = cast("VideoStream", self._out.add_stream(name, rate=fps, options=options))
         self._video.width, self._video.height = width, height
         self._video.pix_fmt = "yuv420p"
         # Kept apart: once the header is written the stream's time_base becomes the muxer's (1/12288).

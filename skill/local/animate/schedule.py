@@ -13,9 +13,16 @@ from typing import Protocol
 
 
 class CueLike(Protocol):
-    start: float
-    end: float
-    shape: str
+    """A mouth cue (``skill.local.mouthcues.Cue`` or anything with these read-only fields)."""
+
+    @property
+    def start(self) -> float: ...
+
+    @property
+    def end(self) -> float: ...
+
+    @property
+    def shape(self) -> str: ...
 
 
 def frame_count(duration: float, fps: Fraction) -> int:

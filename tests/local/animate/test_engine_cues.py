@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from skill.local.animate.builtin import builtin_mouths
+from tests.agent.helpers import fresh_app
 from tests.local.animate import media
 from tests.local.animate.checks import Cue, composite, decode, expected_shape, lag_ms, mean_abs
 
@@ -23,10 +24,12 @@ VOICE = Path(__file__).resolve().parents[3] / "fixtures" / "media" / "voice_stud
 @pytest.mark.parametrize("text", [None, "the quick brown fox jumps over the lazy dog"])
 def test_frames_follow_the_mouth_cues_command(cli: Callable[..., Any], assets: SimpleNamespace, tmp_path: Path,
                                               text: str | None) -> None:
+    from skill.handlers.mouth_cues import mouth_cues
+
     said = ("--text", text) if text else ()
     cues_file = tmp_path / "cues.json"
-    result = cli("mouth-cues", VOICE, "-o", cues_file, *said)
-    assert result.code == 0, result.err
+    # What `mouth-cues VOICE -o cues.json [--text …]` runs, in the same (English) person's language.
+    assert mouth_cues(fresh_app(), [VOICE], text=text, output=str(cues_file)).ok
     body = json.loads(cues_file.read_text(encoding="utf-8"))
     cues = [Cue(c["start"], c["end"], c["value"]) for c in body["mouthCues"]]
     duration = body["metadata"]["duration"]
