@@ -96,12 +96,14 @@ def _characters(size: tuple[int, int], fps: int) -> tuple[Path, Path]:
     return still, clip
 
 
-def _run(character: Path, audio: Path, text: str, fps: int, box: str) -> tuple[float, float, float, dict[str, object]]:
+def _run(character: Path, audio: Path, text: str | None, fps: int,
+         box: str) -> tuple[float, float, float, dict[str, object]]:
     """Wall seconds, CPU seconds (user + system), peak RSS (MiB) and the --json report of one whole
     ``animate`` process."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.mp4"
-        cmd = [sys.executable, "-m", "skill", "animate", str(character), str(audio), "--text", text,
+        said = ["--text", text] if text else []
+        cmd = [sys.executable, "-m", "skill", "animate", str(character), str(audio), *said,
                "--fps", str(fps), "--mouth-box", box, "-o", str(out), "--json"]
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         started = time.perf_counter()
@@ -139,14 +141,24 @@ def run(quick: bool) -> list[Row]:
             rows.append(Row(name + " CPU-time bound", f"{bound:.2f}× real time ({cpu:.1f} CPU s)", "—", bound,
                             f"≥ {goal:g}× real time", bound >= goal, "duration / (user + system CPU seconds)"))
     if not quick:
-        still, _ = _characters((640, 480), 24)
+        rows += memory_rows()
+    return rows
+
+
+def memory_rows(with_text: tuple[bool, ...] = (True, False)) -> list[Row]:
+    """Peak RSS of the whole command for 1 and 10 minutes of dialogue, with and without the
+    transcript (the cue engine's alignment of a long transcript is part of the command)."""
+    still, _ = _characters((640, 480), 24)
+    rows = []
+    for text_given in with_text:
         peaks = {}
         for minutes in (1, 10):
             audio, text = _speech(60.0 * minutes)
-            wall, _, rss, report = _run(still, audio, text, 24, "256,307,128,60")
+            wall, _, rss, report = _run(still, audio, text if text_given else None, 24, "256,307,128,60")
             peaks[minutes] = (rss, wall, float(report["duration"]))  # type: ignore[arg-type]
         ratio = peaks[1][0] / peaks[10][0]
-        rows.append(Row("animate peak RSS, 640×480@24 still: 1 min vs 10 min",
+        said = "with --text" if text_given else "no text"
+        rows.append(Row(f"animate peak RSS, 640×480@24 still, {said}: 1 min vs 10 min",
                         f"{peaks[1][0]:.0f} MiB / {peaks[10][0]:.0f} MiB", "—", ratio,
                         "flat (10 min within 1.25× of 1 min)", peaks[10][0] <= 1.25 * peaks[1][0],
                         f"10 min took {peaks[10][1]:.0f} s ({peaks[10][2] / peaks[10][1]:.1f}× real time)"))
