@@ -91,6 +91,24 @@ class AlignInput(ToolInput):
     timing_json: str | None = Field(None, min_length=1, description="Also write the measurements as JSON here.")
 
 
+class MouthCuesInput(ToolInput):
+    """Mouth shapes for animation from dialogue audio, offline on this machine (no upload, no credits):
+    Rhubarb-compatible cues A-F plus G, H, X, as JSON, TSV, XML or a Moho/OpenToonz .dat keyframe file,
+    for After Effects, Spine, Blender, Godot, OpenToonz or Moho. One file, several, or a folder."""
+
+    inputs: list[str] = Field(min_length=1, description="Audio or video files (any format), or folders of them.")
+    text: str | None = Field(None, min_length=1, description="What is said; guides recognition but is not "
+                                                            "trusted blindly.")
+    text_file: str | None = Field(None, min_length=1, description="A UTF-8 file with the dialogue.")
+    format: Literal["json", "tsv", "xml", "dat"] | None = Field(None, description="Output format (default: from "
+                                                                                  "the output's extension, else json).")
+    output: str | None = Field(None, min_length=1, description="Output file, '-' to return it inline, or a folder "
+                                                               "for several inputs.")
+    fps: int = Field(24, ge=1, le=120, description="Frame rate of the .dat keyframes.")
+    extended_shapes: str = Field("GHX", pattern="^[GHXghx]{0,3}$", description="Which of G, H, X may appear.")
+    preston_blair: bool = Field(False, description=".dat with Preston Blair names (MBP, etc, E, AI, O, U, FV…).")
+
+
 class AnimateInput(ToolInput):
     """Make a lip-synced video of a drawn or animated 2D character saying a dialogue recording, offline on
     this machine (no upload, no credits): one mouth drawing per mouth shape is swapped onto a still picture

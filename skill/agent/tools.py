@@ -31,6 +31,7 @@ from skill.agent.inputs import (
     JobCheckInput,
     JobInput,
     MotionInput,
+    MouthCuesInput,
     SetupInput,
     StateInput,
     TalkInput,
@@ -100,6 +101,14 @@ def _align(app: App, data: AlignInput) -> Reply:
 
     return align(app, Path(data.video).expanduser(), Path(data.audio).expanduser(), output=_path(data.output),
                  check_only=data.check_only, timing_json=_path(data.timing_json))
+
+
+def _mouth_cues(app: App, data: MouthCuesInput) -> Reply:
+    from skill.handlers.mouth_cues import mouth_cues
+
+    return mouth_cues(app, [Path(p).expanduser() for p in data.inputs], text=data.text,
+                      text_file=_path(data.text_file), fmt=data.format, output=data.output, fps=data.fps,
+                      extended_shapes=data.extended_shapes, preston_blair=data.preston_blair)
 
 
 def _animate(app: App, data: AnimateInput) -> Reply:
@@ -182,6 +191,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool("align", AlignInput, _align),
     Tool("animate", AnimateInput, _animate),
     Tool("batch", BatchInput, _batch),
+    Tool("mouth_cues", MouthCuesInput, _mouth_cues),
     Tool("talk", TalkInput, _talk),
     Tool("motion", MotionInput, _motion),
     Tool("dub", DubInput, _dub),

@@ -73,6 +73,13 @@ class Commands:
         parser.set_defaults(run=run)
         return parser
 
+    @staticmethod
+    def add_utterance(parser: argparse.ArgumentParser, help: str) -> None:
+        """The person's sentence and the files or links sent with it (``chat`` and ``route``)."""
+        parser.add_argument("utterance", help=help)
+        parser.add_argument("--attach", action="append", default=[], metavar="PATH",
+                            help="a file path or http(s) link the person sent with it (repeatable)")
+
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser; given ``argv`` naming a known command, only that command's module is loaded."""

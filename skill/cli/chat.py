@@ -11,9 +11,7 @@ if TYPE_CHECKING:
 
 def register(commands: Any) -> None:
     parser = commands.add("chat", _chat, help="say what you want in plain words; the skill routes and does it")
-    parser.add_argument("utterance", help='what the person said, e.g. "sync my Spanish voiceover to this clip"')
-    parser.add_argument("--attach", action="append", default=[], metavar="PATH",
-                        help="a file path or http(s) link the person sent (repeatable)")
+    commands.add_utterance(parser, 'what the person said, e.g. "sync my Spanish voiceover to this clip"')
     parser.add_argument("--local", action="store_true",
                         help="fix plain offset/drift sync on this machine instead of the cloud")
 

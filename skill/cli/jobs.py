@@ -1,4 +1,5 @@
-"""``talk``, ``motion`` and ``dub`` on any provider, with the aivp-lipsync scripts' flags.
+"""``talk``, ``motion`` and ``dub`` on any provider, with the flags of the aivp-lipsync scripts
+(the fal.ai lip-sync command-line helpers agents already know).
 
 The result is one JSON object on stdout (the scripts' contract, plus ``reply`` in the person's
 language); progress, queue position and logs go to stderr. ``--status/--result/--cancel ID``
@@ -125,7 +126,7 @@ def _run(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers import jobs
     from skill.handlers.jobs import WaitOptions
 
-    console.json_mode = True  # the aivp scripts' contract: JSON on stdout, words on stderr
+    console.json_mode = True  # those scripts' contract: JSON on stdout, words on stderr
     spec = _spec(args)
     if args.status:
         reply = jobs.job_status(app, args.status, spec, logs=args.logs)

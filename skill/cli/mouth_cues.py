@@ -7,7 +7,10 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skill.cli import Outcome
 
 
 def _fps(value: str) -> int:
@@ -42,7 +45,8 @@ def register(commands: Any) -> None:
                         help=".dat with Preston Blair names (MBP, etc, E, AI, O, U, FV, L, rest)")
 
 
-def _mouth_cues(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _mouth_cues(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
+    from skill.cli import RawOutput
     from skill.handlers.mouth_cues import mouth_cues
 
     if args.lang:
@@ -50,9 +54,8 @@ def _mouth_cues(args: argparse.Namespace, app: Any, console: Any) -> int:
     reply = mouth_cues(app, list(args.audio), text=args.text, text_file=args.text_file, fmt=args.fmt,
                        output=args.output, fps=args.fps, extended_shapes=args.extended_shapes,
                        preston_blair=args.preston_blair)
-    if args.output == "-" and not args.json:
+    if args.output == "-" and not args.json:  # the result itself is the output, nothing around it
         console.stdout.write(reply.data["content"])
         console.stdout.flush()
-    else:
-        console.reply(reply)
-    return 0 if reply.ok else 1
+        return RawOutput(None, 0 if reply.ok else 1)
+    return reply

@@ -14,9 +14,7 @@ if TYPE_CHECKING:
 
 def register(commands: Any) -> None:
     parser = commands.add("route", _route, help="show the intent of a sentence (offline, nothing is run)")
-    parser.add_argument("utterance", help="what the person said")
-    parser.add_argument("--attach", action="append", default=[], metavar="PATH",
-                        help="a file or URL sent with the sentence (repeatable)")
+    commands.add_utterance(parser, "what the person said")
 
 
 def _route(args: argparse.Namespace, app: Any, console: Any) -> Outcome:

@@ -78,6 +78,16 @@ def _target(source: Path, fmt: str, output: str | None, batch: bool) -> tuple[Pa
     return unused_path(output_dir() / name), False
 
 
+def _seconds(path: Path) -> float:
+    """The container's duration, 0 when it cannot be probed (the decoder then says why)."""
+    from skill.media.decode import media_duration
+
+    try:
+        return media_duration(path)
+    except Exception:
+        return 0.0
+
+
 def mouth_cues(app: App, inputs: list[Path], *, text: str | None = None, text_file: Path | None = None,
                fmt: str | None = None, output: str | None = None, fps: int = 24, extended_shapes: str = "GHX",
                preston_blair: bool = False) -> Reply:
@@ -117,7 +127,7 @@ def mouth_cues(app: App, inputs: list[Path], *, text: str | None = None, text_fi
             app.events.progress("mouth/progress", fraction=progress["done"] / max(total, 1),
                                 done=progress["done"], total=total, file=Path(done.source).name)
 
-    if not batch:
+    if not batch and todo and _seconds(files[0]) >= _LONG_INPUT:
         app.events.progress("mouth/analysing", fraction=None, file=files[0].name)
     results = jobs.run_all(todo, min(os.cpu_count() or 1, len(todo)), on_done)
     wall = time.perf_counter() - started

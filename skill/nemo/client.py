@@ -2,7 +2,7 @@
 
 It owns the token and the editing session, sends the attribution headers and the bearer token
 on every API request (through an ``httpx.Auth`` so the token never lands in a URL), unwraps the
-envelopes (``skill.nemo.envelope``) and applies the seed's recovery table exactly once per failure:
+envelopes (``skill.nemo.envelope``) and applies NemoVideo's documented recovery rules exactly once per failure:
 
 =========  ==================================================================
 1001 / 401  re-authenticate with the same client id, retry once

@@ -26,20 +26,10 @@ from skill.errors import (
     UnsupportedFile,
 )
 
-# Backend codes and HTTP statuses share one namespace in the seed's error table.
+# Backend codes and HTTP statuses share one namespace; each error class lists its own codes.
 ERRORS: dict[int, type[ApiStatusError]] = {
-    1001: AuthExpired,
-    1010: AuthExpired,  # token revoked / wrong scope in the TS client's table
-    1011: AuthExpired,
-    401: AuthExpired,
-    1002: SessionNotFound,
-    2001: NoCredits,
-    4001: UnsupportedFile,
-    4002: FileTooLarge,
-    400: MissingClientId,
-    402: PlanRequired,
-    429: RateLimited,
-}
+    code: cls for cls in (AuthExpired, SessionNotFound, NoCredits, UnsupportedFile, FileTooLarge, MissingClientId,
+                          PlanRequired, RateLimited) for code in cls.codes}
 _DETAIL_LIMIT = 200
 ANONYMOUS_TOKEN_SECONDS = 7 * 24 * 3600  # anonymous tokens live 7 days
 

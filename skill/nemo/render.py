@@ -145,7 +145,7 @@ def _probe(client: ApiRequester, render_id: str) -> RenderStatus | None:
 
 def _submit(client: ApiRequester, session_id: str, draft: dict[str, Any], ledger: Ledger,
             fingerprint: str) -> tuple[str, RenderStatus]:
-    """Submit; on failure retry once, as the spec says.
+    """Submit; on failure retry once (NemoVideo's rule for renders: one retry, then report).
 
     A refused submit (an error answer, a failed render) is retried with a new id. One whose outcome
     is unknown (timed out, cut off, connection lost) may be rendering already, so it is sent again

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -161,11 +161,3 @@ class EventParser:
         # The accumulated event repeats every partial chunk: it replaces them, never adds to them.
         self._pending.clear()
         return StreamEvent("text", text=text) if text.strip() else OTHER
-
-
-def parse_stream(data: Iterable[str]) -> Iterator[StreamEvent]:
-    """Every event of a whole stream of ``data`` strings (a generator: nothing is kept)."""
-    parser = EventParser()
-    for item in data:
-        yield from parser.feed(item)
-    yield from parser.finish()

@@ -42,6 +42,14 @@ from skill.router.lexicon import GAP, Lexicon, Phrase, load_lexicon
 from skill.router.text import PUNCTUATION, Reference, extract_references, tokenize, without_quotes
 
 Intent = Literal["export", "credits", "state", "upload", "edit"]
+
+# How sure a route is, by what decided it (``Route.confidence``; an agent may ask back below EDIT_NAMED).
+FILES_NAMED = 1.0  # files or links were sent or named: an upload, whatever else was said
+ONE_REQUEST = 0.95  # exactly one request (export, credits, state) and no edit
+UPLOAD_ASKED = 0.9  # "upload" asked for, but no file named yet
+EDIT_NAMED = 0.9  # an edit verb, an edit noun, a question about a feature, or a negated/deferred request
+SEVERAL_REQUESTS = 0.8  # two or more requests at once: the first one named wins
+NOTHING_MATCHED = 0.5  # no lexicon entry matched: sent to the cloud agent as an edit
 INTENTS: tuple[Intent, ...] = ("export", "credits", "state", "upload", "edit")
 # Longer messages are routed on their first MAX_CHARS characters (a pasted script is an edit anyway,
 # and the chat handler still sends all of it): every scan stays bounded whatever arrives.
@@ -65,7 +73,7 @@ class Route:
     urls: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
     output: str | None = None
-    confidence: float = 0.5
+    confidence: float = NOTHING_MATCHED
 
     def as_dict(self) -> dict[str, Any]:
         return {"intent": self.intent, "lang": self.lang, "evidence": list(self.evidence),
@@ -129,24 +137,23 @@ def _gapped(tokens: tuple[str, ...], i: int, pattern: tuple[str, ...], gap: int)
 
 
 class _Analysis:
-    """The matches of one utterance, with shadowed ones removed and clause numbers per token."""
+    """The matches of one utterance, with shadowed ones removed and clause numbers per token.
+
+    ``shadowed`` is its own evidence: the matches dropped because a longer phrase holds them.
+    """
 
     def __init__(self, tokens: tuple[str, ...], matches: list[Match], lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self.evidence: list[str] = []
+        self.shadowed: list[str] = []
         shadows = [m for m in matches if m.phrase.kind == "shadows"]
         self._by_kind: dict[str, list[Match]] = {}
         for m in matches:
-            if m.phrase.kind == "shadows" or not self._shadowed(m, shadows):
+            holder = None if m.phrase.kind == "shadows" else _holder(m, shadows)
+            if holder is None:
                 self._by_kind.setdefault(m.phrase.kind, []).append(m)
+            else:
+                self.shadowed.append(f"{_tag(m)}[in '{holder.phrase.text}']")
         self.clause = self._clauses(tokens)
-
-    def _shadowed(self, match: Match, shadows: list[Match]) -> bool:
-        for shadow in shadows:
-            if shadow.start <= match.start and match.end <= shadow.end:
-                self.evidence.append(f"{_tag(match)}[in '{shadow.phrase.text}']")
-                return True
-        return False
 
     def _clauses(self, tokens: tuple[str, ...]) -> list[int]:
         bumps = [0] * (len(tokens) + 1)
@@ -224,12 +231,18 @@ def _tag(match: Match) -> str:
     return f"{kind}:{phrase.text}"
 
 
+def _holder(match: Match, shadows: list[Match]) -> Match | None:
+    """The shadow phrase that contains ``match`` ("status bar" holds "status"), if any."""
+    return next((s for s in shadows if s.start <= match.start and match.end <= s.end), None)
+
+
 @dataclass
 class _Triggers:
     active: list[Match]  # asked for now
     later: list[str]  # intents wanted after the edit ("before exporting…", "导出前…")
     negated: set[str]
     about: bool  # some trigger was only the topic of a question
+    evidence: list[str]  # each trigger, and what (if anything) took it out of play
 
 
 # Triggers a done-question takes in: work in progress it asks about ("did the upload finish?") and
@@ -239,50 +252,51 @@ _PROCESSES = frozenset({"export", "upload", "state"})
 
 
 def _triggers(analysis: _Analysis) -> _Triggers:
-    found = _Triggers([], [], set(), False)
+    found = _Triggers([], [], set(), False, [])
     done = analysis.done_questions()
     for trigger in analysis.of("triggers") + done:
         label = trigger.phrase.label
         if label in _PROCESSES and trigger.phrase.kind == "triggers" and (
                 inside := next((d for d in done if _within(trigger, d)), None)):
-            analysis.evidence.append(f"{_tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
+            found.evidence.append(f"{_tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
             continue
         if marker := analysis.is_about(trigger):  # before negation: "why can't I export?" asks about it
-            analysis.evidence.append(f"{_tag(trigger)}[topic of '{marker.phrase.text}']")
+            found.evidence.append(f"{_tag(trigger)}[topic of '{marker.phrase.text}']")
             found.about = True
         elif marker := analysis.marked(trigger, "negation_before", "negation_after") or analysis.answered_no(trigger):
-            analysis.evidence.append(f"{_tag(trigger)}[negated by '{marker.phrase.text}']")
+            found.evidence.append(f"{_tag(trigger)}[negated by '{marker.phrase.text}']")
             found.negated.add(label)
         elif marker := analysis.deferral(trigger):
-            analysis.evidence.append(f"{_tag(trigger)}[deferred by '{marker.phrase.text}']")
+            found.evidence.append(f"{_tag(trigger)}[deferred by '{marker.phrase.text}']")
             found.later.append(label)
         else:
-            analysis.evidence.append(_tag(trigger))
+            found.evidence.append(_tag(trigger))
             found.active.append(trigger)
     return found
 
 
-def _instruction(analysis: _Analysis, active: list[Match]) -> tuple[list[Match], bool]:
-    """(un-negated edit verbs and sync complaints, whether an edit noun is named) — recording the evidence.
+def _instruction(analysis: _Analysis, active: list[Match]) -> tuple[list[Match], bool, list[str]]:
+    """(un-negated edit verbs and sync complaints, whether an edit noun is named, the evidence).
 
     A verb inside a trigger being asked for ("send over the final cut") is part of that request, one
     ahead of a question about being done ("口型同步做完了吗") is that question's subject, and one
     right after a determiner ("the status of the dub") is a noun.
     """
     verbs = []
+    evidence: list[str] = []
     done = [t for t in active if t.phrase.kind == "done"]
     nouns_at = {m.end for m in analysis.of("determiners")}
     for verb in analysis.of("edit_verbs"):
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
-            analysis.evidence.append(f"{_tag(verb)}[negated by '{marker.phrase.text}']")
+            evidence.append(f"{_tag(verb)}[negated by '{marker.phrase.text}']")
         elif verb.start in nouns_at:  # "the dub", "my lip sync", "新的配音": a thing, not a request
             continue
         elif not any(_within(verb, t) for t in active) and not any(
                 verb.end <= d.end and analysis.same(verb, d) for d in done):
             verbs.append(verb)
     sync_fix, nouns = analysis.of("sync_fix"), analysis.of("edit_nouns")
-    analysis.evidence.extend(_tag(m) for m in verbs + sync_fix + nouns)
-    return verbs + sync_fix, bool(nouns)
+    evidence.extend(_tag(m) for m in verbs + sync_fix + nouns)
+    return verbs + sync_fix, bool(nouns), evidence
 
 
 def _asked_first(analysis: _Analysis, active: list[Match], instruction: list[Match]) -> bool:
@@ -314,7 +328,7 @@ def _split_references(references: list[Reference], slots: dict[int, int], attach
 def _decide(analysis: _Analysis, references: list[Reference], slots: dict[int, int], attachments: Sequence[str],
             lang: Lang) -> Route:
     triggers = _triggers(analysis)
-    verbs, nouns = _instruction(analysis, triggers.active)
+    verbs, nouns, instruction_evidence = _instruction(analysis, triggers.active)
     first = _asked_first(analysis, triggers.active, verbs)
     instruction = bool(verbs)
     # a trigger's label is the intents.yaml section it was written under: always an Intent
@@ -328,23 +342,24 @@ def _decide(analysis: _Analysis, references: list[Reference], slots: dict[int, i
         intent: Intent = "upload"
         hints += ["then_edit"] if instruction or nouns or triggers.about else []
         hints += then
-        confidence = 1.0
+        confidence = FILES_NAMED
     elif "upload" in labels:
         intent = "upload"
         hints += ["then_edit"] if instruction else []
         hints += then
-        confidence = 0.9
+        confidence = UPLOAD_ASKED
     elif labels and (first or not instruction):
         intent = labels[0]
         hints += then[1:] + (["then_edit"] if first else [])
-        confidence = 0.95 if len(labels) == 1 else 0.8
+        confidence = ONE_REQUEST if len(labels) == 1 else SEVERAL_REQUESTS
     else:
         intent = "edit"
         hints += then
         hints += ["about"] if triggers.about and not labels else []
         evidence_of_edit = instruction or nouns or triggers.about or triggers.later or triggers.negated or labels
-        confidence = 0.9 if evidence_of_edit else 0.5
+        confidence = EDIT_NAMED if evidence_of_edit else NOTHING_MATCHED
     if analysis.of("sync_fix"):
         hints.append("sync_fix")
-    return Route(intent, lang, tuple(analysis.evidence), tuple(files), tuple(urls), tuple(dict.fromkeys(hints)),
+    evidence = analysis.shadowed + triggers.evidence + instruction_evidence
+    return Route(intent, lang, tuple(evidence), tuple(files), tuple(urls), tuple(dict.fromkeys(hints)),
                  output, confidence)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
@@ -43,6 +44,7 @@ def test_in_process_tools_match_the_one_source() -> None:
     assert {p["field"] for p in problems} == {"sources", "typo"}
 
 
+@pytest.mark.slow
 def test_stdio_server_end_to_end(emulator, tmp_path: Path) -> None:
     clip = factory.video(tmp_path / "clip.mp4", width=320, height=240, seconds=1.0)
     raw_log, err_log = tmp_path / "server-stdout.jsonl", tmp_path / "server-stderr.txt"

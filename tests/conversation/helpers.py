@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 
 from skill.app import App
 from skill.config import Settings
 from skill.console import RecordingEvents
+from skill.nemo.sse import EventParser, StreamEvent
 from skill.replies import Reply
 
 # Anything that looks like a JSON object, a tool payload or a token must never reach a person.
@@ -31,3 +33,11 @@ def assert_clean(reply: Reply, lang: str = "en") -> str:
 
 def events_of(app: App) -> list[str]:
     return list(app.events.lines)  # type: ignore[attr-defined]
+
+
+def parse_stream(data: Iterable[str]) -> Iterator[StreamEvent]:
+    """Every event of a whole stream of ``data`` strings (a generator: nothing is kept)."""
+    parser = EventParser()
+    for item in data:
+        yield from parser.feed(item)
+    yield from parser.finish()

@@ -128,6 +128,7 @@ def test_upload_without_a_file_asks_for_it(emulator: Emulator, cli, utterance: s
     assert emulator.calls() == []
 
 
+@pytest.mark.slow
 def test_real_process_chinese_in_chinese_out_with_progress(emulator: Emulator, run_cli) -> None:
     emulator.play("heartbeats")
     result = run_cli("chat", "帮我看看这段视频")

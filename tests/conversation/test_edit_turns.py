@@ -136,6 +136,7 @@ def test_silence_counts_as_timeout(emulator: Emulator, monkeypatch: pytest.Monke
 
 @pytest.mark.parametrize("script, said", [("stalled", "Starting the render of your synced clip."),
                                           ("stalled_partial", "Rendering your synced clip now.")])
+@pytest.mark.slow
 def test_turn_cap_stops_a_stalled_stream(emulator: Emulator, monkeypatch: pytest.MonkeyPatch, script: str,
                                          said: str) -> None:
     monkeypatch.setenv("LIP_SYNC_VIDEO_SSE_TIMEOUT_SECONDS", "0.6")

@@ -107,6 +107,7 @@ def test_two_failed_submits_give_up_with_a_clear_message(cli: Callable, emulator
     assert len(_render_ids(emulator)) == 2
 
 
+@pytest.mark.slow
 def test_a_submit_that_timed_out_is_sent_again_under_the_same_id(cli: Callable, emulator: Emulator,
                                                                 tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,6 +165,7 @@ def test_truncated_download_leaves_no_final_file_and_a_rerun_finishes(cli: Calla
         assert container.streams.video
 
 
+@pytest.mark.slow
 def test_killed_export_resumes_the_same_render(emulator: Emulator, tmp_path: Path) -> None:
     emulator.state.render_polls = 10_000  # the first run never sees the end
     out = tmp_path / "v.mp4"
@@ -203,3 +205,15 @@ def test_a_run_killed_before_its_submit_arrived_submits_once(cli: Callable, emul
     assert result.code == 0, result.err
     assert _render_ids(emulator) != ["render_1"] and len(_render_ids(emulator)) == 1
     assert app.store.read_json(StoreLedger.RECORD) is None  # cleared once the file is home
+
+
+def test_timing_json_carries_the_exported_videos_mouth_cues(cli: Callable, emulator: Emulator,
+                                                            tmp_path: Path) -> None:
+    """Computed on this machine from the downloaded file's own audio (issue 11)."""
+    result = cli("export", "-o", tmp_path / "v.mp4", "--timing-json", tmp_path / "timing.json")
+    assert result.code == 0, result.err
+    mouth = json.loads((tmp_path / "timing.json").read_text())["mouth_cues"]
+    # the emulator's file carries a tone, not speech: the mouth rests throughout, on frame 1
+    assert {k: v for k, v in mouth.items() if k != "cues"} == {
+        "source": "local", "shapes": "rhubarb", "duration": 1.02, "path_used": "recognised", "fps": 30}
+    assert mouth["cues"] == [{"start": 0.0, "end": 1.02, "value": "X", "frame": 1}]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 RATE = 16_000
 _MARGIN = 20  # cs of audio kept around the speech found, so no phone is cut
+_MIN_FIT = -32.0  # sphinx.fit below this: the transcript does not match the audio
 _MAX_CHUNK = 3000  # cs: longer speech regions are recognised in pieces (flat memory)
 
 
@@ -59,6 +60,26 @@ def analyse(path: Path, *, text: str | None = None, lang: str | None = None,
     samples = audio.load(path)
     return analyse_samples(samples, text=text, lang=lang, extended_shapes=extended,
                            sound_file=str(Path(path).resolve()))
+
+
+def timing_track(path: Path, fps: float | None = None) -> dict[str, Any]:
+    """``export --timing-json``'s ``mouth_cues``: the exported file's own audio, computed on this
+    machine (1-based frame numbers like ``.dat`` when the draft's frame rate is known). A file
+    without speech gives rest only; one whose sound cannot be read says why instead of failing."""
+    from skill.errors import LipSyncError
+
+    try:
+        track = analyse(path)
+    except LipSyncError as exc:
+        return {"error": exc.message_key, "cues": []}
+    cues = []
+    for cue in track.cues:
+        entry: dict[str, Any] = {"start": cue.start, "end": cue.end, "value": cue.shape}
+        if fps:
+            entry["frame"] = 1 + int(fps * cue.start + 1e-9)
+        cues.append(entry)
+    return {"source": "local", "shapes": "rhubarb", "duration": track.duration, "path_used": track.path_used,
+            "fps": fps, "cues": cues}
 
 
 def detect_language(text: str | None, lang: str | None) -> str:
@@ -120,16 +141,23 @@ def _with_text(samples: np.ndarray, regions: list[tuple[int, int]], text: str,
     # The words actually heard first: a transcript with a word the audio lacks still "aligns"
     # exactly, squeezing that word in and shifting its neighbours, so exact alignment alone
     # cannot be trusted. A grammar that may skip each word finds the ones really spoken.
-    heard, phones = sphinx.lenient(pcm, tokens, offset)
-    if phones:
+    heard, phones, fit = sphinx.lenient(pcm, tokens, offset)
+    if phones and fit >= _MIN_FIT:
         return phones, "transcript", ""
-    attempts = [(heard, "lenient")] if heard and len(heard) * 2 >= len(tokens) else []
-    attempts.append((tokens, ""))
+    # fewer than half of the words heard, or words that fit the sound badly: the text is not what
+    # was said, and forcing it onto the audio would animate the wrong words; recognise instead
+    attempts = [(heard, "lenient")] if heard and heard != tokens and len(heard) * 2 >= len(tokens) else []
+    attempts.append((tokens, ""))  # the text as given, when it fits the sound better after all
+    best: tuple[float, list[Phone], str] | None = None
     for words, fallback in attempts:
         try:
-            return sphinx.align(pcm, words, offset), "transcript", fallback
+            phones, fit = sphinx.align(pcm, words, offset)
         except sphinx.AlignFailed:
             continue
+        if fit >= _MIN_FIT and (best is None or fit > best[0]):
+            best = (fit, phones, fallback)
+    if best is not None:
+        return best[1], "transcript", best[2]
     return _recognise(samples, regions, independent), "phonetic" if independent else "recognised", "recognised"
 
 

@@ -21,8 +21,12 @@ _STATIC_RUN = 75  # cs, with at least 3 targets: a run this long looks frozen
 
 @dataclass(frozen=True)
 class Rules:
-    anticipation: bool = True
-    min_run: int = 4  # cs; runs shorter than this are absorbed where allowed (0 = off)
+    """Which rules run. Defaults follow the dev-split ablation (bench/mouth_ablation.py,
+    docs/mouthcues.md): anticipation changed exact by +0.0005/-0.002 but added 4 % more cues and
+    26 % more sub-frame flicker, so it is off; tweens cost 0.012-0.015 exact, so they are off."""
+
+    anticipation: bool = False
+    min_run: int = 5  # cs, one 24 fps frame (4.2 cs) and a bit; shorter runs are absorbed where allowed
     pauses: bool = True  # hold / relax short pauses (off: every pause is X)
     static_break: bool = True
     tweens: bool = False
@@ -130,7 +134,8 @@ def _break_static(targets: list[Target], shapes: list[str]) -> None:
     for run in _runs(targets, shapes):
         if len(run) < 3 or targets[run[-1]].end - targets[run[0]].start < _STATIC_RUN:
             continue
-        middle = sorted(run, key=lambda i: abs(i - run[len(run) // 2]))
+        # a vowel first (the anchor opens a vowel's B to C), nearest the middle of the run
+        middle = sorted(run, key=lambda i: (targets[i].kind != "vowel", abs(i - run[len(run) // 2])))
         for i in middle:
             others = [s for s in targets[i].allowed if s != shapes[i] and s not in "AX"]
             if others and i not in (run[0], run[-1]):

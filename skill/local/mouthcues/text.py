@@ -63,12 +63,18 @@ def _spell_number(token: str) -> list[str]:
 def words(text: str) -> list[str]:
     """Lower-case word tokens as spoken: "Dr. Smith's 2nd car, 3.5%!" → ... "second" ... "percent"."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
-    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 10,000
+    # currency is said after the amount ("$5" → "five dollars")
+    text = re.sub(r"([$€£])\s*(\d[\d,]*(?:\.\d+)?)", lambda m: f"{m.group(2)} {m.group(1)}", text)
+    # 10,000 is a cardinal, never a year
+    text = re.sub(r"\d{1,3}(?:,\d{3})+", lambda m: "#" + m.group().replace(",", ""), text)
     for symbol, spoken in _SYMBOLS.items():
         text = text.replace(symbol, spoken)
     out: list[str] = []
-    for token in re.findall(r"\d+(?:\.\d+)?(?:st|nd|rd|th)?|[^\W\d_]+(?:'[^\W\d_]+)*", text.lower()):
-        out.extend(_spell_number(token) if token[0].isdigit() else [token])
+    for token in re.findall(r"#\d+|\d+(?:\.\d+)?(?:st|nd|rd|th)?|[^\W\d_]+(?:'[^\W\d_]+)*", text.lower()):
+        if token[0] == "#":
+            out.extend(number_words(int(token[1:])) if len(token) < 14 else [_ONES[int(d)] for d in token[1:]])
+        else:
+            out.extend(_spell_number(token) if token[0].isdigit() else [token])
     return out
 
 
