@@ -41,6 +41,7 @@ class LipSyncError(Exception):
     key: ClassVar[str] = "errors/internal"
     exit_code: ClassVar[int] = 1
     retryable: bool = False
+    lang: str | None = None  # pinned by ``chat`` to the message's language (issue 14)
 
     def __init__(self, key: str | None = None, /, **params: Any) -> None:
         from skill.replies import shown
@@ -55,7 +56,7 @@ class LipSyncError(Exception):
         """The message in the person's language (imports jinja2 lazily)."""
         from skill.replies import render
 
-        return render(self.message_key, lang, **self.params)
+        return render(self.message_key, self.lang or lang, **self.params)
 
     def __str__(self) -> str:
         try:

@@ -112,12 +112,17 @@ def detect_platform(skill_dir: Path, *, override: str | None = None) -> str:
     return UNKNOWN
 
 
-def _manifest_target(skill_dir: Path) -> str | None:
+def read_install_manifest(folder: Path) -> dict[str, Any] | None:
+    """What ``install`` recorded in ``folder`` (a JSON object), or None: missing, unreadable or not an object."""
     try:
-        data = json.loads((skill_dir / INSTALL_MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((folder / INSTALL_MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    target = data.get("target") if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else None
+
+
+def _manifest_target(skill_dir: Path) -> str | None:
+    target = (read_install_manifest(skill_dir) or {}).get("target")
     return target if isinstance(target, str) else None
 
 

@@ -35,7 +35,10 @@ class ChatInput(ToolInput):
     utterance: str = Field(min_length=1, description="The person's words, verbatim.")
     attachments: list[str] = Field(default_factory=list,
                                    description="Local file paths or http(s) URLs the person attached.")
-    local: bool = Field(False, description="Fix sync offline on this machine instead of in the cloud.")
+    local: bool = Field(False, description="Force a sync fix onto this machine (it is the default for two local "
+                                           "files anyway).")
+    cloud: bool = Field(False, description="Send a sync fix to the cloud lip-sync instead of fixing it on this "
+                                           "machine (only when the person asks for the cloud).")
 
 
 class UploadInput(ToolInput):

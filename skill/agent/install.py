@@ -30,12 +30,12 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from skill import env
 from skill.config import PACKAGE_DIR, skill_root
 from skill.errors import LipSyncError, UsageError
-from skill.frontmatter import INSTALL_MANIFEST
+from skill.frontmatter import INSTALL_MANIFEST, read_install_manifest
 from skill.replies import Reply
 
 Target = Literal["openclaw", "clawhub", "cursor", "claude"]
@@ -124,12 +124,10 @@ def _sources() -> dict[str, Path]:
     return entries
 
 
-def _read_manifest(folder: Path) -> dict | None:
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and isinstance(data.get("placed"), list) else None
+def _read_manifest(folder: Path) -> dict[str, Any] | None:
+    """Our manifest in ``folder`` if it lists what was placed (else the folder is not ours to touch)."""
+    data = read_install_manifest(folder)
+    return data if data is not None and isinstance(data.get("placed"), list) else None
 
 
 def _place(source: Path, root: Path, name: str, link: bool) -> list[str]:

@@ -42,7 +42,12 @@ def run_tools(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.agent.tools import schemas
     from skill.cli import RawOutput
 
-    return RawOutput(schemas(args.format))
+    definitions = schemas(args.format)
+    if args.json:  # like every other --json: one object (the definitions under "tools")
+        from skill.replies import Reply
+
+        return Reply("agent/tools", {"format": args.format, "count": len(definitions), "tools": definitions})
+    return RawOutput(definitions)  # the bare list a model's API takes
 
 
 def _read_input(raw: str) -> Any:

@@ -172,7 +172,7 @@ class _Runner:
         self._advance(key, "syncing", draft_before=before, sent_at=time.time())
         instruction = pipeline.lip_sync_instruction(
             self.app.lang, "dub", {"video": pair.video.name, "audio": pair.audio.name}, label=pair.label)
-        reply = pipeline.edit(pair_app, instruction, follow_up=False)
+        reply = pipeline.edit(pair_app, instruction, export_asked=True)  # the pair's file is the point
         if not reply.ok:
             if reply.data.get("outcome") == "backend_error":
                 self._advance(key, "uploaded")  # the cloud said the turn failed: asking again is safe

@@ -12,24 +12,11 @@ import time
 from datetime import datetime
 from typing import Any
 
-from skill.errors import (
-    ApiStatusError,
-    AuthExpired,
-    BadResponse,
-    FileTooLarge,
-    MissingClientId,
-    NoCredits,
-    PlanRequired,
-    RateLimited,
-    ServerError,
-    SessionNotFound,
-    UnsupportedFile,
-)
+from skill.errors import ApiStatusError, BadResponse, ServerError, SessionNotFound, UnsupportedFile
 
 # Backend codes and HTTP statuses share one namespace; each error class lists its own codes.
 ERRORS: dict[int, type[ApiStatusError]] = {
-    code: cls for cls in (AuthExpired, SessionNotFound, NoCredits, UnsupportedFile, FileTooLarge, MissingClientId,
-                          PlanRequired, RateLimited) for code in cls.codes}
+    code: cls for cls in ApiStatusError.__subclasses__() for code in cls.codes}
 _DETAIL_LIMIT = 200
 ANONYMOUS_TOKEN_SECONDS = 7 * 24 * 3600  # anonymous tokens live 7 days
 

@@ -31,6 +31,16 @@ def assert_clean(reply: Reply, lang: str = "en") -> str:
     return text
 
 
+# The header above the backend's quoted words (prompts/<lang>/edit/_quoted.j2).
+QUOTE_HEADERS = ("NemoVideo replied (its own words, quoted):", "NemoVideo 的回复（原话引用）：")
+
+
+def unquoted(text: str) -> str:
+    """``text`` with the quote header dropped and each quoted line ("> …") given back as it was."""
+    lines = [line for line in text.splitlines() if line not in QUOTE_HEADERS]
+    return "\n".join(line[2:] if line.startswith("> ") else "" if line == ">" else line for line in lines)
+
+
 def events_of(app: App) -> list[str]:
     return list(app.events.lines)  # type: ignore[attr-defined]
 
