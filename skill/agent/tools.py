@@ -28,6 +28,7 @@ from skill.agent.inputs import (
     DubInput,
     EditInput,
     ExportInput,
+    FitInput,
     JobCheckInput,
     JobInput,
     MotionInput,
@@ -120,6 +121,13 @@ def _animate(app: App, data: AnimateInput) -> Reply:
                    output=_path(data.output))
 
 
+def _fit(app: App, data: FitInput) -> Reply:
+    from skill.handlers.fit import fit
+
+    return fit(app, Path(data.original).expanduser(), Path(data.dub).expanduser(), output=_path(data.output),
+               max_stretch=data.max_stretch)
+
+
 def _batch(app: App, data: BatchInput) -> Reply:
     from skill.handlers.batch import batch
 
@@ -148,7 +156,7 @@ def _motion(app: App, data: MotionInput) -> Reply:
 def _dub(app: App, data: DubInput) -> Reply:
     from skill.handlers.jobs import dub
 
-    return dub(app, data.video, data.audio, *_job_settings(data))
+    return dub(app, data.video, data.audio, *_job_settings(data), fit_stretch=1.25 if data.fit else None)
 
 
 def _job(app: App, data: JobCheckInput) -> Reply:
@@ -189,6 +197,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool("edit", EditInput, _edit),
     Tool("export", ExportInput, _export),
     Tool("align", AlignInput, _align),
+    Tool("fit", FitInput, _fit),
     Tool("animate", AnimateInput, _animate),
     Tool("batch", BatchInput, _batch),
     Tool("mouth_cues", MouthCuesInput, _mouth_cues),
