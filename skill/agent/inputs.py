@@ -95,6 +95,48 @@ class AlignInput(ToolInput):
     timing_json: str | None = Field(None, min_length=1, description="Also write the measurements as JSON here.")
 
 
+class MouthCuesInput(ToolInput):
+    """Mouth shapes for animation from dialogue audio, offline on this machine (no upload, no credits):
+    Rhubarb-compatible cues A-F plus G, H, X, as JSON, TSV, XML or a Moho/OpenToonz .dat keyframe file,
+    for After Effects, Spine, Blender, Godot, OpenToonz or Moho. One file, several, or a folder."""
+
+    inputs: list[str] = Field(min_length=1, description="Audio or video files (any format), or folders of them.")
+    text: str | None = Field(None, min_length=1, description="What is said; guides recognition but is not "
+                                                            "trusted blindly.")
+    text_file: str | None = Field(None, min_length=1, description="A UTF-8 file with the dialogue.")
+    format: Literal["json", "tsv", "xml", "dat"] | None = Field(None, description="Output format (default: from "
+                                                                                  "the output's extension, else json).")
+    output: str | None = Field(None, min_length=1, description="Output file, '-' to return it inline, or a folder "
+                                                               "for several inputs.")
+    fps: int = Field(24, ge=1, le=120, description="Frame rate of the .dat keyframes.")
+    extended_shapes: str = Field("GHX", pattern="^[GHXghx]{0,3}$", description="Which of G, H, X may appear.")
+    preston_blair: bool = Field(False, description=".dat with Preston Blair names (MBP, etc, E, AI, O, U, FV…).")
+
+
+class AnimateInput(ToolInput):
+    """Make a lip-synced video of a drawn or animated 2D character saying a dialogue recording, offline on
+    this machine (no upload, no credits): one mouth drawing per mouth shape is swapped onto a still picture
+    or a looped clip at the dialogue's mouth-cue times, and the video (H.264 MP4 with the dialogue) is
+    written locally. Uses a built-in mouth set unless a folder of mouth pictures is given. For a photo of a
+    real person use talk instead. preview writes one PNG with all nine mouths in place, to check the mouth
+    box before rendering."""
+
+    language_field: ClassVar[str | None] = "text"
+    character: str = Field(min_length=1, description="Path of the character: a PNG/JPG/WebP picture or a video clip.")
+    audio: str = Field(min_length=1, description="Path of the dialogue audio (or a video whose sound is the dialogue).")
+    mouths: str | None = Field(None, min_length=1,
+                               description="Folder with one picture per mouth shape, named A…H, X (Rhubarb) or "
+                                           "MBP, etc, E, AI, O, U, FV, L, rest (Preston Blair). Default: built-in.")
+    mouth_box: list[int] | None = Field(None, min_length=4, max_length=4,
+                                        description="[x, y, width, height] of the mouth in the character's pixels "
+                                                    "(default: lower centre).")
+    text: str | None = Field(None, min_length=1, description="What is said, if known: guides the mouth shapes.")
+    fps: float | None = Field(None, gt=0, le=120, allow_inf_nan=False,
+                              description="Frame rate (default: the clip's, or 24 for a picture).")
+    preview: bool = Field(False, description="Only write the PNG contact sheet of the nine mouths in place.")
+    output: str | None = Field(None, min_length=1, description="Where to write the MP4 (or the preview PNG).")
+
+
 class FitInput(ToolInput):
     """Fit a dub (a voice track in another language, or a re-voiced take) to the original speaker's
     phrasing offline, on this machine (no upload, no credits): each dub phrase is moved and

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from skill.agent.inputs import (
     AlignInput,
+    AnimateInput,
     BatchInput,
     ChatInput,
     CreditsInput,
@@ -31,6 +32,7 @@ from skill.agent.inputs import (
     JobCheckInput,
     JobInput,
     MotionInput,
+    MouthCuesInput,
     SetupInput,
     StateInput,
     TalkInput,
@@ -100,6 +102,23 @@ def _align(app: App, data: AlignInput) -> Reply:
 
     return align(app, Path(data.video).expanduser(), Path(data.audio).expanduser(), output=_path(data.output),
                  check_only=data.check_only, timing_json=_path(data.timing_json))
+
+
+def _mouth_cues(app: App, data: MouthCuesInput) -> Reply:
+    from skill.handlers.mouth_cues import mouth_cues
+
+    return mouth_cues(app, [Path(p).expanduser() for p in data.inputs], text=data.text,
+                      text_file=_path(data.text_file), fmt=data.format, output=data.output, fps=data.fps,
+                      extended_shapes=data.extended_shapes, preston_blair=data.preston_blair)
+
+
+def _animate(app: App, data: AnimateInput) -> Reply:
+    from skill.handlers.animate import animate
+
+    box = tuple(data.mouth_box) if data.mouth_box is not None else None
+    return animate(app, Path(data.character).expanduser(), Path(data.audio).expanduser(), mouths=_path(data.mouths),
+                   mouth_box=box, text=data.text, fps=data.fps, preview=data.preview,  # type: ignore[arg-type]
+                   output=_path(data.output))
 
 
 def _fit(app: App, data: FitInput) -> Reply:
@@ -173,7 +192,8 @@ TOOLS: tuple[Tool, ...] = (
     Tool("chat", ChatInput, _chat), Tool("upload", UploadInput, _upload), Tool("credits", CreditsInput, _credits),
     Tool("state", StateInput, _state), Tool("setup", SetupInput, _setup), Tool("edit", EditInput, _edit),
     Tool("export", ExportInput, _export), Tool("align", AlignInput, _align), Tool("fit", FitInput, _fit),
-    Tool("batch", BatchInput, _batch),
+    Tool("animate", AnimateInput, _animate),
+    Tool("mouth_cues", MouthCuesInput, _mouth_cues), Tool("batch", BatchInput, _batch),
     Tool("talk", TalkInput, _talk), Tool("motion", MotionInput, _motion), Tool("dub", DubInput, _dub),
     Tool("job", JobCheckInput, _job),
 )
