@@ -24,7 +24,10 @@ def words(lang: str, report: dict[str, Any]) -> list[str]:
 def face_check(app: App, video: Path) -> Reply:
     """Check ``video``'s face and, when it has speech, its mouth–speech sync."""
     from skill.local import facecheck
+    from skill.local.facecheck import media, runtime
 
+    media.inspect(Path(video))  # bad input and a missing extra are refused before anything is shown
+    runtime.require()
     app.events.progress("face/analysing", fraction=None, video=video.name)
     report = facecheck.check(Path(video))
     data = dict(report)

@@ -97,9 +97,9 @@ def analyse(path: Path, progress: Callable[[float], None] | None = None) -> Anal
             result.drawn += int(last_sample_drawn)
             result.samples.append(None if last_sample_drawn else shot)
             last_sample_face = shot is not None and not last_sample_drawn
-        if index in speech_frames and face is not None and not last_sample_drawn:
-            if measures.mouth_visible(face, info.width, info.height):
-                opening[index] = measures.opening(face)
+        if (index in speech_frames and face is not None and not last_sample_drawn
+                and measures.mouth_visible(face, info.width, info.height)):
+            opening[index] = measures.opening(face)
         if progress is not None and index % 50 == 0:
             progress(min(1.0, index / total))
     result.speech_frames_with_mouth = len(opening)

@@ -62,7 +62,7 @@ class Pyramid:
     def crop(self, roi: Roi, size: int) -> np.ndarray:
         """``size`` x ``size`` x 3 float32 in 0..1."""
         factor = roi.side / size
-        n = max(0, int(math.floor(math.log2(factor)))) if factor >= 2 else 0
+        n = max(0, math.floor(math.log2(factor))) if factor >= 2 else 0
         img = self.level(n)
         k = self.width / img.shape[1]
         step = roi.side / size
