@@ -83,14 +83,18 @@ def analyse(path: Path, progress: Callable[[float], None] | None = None) -> Anal
     last_sample_face = False
     last_sample_drawn = False
     total = max(1, math.ceil(info.duration * info.fps))
-    for index, t, rgb in media.frames(path, face_frames | speech_frames):
+    for index, t, frame in media.frames(path):
         times.append(t)
-        if rgb is None:
-            continue
-        pyramid = Pyramid(rgb)
         is_sample = index in face_frames
+        if not is_sample and index not in speech_frames:
+            continue
+        # Face samples are looked at whole (search, light, texture); between them only the tracked
+        # face's crop is converted from the decoder's own planes.
+        pyramid = media.picture(frame, whole=is_sample or tracker.roi is None)
+        rgb = pyramid.rgb if is_sample or tracker.roi is None else None
         face = tracker.follow(pyramid, t, force=is_sample, allowed=last_sample_face)
         if is_sample:
+            assert rgb is not None
             result.frame_luma.append(float(rgb[::4, ::4].mean()))
             shot = measures.sample(face, rgb) if face is not None else None
             last_sample_drawn = shot is not None and shot.flat_share >= DRAWN_FLAT_SHARE

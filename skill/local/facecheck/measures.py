@@ -50,17 +50,18 @@ def mouth_visible(face: Face, width: int, height: int) -> bool:
 
 
 def _oval_mask(face: Face, x0: int, y0: int, w: int, h: int) -> np.ndarray:
-    """Pixels of the box (x0, y0, w, h) inside the face oval polygon (even-odd rule)."""
+    """Pixels of the box (x0, y0, w, h) inside the face oval: per row, between the outline's
+    leftmost and rightmost crossings (the oval is convex enough for that)."""
     poly = face.points[list(lm.OVAL), :2]
-    ys, xs = np.mgrid[y0: y0 + h, x0: x0 + w]
-    px, py = xs.ravel() + 0.5, ys.ravel() + 0.5
-    inside = np.zeros(px.shape, bool)
-    for (ax, ay), (bx, by) in zip(poly, np.roll(poly, -1, axis=0)):
-        crosses = (ay > py) != (by > py)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            xcross = ax + (py - ay) * (bx - ax) / (by - ay)
-        inside ^= crosses & (px < xcross)
-    return inside.reshape(h, w)
+    a, b = poly, np.roll(poly, -1, axis=0)
+    py = np.arange(y0, y0 + h, dtype=np.float64)[:, None] + 0.5
+    crosses = (a[None, :, 1] > py) != (b[None, :, 1] > py)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xcross = a[None, :, 0] + (py - a[None, :, 1]) * (b[None, :, 0] - a[None, :, 0]) / (b[None, :, 1] - a[None, :, 1])
+    left = np.where(crosses, xcross, np.inf).min(axis=1)
+    right = np.where(crosses, xcross, -np.inf).max(axis=1)
+    px = np.arange(x0, x0 + w, dtype=np.float64)[None, :] + 0.5
+    return (px >= left[:, None]) & (px <= right[:, None])
 
 
 def _flat_share(luma: np.ndarray, mask: np.ndarray) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -62,8 +63,50 @@ def inspect(path: Path) -> VideoInfo:
     return VideoInfo(path, int(info.width), int(info.height), fps, duration, info.audio_codec is not None)
 
 
-def frames(path: Path, wanted: set[int] | None = None) -> Iterator[tuple[int, float, np.ndarray | None]]:
-    """(index, presentation time in container seconds, RGB array or None when not wanted)."""
+def frames(path: Path) -> Iterator[tuple[int, float, Any]]:
+    """(index, presentation time in container seconds, the decoded ``av.VideoFrame``).
+
+    Decoding runs on its own thread a few frames ahead (FFmpeg and LiteRT both release the GIL),
+    so on two cores the decoder and the landmark model work at the same time.
+    """
+    import queue
+    import threading
+
+    done = object()
+    ahead: queue.Queue[Any] = queue.Queue(maxsize=8)
+    stop = threading.Event()
+
+    def decode() -> None:
+        try:
+            for item in _decoded(path):
+                while not stop.is_set():
+                    try:
+                        ahead.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ahead.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            ahead.put(exc)
+
+    worker = threading.Thread(target=decode, name="facecheck-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = ahead.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
+def _decoded(path: Path) -> Iterator[tuple[int, float, Any]]:
     import av
 
     try:
@@ -73,10 +116,21 @@ def frames(path: Path, wanted: set[int] | None = None) -> Iterator[tuple[int, fl
             zero = (container.start_time or 0) / av.time_base
             for index, frame in enumerate(container.decode(stream)):
                 t = float(frame.time) - zero if frame.time is not None else index / float(stream.average_rate or 25)
-                rgb = frame.to_ndarray(format="rgb24") if wanted is None or index in wanted else None
-                yield index, t, rgb
+                yield index, t, frame
     except av.FFmpegError:
         raise MediaError("errors/face_not_video", file=path.name) from None
+
+
+def picture(frame: Any, whole: bool) -> Any:
+    """A ``geometry.Pyramid`` for the frame: RGB when ``whole`` (it is measured), else the
+    decoded 4:2:0 planes in place when the stream has them (only crops get converted)."""
+    from skill.local.facecheck.geometry import Pyramid, YuvFrame
+
+    if not whole and frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
+        space = int(getattr(frame, "colorspace", 2) or 2)  # AVColorSpace: 1 BT.709, 2 unspecified
+        bt709 = space == 1 or (space == 2 and frame.height >= 720)
+        return YuvFrame(frame.to_ndarray(), frame.width, frame.height, bt709)
+    return Pyramid(frame.to_ndarray(format="rgb24"))
 
 
 def audio(path: Path) -> np.ndarray | None:
