@@ -57,7 +57,8 @@ def _oval_mask(face: Face, x0: int, y0: int, w: int, h: int) -> np.ndarray:
     py = np.arange(y0, y0 + h, dtype=np.float64)[:, None] + 0.5
     crosses = (a[None, :, 1] > py) != (b[None, :, 1] > py)
     with np.errstate(divide="ignore", invalid="ignore"):
-        xcross = a[None, :, 0] + (py - a[None, :, 1]) * (b[None, :, 0] - a[None, :, 0]) / (b[None, :, 1] - a[None, :, 1])
+        slope = (b[None, :, 0] - a[None, :, 0]) / (b[None, :, 1] - a[None, :, 1])
+        xcross = a[None, :, 0] + (py - a[None, :, 1]) * slope
     left = np.where(crosses, xcross, np.inf).min(axis=1)
     right = np.where(crosses, xcross, -np.inf).max(axis=1)
     px = np.arange(x0, x0 + w, dtype=np.float64)[None, :] + 0.5
