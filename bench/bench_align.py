@@ -57,7 +57,7 @@ def _cases(quick: bool) -> list[Case]:
 
 def _make_inputs(case: Case, folder: Path) -> tuple[Path, Path, Path]:
     """(video.mp4 with the camera sound, ref.wav = its decoded audio for the anchors, voice.wav)."""
-    from skill.local.decode import decode_mono
+    from skill.media.decode import decode_mono
     from tests.local.speechsynth import camera_chain, speech_like, studio_copy, write_video, write_wav
 
     performance = speech_like(case.minutes * 60, RATE, seed=42)
@@ -81,8 +81,8 @@ def _error_ms(case: Case, k: float, b: float) -> float:
 _OURS = """
 import json, sys
 from pathlib import Path
-from skill.local.decode import decode_pair
-from skill.local.engine import measure
+from skill.media.decode import decode_pair
+from skill.local.align.engine import measure
 ref, new, _ = decode_pair(Path(sys.argv[1]), Path(sys.argv[2]), keep_native=False)
 m = measure(ref, new, "video", "voice")
 seg = m.fit.segments[0]

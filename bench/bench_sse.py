@@ -1,4 +1,4 @@
-"""SSE ingest: events per second through ``skill.sse`` and its memory over long streams.
+"""SSE ingest: events per second through ``skill.nemo.sse`` and its memory over long streams.
 
 The synthetic stream mixes what a long NemoVideo turn sends: ADK text events (camelCase and
 snake_case), tool calls and results with payloads, streaming partials, heartbeats and empty keep-
@@ -17,7 +17,7 @@ import tracemalloc
 from collections.abc import Iterator
 
 from bench.common import Row
-from skill.sse import parse_stream
+from skill.nemo.sse import parse_stream
 
 GOAL_EVENTS_PER_SECOND = 50_000
 EVENTS_PER_MINUTE = 60_000  # a synthetic 1 000 events/s: far denser than any real turn

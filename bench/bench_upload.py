@@ -3,7 +3,7 @@
 Both clients send one multipart ``files`` part to a loopback sink (``Sink`` below) that answers the
 token, session and upload routes and throws bodies away in 1 MiB reads; it runs in its own
 process (its own GIL), so the client, not the server, is what is measured.
-Ours is timed around ``skill.handlers.upload.upload_files`` (the streaming request, after the
+Ours is timed around ``skill.nemo.upload.upload_files`` (the streaming request, after the
 session exists); curl around its whole process (≈ 10 ms of start-up, noise at these sizes).
 Memory is measured in a fresh subprocess: peak RSS growth from just before the upload to after it.
 """
@@ -99,10 +99,10 @@ def _curl_seconds(url: str, path: Path) -> float:
 def _child(url: str, path: Path, home: Path) -> None:
     """Upload once with our client; print seconds and the peak RSS growth (MiB) as JSON."""
     from bench.common import peak_rss_mb
-    from skill.client import NemoClient
     from skill.config import Settings
     from skill.console import NullEvents
-    from skill.handlers.upload import upload_files
+    from skill.nemo.client import NemoClient
+    from skill.nemo.upload import upload_files
     from skill.store import Store
 
     settings = Settings(api_base=url, home=home, http_timeout_seconds=300)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 FOLDER = Path(os.path.abspath(__file__)).parent.parent  # abspath, not resolve: keep the install location
 VENV = FOLDER / ".venv"
-STAMP = VENV / "lip-sync-video.stamp"  # skill.install removes a .venv only when this stamp is in it
+STAMP = VENV / "lip-sync-video.stamp"  # skill.agent.install removes a .venv only when this stamp is in it
 DISTRIBUTION = "lip-sync-video"
 
 

@@ -13,7 +13,7 @@ from skill.config import Settings
 from skill.console import Events, NullEvents
 
 if TYPE_CHECKING:
-    from skill.client import NemoClient
+    from skill.nemo.client import NemoClient
     from skill.store import Store
 
 
@@ -33,7 +33,7 @@ class App:
 
     @cached_property
     def client(self) -> NemoClient:
-        from skill.client import NemoClient
+        from skill.nemo.client import NemoClient
 
         return NemoClient(self.settings, self.store, self.events, lang=self.lang)
 

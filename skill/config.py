@@ -1,10 +1,11 @@
-"""Settings read from the environment, and where the skill's own files live.
+"""Settings read from the environment (names: ``skill.env``), defaults, and where the skill's files live.
 
 Every wait is an environment variable so tests can shrink minutes to milliseconds.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from skill import env
 from skill.errors import ConfigError
 from skill.redact import register_secret
 
@@ -22,6 +24,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # time waiting on the cloud (a turn, then render polls), so a whole season of languages may be in
 # flight together; a 429 from the backend is still waited out per request.
 MAX_BATCH_JOBS = 64
+DEFAULT_BATCH_JOBS = 3  # pairs at once when the person does not say
+DEFAULT_JOB_TIMEOUT_SECONDS = 600.0  # how long a provider job is waited for before its id is handed back
+MAX_JOB_TIMEOUT_SECONDS = 3600.0  # the most a tool call may ask to wait
 
 
 @cache
@@ -44,7 +49,7 @@ def output_dir() -> Path:
     expects; but an MCP server or agent started at ``/`` (or anywhere unwritable) would scatter
     videos there, so then the user's Downloads folder.
     """
-    chosen = os.environ.get("LIP_SYNC_VIDEO_OUTPUT_DIR")
+    chosen = env.read(env.OUTPUT_DIR)
     if chosen:
         folder = Path(chosen).expanduser()
     else:
@@ -58,28 +63,29 @@ def output_dir() -> Path:
     return folder
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
+def _seconds(environ: Mapping[str, str], var: env.Var, default: float) -> float:
+    """A finite, non-negative number of seconds (``nan`` and ``inf`` would make a wait endless)."""
+    raw = env.read(var, environ)
+    if raw is None:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError("errors/config_number", name=name, value=raw) from None
-    if value < 0:
-        raise ConfigError("errors/config_number", name=name, value=raw)
+        raise ConfigError("errors/config_number", name=var.name, value=raw) from None
+    if not math.isfinite(value) or value < 0:
+        raise ConfigError("errors/config_number", name=var.name, value=raw)
     return value
 
 
-def base_url(env: Mapping[str, str], name: str, default: str, *, error: str = "errors/config_url") -> str:
-    """An http(s) base URL from ``env[name]`` (else ``default``), without a trailing slash.
+def base_url(environ: Mapping[str, str], var: env.Var, default: str, *, error: str = "errors/config_url") -> str:
+    """An http(s) base URL from the variable ``var`` (else ``default``), without a trailing slash.
 
     ``error`` is the message key for a bad value: each service's example URL is its own.
     """
-    raw = (env.get(name) or default).strip().rstrip("/")
+    raw = (env.read(var, environ) or default).rstrip("/")
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(error, name=name, value=raw)
+        raise ConfigError(error, name=var.name, value=raw)
     return raw
 
 
@@ -101,23 +107,23 @@ class Settings:
     http_timeout_seconds: float = 60.0
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
-        home = env.get("LIP_SYNC_VIDEO_HOME")
-        token = (env.get("NEMO_TOKEN") or "").strip() or None
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        home = env.read(env.HOME, environ)
+        token = env.read(env.NEMO_TOKEN, environ)
         register_secret(token)  # masked from the moment it is read, whether or not the client ever runs
         return cls(
-            api_base=base_url(env, "NEMO_API_BASE", DEFAULT_API_BASE),
-            web_base=base_url(env, "NEMO_WEB_BASE", DEFAULT_WEB_BASE),
+            api_base=base_url(environ, env.NEMO_API_BASE, DEFAULT_API_BASE),
+            web_base=base_url(environ, env.NEMO_WEB_BASE, DEFAULT_WEB_BASE),
             home=Path(home).expanduser() if home else None,
             token=token,
-            client_id=(env.get("NEMO_CLIENT_ID") or "").strip() or None,
-            platform=(env.get("LIP_SYNC_VIDEO_PLATFORM") or "").strip() or None,
-            retry_seconds=_seconds(env, "LIP_SYNC_VIDEO_RETRY_SECONDS", cls.retry_seconds),
-            poll_seconds=_seconds(env, "LIP_SYNC_VIDEO_POLL_SECONDS", cls.poll_seconds),
-            render_timeout_seconds=_seconds(env, "LIP_SYNC_VIDEO_RENDER_TIMEOUT_SECONDS", cls.render_timeout_seconds),
-            progress_seconds=_seconds(env, "LIP_SYNC_VIDEO_PROGRESS_SECONDS", cls.progress_seconds),
-            sse_timeout_seconds=_seconds(env, "LIP_SYNC_VIDEO_SSE_TIMEOUT_SECONDS", cls.sse_timeout_seconds),
-            silence_seconds=_seconds(env, "LIP_SYNC_VIDEO_SILENCE_SECONDS", cls.silence_seconds),
-            http_timeout_seconds=_seconds(env, "LIP_SYNC_VIDEO_HTTP_TIMEOUT_SECONDS", cls.http_timeout_seconds),
+            client_id=env.read(env.NEMO_CLIENT_ID, environ),
+            platform=env.read(env.PLATFORM, environ),
+            retry_seconds=_seconds(environ, env.RETRY_SECONDS, cls.retry_seconds),
+            poll_seconds=_seconds(environ, env.POLL_SECONDS, cls.poll_seconds),
+            render_timeout_seconds=_seconds(environ, env.RENDER_TIMEOUT_SECONDS, cls.render_timeout_seconds),
+            progress_seconds=_seconds(environ, env.PROGRESS_SECONDS, cls.progress_seconds),
+            sse_timeout_seconds=_seconds(environ, env.SSE_TIMEOUT_SECONDS, cls.sse_timeout_seconds),
+            silence_seconds=_seconds(environ, env.SILENCE_SECONDS, cls.silence_seconds),
+            http_timeout_seconds=_seconds(environ, env.HTTP_TIMEOUT_SECONDS, cls.http_timeout_seconds),
         )

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
+from skill import env
+
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
 
@@ -34,7 +36,7 @@ def detect_lang(text: str | None, default: Lang | None = None) -> Lang:
 
 def default_lang() -> Lang:
     """The language when the person wrote nothing: ``LIP_SYNC_VIDEO_LANG``, then the locale."""
-    for name in ("LIP_SYNC_VIDEO_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+    for name in (env.LANG.name, "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name, "").lower()
         if value:
             return "zh" if value.startswith("zh") else "en"

@@ -16,14 +16,12 @@ from typing import Any
 
 import pytest
 
+from skill import env
 from tests.emulator import Emulator
 
 pytest_plugins = ("tests.providers.fal_fixtures",)  # the fal.ai emulator, for tests/providers and tests/agent
 
 REPO = Path(__file__).resolve().parents[1]
-REAL_KEYS = ("NEMO_TOKEN", "NEMO_CLIENT_ID", "NEMO_API_BASE", "NEMO_WEB_BASE", "FAL_KEY", "WAVESPEED_API_KEY",
-             "NVIDIA_API_KEY", "NGC_API_KEY", "LIP_SYNC_VIDEO_PLATFORM", "LIP_SYNC_VIDEO_LANG",
-             "LIP_SYNC_VIDEO_LOG_FILE", "SKILL_SOURCE")
 SHORT_WAITS = {
     "LIP_SYNC_VIDEO_RETRY_SECONDS": "0.01",
     "LIP_SYNC_VIDEO_POLL_SECONDS": "0.01",
@@ -41,14 +39,14 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     The working directory matters: an export without ``--output`` writes ``<source>.lipsync.mp4``
     there, so a test that forgets ``-o`` must not leave files in the checkout.
     """
+    for var in env.REGISTRY:  # every variable the skill reads: no real key, folder or wait gets in
+        monkeypatch.delenv(var.name, raising=False)
     monkeypatch.chdir(tmp_path)
     home = tmp_path / "home"
     store = tmp_path / "store"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("LIP_SYNC_VIDEO_HOME", str(store))
-    for name in REAL_KEYS:
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(env.HOME.name, str(store))
     for name, value in SHORT_WAITS.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("LANG", "C.UTF-8")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -82,14 +81,16 @@ def _configure_logging(verbose: bool) -> None:
     handlers: list[logging.Handler] = []
     if verbose:
         handlers.append(logging.StreamHandler(sys.stderr))
-    log_file = os.environ.get("LIP_SYNC_VIDEO_LOG_FILE")
+    from skill import env
+
+    log_file = env.read(env.LOG_FILE)
     if log_file:
         try:
             handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
         except OSError as exc:
             from skill.errors import ConfigError
 
-            raise ConfigError("errors/config_log_file", name="LIP_SYNC_VIDEO_LOG_FILE", value=log_file,
+            raise ConfigError("errors/config_log_file", name=env.LOG_FILE.name, value=log_file,
                               reason=exc.strerror or type(exc).__name__) from None
     for handler in handlers:
         handler.addFilter(RedactingFilter())

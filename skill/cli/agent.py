@@ -10,7 +10,7 @@ from typing import Any
 
 
 def register(commands: Any) -> None:
-    from skill.install import TARGETS  # here, not at the top: the route/credits start-up never loads it
+    from skill.agent.install import TARGETS  # here, not at the top: the route/credits start-up never loads it
 
     tools = commands.add("tools", run_tools, "print the tool definitions for a model (Anthropic or OpenAI format)")
     tools.add_argument("--format", choices=("anthropic", "openai"), default="anthropic")
@@ -36,7 +36,7 @@ def register(commands: Any) -> None:
 
 
 def run_tools(args: argparse.Namespace, app: Any, console: Any) -> int:
-    from skill.tools import schemas
+    from skill.agent.tools import schemas
 
     console.json(schemas(args.format))
     return 0
@@ -61,7 +61,7 @@ def _read_input(raw: str) -> Any:
 
 
 def run_call(args: argparse.Namespace, app: Any, console: Any) -> int:
-    from skill.tools import invoke
+    from skill.agent.tools import invoke
 
     outcome = invoke(args.tool, _read_input(args.input), app, lang=args.lang)
     console.json(outcome.result)  # the result is the output, with or without --json
@@ -69,21 +69,21 @@ def run_call(args: argparse.Namespace, app: Any, console: Any) -> int:
 
 
 def run_mcp(args: argparse.Namespace, app: Any, console: Any) -> int:
-    from skill.mcp_server import serve
+    from skill.agent.mcp_server import serve
 
     serve(app.settings, lang=args.lang, verbose=args.verbose)
     return 0
 
 
 def run_install(args: argparse.Namespace, app: Any, console: Any) -> int:
-    from skill.install import install
+    from skill.agent.install import install
 
     console.reply(install(args.target, args.dir, link=args.link))
     return 0
 
 
 def run_uninstall(args: argparse.Namespace, app: Any, console: Any) -> int:
-    from skill.install import uninstall
+    from skill.agent.install import uninstall
 
     console.reply(uninstall(args.target, args.dir))
     return 0

@@ -49,7 +49,7 @@ def credits(app: App) -> Reply:
 
 def state(app: App) -> Reply:
     """What the project holds now: the timeline summary, uploads, generated media, export readiness."""
-    from skill.timeline import has_segments, summarize, tracks
+    from skill.nemo.timeline import has_segments, summarize, tracks
 
     current = app.client.state()
     draft = current.get("draft") if isinstance(current.get("draft"), dict) else None

@@ -35,7 +35,8 @@ def align(app: App, video: Path, audio: Path, output: Path | None = None, check_
     """Measure ``t_video = k·t_audio + b``; unless ``check_only``, write OUT and re-measure it."""
     target = None if check_only else output or default_output(video)
     _check_paths(video, audio, target)
-    from skill.local import apply, decode, engine, verdict
+    from skill.local.align import apply, engine, verdict
+    from skill.media import decode
 
     events = app.events
     if target is not None:
@@ -65,7 +66,8 @@ def align(app: App, video: Path, audio: Path, output: Path | None = None, check_
 def _residual(ref: Any, video: Path, output: Path) -> float | None:
     """Closed loop: measure the written file's sound against the video's own sound again, and
     check that the copied picture kept its place on the clock."""
-    from skill.local import decode, engine, verdict
+    from skill.local.align import engine, verdict
+    from skill.media import decode
 
     try:
         check = engine.measure(ref, decode.decode_mono(output), "video", output.name)

@@ -3,7 +3,7 @@
 Each pair gets its **own editing session**, so the cloud agent never sees another language's
 audio when it is asked to sync this one (one shared session would let it pick the wrong track).
 Pairs run on a bounded thread pool; a failure is recorded against its pair and the others go on.
-The SQLite journal (``skill.journal``) makes a rerun skip finished pairs, resume pending renders
+The SQLite journal (``skill.nemo.journal``) makes a rerun skip finished pairs, resume pending renders
 and retry failed pairs from the stage they failed in.
 """
 
@@ -19,17 +19,16 @@ from typing import Any
 from skill.app import App
 from skill.console import NullEvents
 from skill.errors import JobFailed, LipSyncError
-from skill.handlers.export import place
-from skill.handlers.upload import upload_files
-from skill.journal import Journal, JournalLedger, pair_key
-from skill.media.download import download
 from skill.media.manifest import Manifest, Pair, load_manifest
 from skill.media.preflight import preflight
-from skill.render import StoreLedger, draft_fingerprint, render
-from skill.replies import Reply
-from skill.replies import render as render_text
+from skill.nemo import pipeline
+from skill.nemo.delivery import place, render_and_download
+from skill.nemo.journal import Journal, JournalLedger, pair_key
+from skill.nemo.render import StoreLedger, draft_fingerprint
+from skill.nemo.timeline import has_segments
+from skill.nemo.upload import upload_files
+from skill.replies import Reply, render
 from skill.store import SESSION_FILE, Store
-from skill.timeline import has_segments
 
 log = logging.getLogger("skill.batch")
 
@@ -132,7 +131,7 @@ class _Runner:
         try:
             if stage == "new":
                 checked = preflight([pair.video, pair.audio])
-                result.warnings = [render_text(w.key, self.app.lang, **w.params) for w in checked.warnings]
+                result.warnings = [render(w.key, self.app.lang, **w.params) for w in checked.warnings]
                 upload_files(pair_app.client, pair_app.events, [pair.video, pair.audio])
                 stage = self._advance(key, "uploaded")
             if stage in ("uploaded", "syncing"):
@@ -170,11 +169,9 @@ class _Runner:
                 # send could be charged twice. Past the turn cap it has certainly ended, unapplied.
                 raise JobFailed("errors/media_batch_sync_pending", label=pair.label)
         self._advance(key, "syncing", draft_before=before, sent_at=time.time())
-        from skill.edit import run_turn
-
-        instruction = render_text("batch/lipsync_instruction", self.app.lang, video=pair.video.name,
-                                  audio=pair.audio.name, label=pair.label)
-        reply = run_turn(pair_app, instruction, follow_up=False)
+        instruction = pipeline.lip_sync_instruction(
+            self.app.lang, "dub", {"video": pair.video.name, "audio": pair.audio.name}, label=pair.label)
+        reply = pipeline.edit(pair_app, instruction, follow_up=False)
         if not reply.ok:
             if reply.data.get("outcome") == "backend_error":
                 self._advance(key, "uploaded")  # the cloud said the turn failed: asking again is safe
@@ -185,13 +182,10 @@ class _Runner:
         return self._advance(key, "synced")
 
     def _export(self, pair_app: App, pair: Pair, key: str) -> None:
-        client = pair_app.client
-        session = client.ensure_session()
-        draft = client.state().get("draft")
+        draft = pair_app.client.state().get("draft")
         if not has_segments(draft):
             raise JobFailed("errors/media_batch_nothing_to_export", label=pair.label)
-        result = render(client, session.session_id, draft, JournalLedger(self.journal, key), pair_app.events,
-                        self.app.settings.poll_seconds, timeout_seconds=self.app.settings.render_timeout_seconds)
-        path = download(client.http, result.url, self.spec.output_dir / pair.output_name(), events=pair_app.events)
+        path, _, _ = render_and_download(pair_app, draft, JournalLedger(self.journal, key),
+                                         self.spec.output_dir / pair.output_name())
         self._advance(key, "done", output=str(path))
 

@@ -10,11 +10,11 @@ cannot be reached, and the reply says which path it took.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlsplit
 
 from skill.errors import ConnectionFailed, UsageError
+from skill.media.names import is_web_url, kind_of
 from skill.replies import Reply
 
 if TYPE_CHECKING:
@@ -22,31 +22,24 @@ if TYPE_CHECKING:
     from skill.router import Route
 
 SyncPath = Literal["local", "cloud", "local_fallback"]
-_VIDEO = frozenset({"mp4", "mov", "avi", "webm", "mkv"})
-_AUDIO = frozenset({"mp3", "wav", "m4a", "aac", "flac", "ogg", "opus"})
 
 
-def _sources(route: Route, attachments: Sequence[str]) -> list[str]:
+def _all_sources(route: Route, attachments: Sequence[str]) -> list[str]:
     """Attachments first, then paths and links found in the sentence, each once."""
     return list(dict.fromkeys([*attachments, *route.files, *route.urls]))
 
 
-def _extension(source: str) -> str:
-    path = urlsplit(source).path if "://" in source else source
-    return PurePosixPath(path).suffix.lower().lstrip(".")
-
-
 def _media_pair(sources: Sequence[str]) -> tuple[str, str] | None:
     """The first video and the first audio among the sources, if there are both."""
-    video = next((s for s in sources if _extension(s) in _VIDEO), None)
-    audio = next((s for s in sources if _extension(s) in _AUDIO), None)
+    video = next((s for s in sources if kind_of(s) == "video"), None)
+    audio = next((s for s in sources if kind_of(s) == "audio"), None)
     return (video, audio) if video and audio else None
 
 
 def _local_align(app: App, video: str, audio: str) -> Reply:
     from skill.handlers.align import align
 
-    if "://" in video or "://" in audio:
+    if is_web_url(video) or is_web_url(audio):
         raise UsageError("errors/chat_local_needs_files")
     return align(app, Path(video), Path(audio))
 
@@ -56,7 +49,7 @@ def _sync_fix(app: App, utterance: str, pair: tuple[str, str], local: bool) -> t
     if local:
         return "local", [_local_align(app, video, audio)]
     try:
-        from skill.edit import run_turn
+        from skill.handlers.edit import run_turn
         from skill.handlers.upload import upload
 
         uploaded = upload(app, [video, audio])
@@ -87,7 +80,7 @@ def _run(app: App, intent: str, utterance: str, route: Route, sources: list[str]
         from skill.handlers.upload import upload
 
         return upload(app, sources)
-    from skill.edit import run_turn
+    from skill.handlers.edit import run_turn
 
     return run_turn(app, utterance)
 
@@ -116,7 +109,7 @@ def chat(app: App, utterance: str, attachments: Sequence[str] = (), local: bool 
 
     route = route_utterance(utterance, attachments)
     intent = str(route.intent)
-    sources = _sources(route, attachments)
+    sources = _all_sources(route, attachments)
     pair = _media_pair(sources) if "sync_fix" in route.hints or local else None
     path: SyncPath | None = None
     if pair is not None:

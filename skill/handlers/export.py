@@ -1,115 +1,15 @@
-"""Export: render the session's draft in the cloud and bring the file home.
-
-Export costs no credits, but a free plan may be refused (402: a plan message, never a credits
-one). The pending render survives a killed run (see ``skill.render``), the download never leaves
-a half file under the final name, and the reply names the file so OpenClaw attaches it.
-"""
+"""Export: render the session's draft in the cloud and bring the file home (``skill.nemo.delivery``)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
-from typing import Any
 
 from skill.app import App
-from skill.config import output_dir
-from skill.errors import write_failed
-from skill.media.download import download, safe_filename, unused_path
-from skill.media.sources import extension_of
-from skill.render import StoreLedger, render
+from skill.nemo import delivery
 from skill.replies import Reply
-from skill.timeline import has_segments
-from skill.timing import timing_target, write_timings
-
-VIDEO_CONTAINERS = ("mp4", "mov", "mkv", "webm", "avi")
 
 
 def export(app: App, output: Path | str | None = None, timing_json: Path | None = None) -> Reply:
     """Render the session's draft and download it to ``output``: a file, or a folder (an existing
     one, or any path written with a trailing slash, which is created)."""
-    folder_wanted = output is not None and str(output).endswith(("/", os.sep))
-    output = Path(output).expanduser() if output is not None else None
-    client = app.client
-    session = client.ensure_session()
-    state = client.state()
-    draft = state.get("draft")
-    if not has_segments(draft):
-        return Reply("export/nothing_to_export", {}, ok=False)
-    # A path that cannot be written fails now, not after minutes of rendering.
-    if output is not None:
-        _make_folder(output if folder_wanted or output.is_dir() else output.parent)
-    timing_path = timing_target(timing_json) if timing_json is not None else None
-    ledger = StoreLedger(app.store, session.session_id)
-    result = render(client, session.session_id, draft, ledger, app.events, app.settings.poll_seconds,
-                    timeout_seconds=app.settings.render_timeout_seconds)
-    path = download(client.http, result.url, destination(output, state, result.render_id), events=app.events)
-    ledger.clear()
-    data: dict[str, Any] = {"path": str(path), "render_id": result.render_id, "resumed": result.resumed,
-                            "duration": _seconds(draft.get("d")), "timing_json": None}
-    if timing_path is not None:
-        data["timing_json"] = str(write_timings(draft, timing_path))
-    return Reply("export/done", data, media=[str(path)])
-
-
-def destination(output: Path | None, state: dict[str, Any], render_id: str) -> Path:
-    """Where the file goes: the person's ``--output``, or ``<source>.lipsync.<ext>`` in ``config.output_dir()``.
-
-    The default keeps the source video's container (the spec: output in the same format as
-    the input) and never reuses a name: an earlier export is not overwritten.
-    """
-    stem, ext = _source_name(state)
-    if output is not None:
-        if output.is_dir():
-            return _unused(output / f"{stem}.lipsync.{ext}")
-        return output if output.suffix else output.with_suffix(f".{ext}")
-    return _unused(output_dir() / f"{stem}.lipsync.{ext}", render_id)
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise write_failed(folder, exc) from None
-
-
-def place(produced: Path, output: Path | None) -> Path:
-    """Move a file an export already delivered to where the person wants it (``--output`` rules).
-
-    Used when the cloud agent's "click Export" was acted on inside an edit turn: that render *is*
-    the result, and exporting again would render the same draft twice.
-    """
-    if output is None:
-        return produced
-    output = output.expanduser()
-    if output.is_dir():
-        output = output / produced.name
-    elif not output.suffix:
-        output = output.with_suffix(produced.suffix)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    return Path(shutil.move(str(produced), str(output))).resolve()
-
-
-def _source_name(state: dict[str, Any]) -> tuple[str, str]:
-    """Stem and container of the first uploaded video (server-supplied, so sanitised)."""
-    for info in state.get("video_infos") or []:
-        if not isinstance(info, dict):
-            continue
-        name = safe_filename(str(info.get("filename") or info.get("name") or ""), "")
-        ext = extension_of(name)
-        if name and ext in VIDEO_CONTAINERS:
-            return Path(name).stem, ext
-    draft = state.get("draft") if isinstance(state.get("draft"), dict) else {}
-    meta = draft.get("m") if isinstance(draft.get("m"), dict) else {}
-    return safe_filename(str(meta.get("title") or ""), "lip-sync"), "mp4"
-
-
-def _unused(path: Path, render_id: str | None = None) -> Path:
-    """``path`` if free, else named after the render, else numbered (``unused_path``)."""
-    if path.exists() and render_id and not path.with_name(f"{path.stem}.{render_id}{path.suffix}").exists():
-        return path.with_name(f"{path.stem}.{render_id}{path.suffix}")
-    return unused_path(path)
-
-
-def _seconds(value: Any) -> float | None:
-    return round(value / 1000, 1) if isinstance(value, (int, float)) and value > 0 else None
+    return delivery.export(app, output, timing_json)

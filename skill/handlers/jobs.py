@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from skill.errors import MediaError, ProviderError, UsageError
+from skill.media.names import is_web_url
 from skill.providers import create, pick
 from skill.providers.base import JobHandle, JobRequest, JobState, Mode, poll_once, wait
 from skill.replies import Reply
@@ -62,7 +63,7 @@ def dub(app: App, video: str, audio: str, spec: JobSpec | None = None, how: Wait
 
 def run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: WaitOptions) -> Reply:
     for value in inputs.values():
-        if not value.startswith(("http://", "https://")) and not Path(value).is_file():
+        if not is_web_url(value) and not Path(value).is_file():
             raise MediaError("errors/provider_file_missing", name=Path(value).name or value)
     name = pick(spec.provider, mode)
     provider = create(name, app, **spec.provider_options)
@@ -77,7 +78,7 @@ def run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: Wa
         if not how.wait and how.output is not None:
             raise UsageError("errors/provider_async_output")
         for role, value in inputs.items():
-            if not value.startswith(("http://", "https://")):
+            if not is_web_url(value):
                 request.inputs[role] = provider.upload(value)
         handle = provider.submit(request)
         save_handle(app, handle)

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from skill import env
 from skill.errors import MediaError
+from skill.media.names import SUPPORTED_EXTENSIONS, extension_of
 from skill.media.probe import MediaInfo, probe
-from skill.media.sources import SUPPORTED_EXTENSIONS, extension_of
 
 DEFAULT_MAX_UPLOAD_MB = 2048  # documented limit; LIP_SYNC_VIDEO_MAX_UPLOAD_MB overrides it
 MIN_LIP_HEIGHT = 480  # the spec's "at least 480p" for facial landmark detection
@@ -47,10 +48,9 @@ class PreflightResult:
     warnings: list[Finding]
 
 
-def max_upload_bytes(env: Mapping[str, str] | None = None) -> int:
-    env = os.environ if env is None else env
-    raw = (env.get("LIP_SYNC_VIDEO_MAX_UPLOAD_MB") or "").strip()
-    if not raw:
+def max_upload_bytes(environ: Mapping[str, str] | None = None) -> int:
+    raw = env.read(env.MAX_UPLOAD_MB, environ)
+    if raw is None:
         return DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
     try:
         megabytes = float(raw)

@@ -8,21 +8,15 @@ that would carry credentials to a third party.
 from __future__ import annotations
 
 import ipaddress
-import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from skill.errors import MediaError
+from skill.media.names import SUPPORTED_EXTENSIONS, extension_of, scheme_of
 
-SUPPORTED_EXTENSIONS: tuple[str, ...] = (
-    "mp4", "mov", "avi", "webm", "mkv", "jpg", "png", "gif", "webp", "mp3", "wav", "m4a", "aac",
-)
-EXTENSION_ALIASES = {"jpeg": "jpg"}
 # Script endpoints may well stream a video; the backend judges those by content.
 _DYNAMIC_PAGES = frozenset({"php", "asp", "aspx", "jsp", "cgi"})
-# "C:\clip.mp4" has a one-letter "scheme"; real schemes are longer.
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]+):")
 
 
 @dataclass(frozen=True)
@@ -42,12 +36,6 @@ class UrlSource:
 Source = LocalSource | UrlSource
 
 
-def extension_of(name: str) -> str:
-    """The lower-case extension without the dot, with aliases folded (``.JPEG`` → ``jpg``)."""
-    ext = PurePosixPath(name).suffix.lower().lstrip(".")
-    return EXTENSION_ALIASES.get(ext, ext)
-
-
 def classify(raw: str) -> Source:
     """A local path, or a fetchable http(s) URL; raises :class:`MediaError` for anything else."""
     text = raw.strip()
@@ -55,10 +43,9 @@ def classify(raw: str) -> Source:
         raise MediaError("errors/media_empty_argument")
     if "\x00" in text:
         raise MediaError("errors/media_bad_path", source=text.replace("\x00", "\\0"))
-    match = _SCHEME.match(text)
-    if match is None:
+    scheme = scheme_of(text)
+    if scheme is None:
         return LocalSource(Path(text).expanduser())
-    scheme = match.group(1).lower()
     if scheme not in ("http", "https"):
         raise MediaError("errors/media_bad_scheme", source=text, scheme=scheme)
     return UrlSource(_checked_url(text))

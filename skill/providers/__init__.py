@@ -7,14 +7,14 @@ with no key at all it falls back to NemoVideo, which needs none.
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from skill import env
 from skill.errors import UsageError
 
 if TYPE_CHECKING:
-    from skill.app import App
+    from skill.nemo.context import NemoContext
     from skill.providers.base import Provider
 
 PROVIDER_NAMES: tuple[str, ...] = ("nemo", "fal", "wavespeed", "nim")
@@ -36,22 +36,24 @@ _FACTORIES: dict[str, str] = {
 }
 
 
-def has_credentials(name: str, env: Mapping[str, str] | None = None) -> bool:
-    env = os.environ if env is None else env
+def has_credentials(name: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``name`` can be used as configured. A NIM needs an address or an NVIDIA key (hosted
+    NIMs); NemoVideo needs nothing (an anonymous token is fetched on first use)."""
     if name == "fal":
-        return bool(env.get("FAL_KEY") or (env.get("FAL_KEY_ID") and env.get("FAL_KEY_SECRET")))
+        return bool(env.read(env.FAL_KEY, environ)
+                    or (env.read(env.FAL_KEY_ID, environ) and env.read(env.FAL_KEY_SECRET, environ)))
     if name == "wavespeed":
-        return bool(env.get("WAVESPEED_API_KEY"))
+        return env.read(env.WAVESPEED_API_KEY, environ) is not None
     if name == "nim":
-        return bool(env.get("NIM_TARGET"))
+        return env.read(env.NIM_TARGET, environ) is not None or env.read(env.NVIDIA_API_KEY, environ) is not None
     return name == "nemo"
 
 
-def pick(name: str, mode: str, env: Mapping[str, str] | None = None) -> str:
+def pick(name: str, mode: str, environ: Mapping[str, str] | None = None) -> str:
     """Resolve ``auto`` and refuse a provider that cannot do ``mode``."""
     if name == "auto":
         for candidate in ("fal", "wavespeed", "nim"):
-            if mode in MODES[candidate] and has_credentials(candidate, env):
+            if mode in MODES[candidate] and has_credentials(candidate, environ):
                 return candidate
         if mode in MODES["nemo"]:
             return "nemo"
@@ -65,7 +67,7 @@ def pick(name: str, mode: str, env: Mapping[str, str] | None = None) -> str:
     return name
 
 
-def create(name: str, app: App, **options: Any) -> Provider:
+def create(name: str, app: NemoContext, **options: Any) -> Provider:
     """Build a provider lazily: its module (and grpc for NIM) is imported only when used."""
     module_name, _, class_name = _FACTORIES[name].partition(":")
     factory = getattr(importlib.import_module(module_name), class_name)

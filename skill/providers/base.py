@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from skill.console import Events
@@ -82,7 +81,6 @@ class Provider(Protocol):
     """A queue-style service. ``upload`` turns a local file into a URL the service can fetch."""
 
     name: str
-    modes: frozenset[str]
 
     def default_model(self, mode: str) -> str: ...
 
@@ -103,22 +101,6 @@ class Provider(Protocol):
     def handle_for(self, job_id: str, model: str) -> JobHandle:
         """Rebuild a handle for a job this machine did not submit (ids from another tool)."""
         ...
-
-    def close(self) -> None: ...
-
-
-class StreamProvider(Protocol):
-    """A service whose call *is* the job (``kind = "stream"``): it returns the finished file."""
-
-    name: str
-    modes: frozenset[str]
-    kind: Literal["stream"]
-
-    def default_model(self, mode: str) -> str: ...
-
-    def check(self, request: JobRequest) -> float | None: ...
-
-    def run(self, request: JobRequest, output: Path | None, timeout: float) -> JobState: ...
 
     def close(self) -> None: ...
 

@@ -9,14 +9,14 @@ because for nested model ids such as ``fal-ai/bytedance/omnihuman/v1.5`` the app
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from skill import env
 from skill.errors import ProviderError
-from skill.providers import MODES, fal_models
+from skill.providers import fal_models
 from skill.providers.base import JobHandle, JobRequest, JobState
 from skill.providers.fal_upload import FalUploader
 from skill.providers.http import (
@@ -32,7 +32,7 @@ from skill.providers.http import (
 from skill.redact import register_secret
 
 if TYPE_CHECKING:
-    from skill.app import App
+    from skill.nemo.context import NemoContext
 
 DEFAULT_QUEUE_BASE = "https://queue.fal.run"
 DEFAULT_REST_BASE = "https://rest.fal.ai"
@@ -45,11 +45,12 @@ _RETRYABLE_TYPES = frozenset({
 })
 
 
-def fal_key(env: Mapping[str, str]) -> str | None:
-    key = env.get("FAL_KEY") or ""
-    if not key and env.get("FAL_KEY_ID") and env.get("FAL_KEY_SECRET"):
-        key = f"{env['FAL_KEY_ID']}:{env['FAL_KEY_SECRET']}"
-    key = key.strip()
+def fal_key(environ: Mapping[str, str] | None = None) -> str | None:
+    """``FAL_KEY``, else ``FAL_KEY_ID:FAL_KEY_SECRET`` (fal's own two-part form), else None."""
+    key = env.read(env.FAL_KEY, environ)
+    key_id, secret = env.read(env.FAL_KEY_ID, environ), env.read(env.FAL_KEY_SECRET, environ)
+    if not key and key_id and secret:
+        key = f"{key_id}:{secret}"
     register_secret(key)
     return key or None
 
@@ -86,7 +87,7 @@ def error_from_response(response: httpx.Response) -> ProviderError:
     message, error_type = error_message(response)
     hint = _retry_hint(response)
     if status in (401, 403):
-        return ProviderError("errors/provider_auth", provider="fal", env="FAL_KEY")
+        return ProviderError("errors/provider_auth", provider="fal", env=env.FAL_KEY.name)
     if status == 402:
         return ProviderError("errors/provider_billing", provider="fal", message=message)
     if status == 404:
@@ -110,7 +111,6 @@ def output_urls(result: Mapping[str, Any]) -> list[str]:
 
 class FalProvider:
     name = "fal"
-    modes = MODES["fal"]
 
     def __init__(self, http: httpx.Client, *, queue_base: str, uploader: FalUploader) -> None:
         self.http = http  # carries "Authorization: Key …" (fal's scheme, not Bearer)
@@ -118,14 +118,14 @@ class FalProvider:
         self.uploader = uploader
 
     @classmethod
-    def from_app(cls, app: App, **_: Any) -> FalProvider:
-        key = fal_key(os.environ)
+    def from_app(cls, app: NemoContext, **_: Any) -> FalProvider:
+        key = fal_key()
         if not key:
-            raise ProviderError("errors/provider_no_key", provider="fal", env="FAL_KEY")
+            raise ProviderError("errors/provider_no_key", provider="fal", env=env.FAL_KEY.name)
         http = make_client(app.settings.http_timeout_seconds)
         http.headers["Authorization"] = f"Key {key}"
-        return cls(http, queue_base=base_url("FAL_QUEUE_BASE", DEFAULT_QUEUE_BASE),
-                   uploader=FalUploader.from_env(http, base_url("FAL_REST_BASE", DEFAULT_REST_BASE), app.events))
+        return cls(http, queue_base=base_url(env.FAL_QUEUE_BASE, DEFAULT_QUEUE_BASE),
+                   uploader=FalUploader.from_env(http, base_url(env.FAL_REST_BASE, DEFAULT_REST_BASE), app.events))
 
     # -- jobs -------------------------------------------------------------------------------
     def default_model(self, mode: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.errors import MediaError, UsageError
+from skill.media.names import scheme_of
 from skill.media.probe import probe
 from skill.providers.base import JobRequest, require_inputs
 
@@ -53,7 +54,7 @@ class FalModel:
 
 
 def _is_local(value: str) -> bool:
-    return not value.startswith(("http://", "https://", "data:"))
+    return scheme_of(value) not in ("http", "https", "data")  # a data: URI is sent inline
 
 
 def _duration(request: JobRequest, role: str) -> float | None:

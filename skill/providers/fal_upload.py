@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from skill import env
 from skill.console import Events, NullEvents
 from skill.errors import ProviderError, UsageError
 from skill.providers.http import guess_content_type, json_body, put_signed, send
@@ -33,18 +34,18 @@ PART_ATTEMPTS = 3
 TOKEN_MARGIN_SECONDS = 60.0
 
 
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
+def _positive_int(environ: Mapping[str, str], var: env.Var, default: int) -> int:
+    raw = env.read(var, environ)
+    if raw is None:
         return default
     if not raw.isdigit() or int(raw) <= 0:
-        raise UsageError("errors/provider_bad_setting", name=name, value=raw)
+        raise UsageError("errors/provider_bad_setting", name=var.name, value=raw)
     return int(raw)
 
 
 def _upload_error(response: httpx.Response) -> ProviderError:
     if response.status_code in (401, 403):
-        return ProviderError("errors/provider_auth", provider="fal", env="FAL_KEY")
+        return ProviderError("errors/provider_auth", provider="fal", env=env.FAL_KEY.name)
     retryable = response.status_code in (408, 429) or response.status_code >= 500
     return ProviderError("errors/provider_upload_failed", retryable=retryable, provider="fal",
                          status=response.status_code)
@@ -65,11 +66,11 @@ class FalUploader:
 
     @classmethod
     def from_env(cls, http: httpx.Client, rest_base: str, events: Events,
-                 env: Mapping[str, str] | None = None) -> FalUploader:
-        env = os.environ if env is None else env
+                 environ: Mapping[str, str] | None = None) -> FalUploader:
+        environ = os.environ if environ is None else environ
         return cls(http, rest_base, events,
-                   multipart_threshold=_positive_int(env, "FAL_MULTIPART_THRESHOLD", MULTIPART_THRESHOLD),
-                   chunk_size=_positive_int(env, "FAL_MULTIPART_CHUNK", CHUNK_SIZE))
+                   multipart_threshold=_positive_int(environ, env.FAL_MULTIPART_THRESHOLD, MULTIPART_THRESHOLD),
+                   chunk_size=_positive_int(environ, env.FAL_MULTIPART_CHUNK, CHUNK_SIZE))
 
     def upload(self, path: str | Path) -> str:
         """Upload one local file and return the URL fal's models can read."""

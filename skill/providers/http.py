@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 
-from skill import config
+from skill import config, env
 from skill.errors import ProviderError, UsageError
-from skill.transport import tls_context
+from skill.nemo.transport import tls_context
 
 USER_AGENT = "lip-sync-video (+https://github.com/nemovideo)"
 MAX_MESSAGE = 300  # characters of a service's error text passed on to the person
@@ -68,9 +68,9 @@ def same_origin(url: str, base: str) -> bool:
     return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
 
 
-def base_url(name: str, default: str) -> str:
+def base_url(var: env.Var, default: str) -> str:
     """A service base URL from the environment (tests aim them at loopback), checked like NEMO_API_BASE."""
-    return config.base_url(os.environ, name, default, error="errors/provider_bad_base")
+    return config.base_url(os.environ, var, default, error="errors/provider_bad_base")
 
 
 def checked_model(model: str) -> str:

@@ -22,17 +22,18 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import AliasChoices, BaseModel, Field, ValidationError
 
+from skill import env
 from skill.config import output_dir
 from skill.console import Events
 from skill.errors import MediaError, ProviderError, UsageError, write_failed
 from skill.media.download import unused_path
-from skill.providers import MODES
+from skill.media.names import is_web_url
 from skill.providers.base import JobRequest, JobState, require_inputs
 from skill.providers.mp4_checks import is_constant_frame_rate, is_faststart
 from skill.redact import register_secret
 
 if TYPE_CHECKING:
-    from skill.app import App
+    from skill.nemo.context import NemoContext
 
 DEFAULT_TARGET = "127.0.0.1:8001"
 CHUNK_SIZE = 64 * 1024
@@ -147,7 +148,7 @@ def _rpc_error(exc: Any, timeout: float) -> ProviderError:
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
         return ProviderError("errors/provider_nim_deadline", retryable=True, seconds=int(timeout))
     if code in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED):
-        return ProviderError("errors/provider_auth", provider="nim", env="NIM_TARGET")
+        return ProviderError("errors/provider_auth", provider="nim", env=env.NIM_TARGET.name)
     return ProviderError("errors/provider_rejected", retryable=code == grpc.StatusCode.RESOURCE_EXHAUSTED,
                          provider="nim", status=code.name, message=details)
 
@@ -157,8 +158,8 @@ def _nvcf_credentials(target: str, tls: bool) -> list[tuple[str, str]]:
 
     The key travels only over TLS, or to this machine (a local NIM or a test double).
     """
-    key = (os.environ.get("NVIDIA_API_KEY") or "").strip()
-    function_id = (os.environ.get("NIM_FUNCTION_ID") or "").strip()
+    key = env.read(env.NVIDIA_API_KEY) or ""
+    function_id = env.read(env.NIM_FUNCTION_ID) or ""
     register_secret(key)
     if not key:
         return []
@@ -170,7 +171,6 @@ def _nvcf_credentials(target: str, tls: bool) -> list[tuple[str, str]]:
 
 class NimProvider:
     name = "nim"
-    modes = MODES["nim"]
     kind = "stream"
 
     def __init__(self, target: str, events: Events, *, tls: bool = False,
@@ -181,14 +181,14 @@ class NimProvider:
         self.credentials = credentials or []  # NVCF metadata: function-id and the bearer API key
 
     @classmethod
-    def from_app(cls, app: App, target: str | None = None, tls: bool = False, **_: Any) -> NimProvider:
+    def from_app(cls, app: NemoContext, target: str | None = None, tls: bool = False, **_: Any) -> NimProvider:
         try:
             import grpc  # noqa: F401  (the optional "nim" extra: fail here, before any work)
 
             from skill.providers.nim_pb import lipsync_pb2  # noqa: F401
         except ImportError:
             raise ProviderError("errors/provider_nim_extra") from None
-        target = target or os.environ.get("NIM_TARGET") or DEFAULT_TARGET
+        target = target or env.read(env.NIM_TARGET) or DEFAULT_TARGET
         tls = tls or target.endswith(":443")
         return cls(target, app.events, tls=tls, credentials=_nvcf_credentials(target, tls))
 
@@ -275,7 +275,7 @@ class NimProvider:
     def _local(request: JobRequest, role: str) -> Path:
         require_inputs(request, (role,))
         value = request.inputs[role]
-        if value.startswith(("http://", "https://")):
+        if is_web_url(value):
             raise UsageError("errors/provider_nim_local_only", role=role)
         path = Path(value)
         if not path.is_file():

@@ -8,14 +8,13 @@ Like the official SDK, the submit POST is never retried; only result reads are.
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from skill import env
 from skill.errors import ProviderError, UsageError
-from skill.providers import MODES
 from skill.providers.base import JobHandle, JobRequest, JobState, require_inputs
 from skill.providers.http import (
     MAX_MESSAGE,
@@ -32,7 +31,7 @@ from skill.providers.http import (
 from skill.redact import register_secret
 
 if TYPE_CHECKING:
-    from skill.app import App
+    from skill.nemo.context import NemoContext
 
 DEFAULT_BASE = "https://api.wavespeed.ai"
 LIPSYNC = "bytedance/lipsync/audio-to-video"
@@ -49,7 +48,7 @@ def unwrap(response: httpx.Response) -> dict[str, Any]:
     message = str(body.get("message", ""))[:MAX_MESSAGE] if isinstance(body, dict) else ""
     code = body.get("code") if isinstance(body, dict) else None
     if status in (401, 403) or code in (401, 403):
-        raise ProviderError("errors/provider_auth", provider="wavespeed", env="WAVESPEED_API_KEY")
+        raise ProviderError("errors/provider_auth", provider="wavespeed", env=env.WAVESPEED_API_KEY.name)
     if status == 404 or code == 404:
         raise ProviderError("errors/provider_not_found", provider="wavespeed", message=message)
     if not response.is_success:
@@ -84,21 +83,20 @@ def state_of(data: dict[str, Any]) -> JobState:
 
 class WaveSpeedProvider:
     name = "wavespeed"
-    modes = MODES["wavespeed"]
 
     def __init__(self, http: httpx.Client, *, base: str = DEFAULT_BASE) -> None:
         self.http = http
         self.base = base.rstrip("/")
 
     @classmethod
-    def from_app(cls, app: App, **_: Any) -> WaveSpeedProvider:
-        key = (os.environ.get("WAVESPEED_API_KEY") or "").strip()
+    def from_app(cls, app: NemoContext, **_: Any) -> WaveSpeedProvider:
+        key = env.read(env.WAVESPEED_API_KEY) or ""
         register_secret(key)
         if not key:
-            raise ProviderError("errors/provider_no_key", provider="wavespeed", env="WAVESPEED_API_KEY")
+            raise ProviderError("errors/provider_no_key", provider="wavespeed", env=env.WAVESPEED_API_KEY.name)
         http = make_client(app.settings.http_timeout_seconds)
         http.headers["Authorization"] = f"Bearer {key}"
-        return cls(http, base=base_url("WAVESPEED_API_BASE", DEFAULT_BASE))
+        return cls(http, base=base_url(env.WAVESPEED_API_BASE, DEFAULT_BASE))
 
     def default_model(self, mode: str) -> str:
         return LIPSYNC

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from skill import tools
+from skill.agent import tools
 from tests.agent.helpers import assert_no_token
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from skill.agent.install import MANIFEST, SKILL_NAME
 from skill.frontmatter import detect_platform
-from skill.install import MANIFEST, SKILL_NAME
 
 REPO = Path(__file__).resolve().parents[2]
 EXPECTED_PLATFORM = {"openclaw": "clawhub", "clawhub": "clawhub", "cursor": "cursor", "claude": "claude"}
@@ -79,7 +79,7 @@ def test_install_run_detect_uninstall(target: str, link: bool, cli, emulator, tm
     assert removed.code == 0, removed.err
     assert not folder.exists() and not folder.is_symlink()
     assert _tree(home) | {f"ws/{p}" for p in _tree(workspace)} == before
-    for entry in ("SKILL.md", "README.md", "pyproject.toml", "skill/tools.py", "prompts/en", "scripts/run.py"):
+    for entry in ("SKILL.md", "README.md", "pyproject.toml", "skill/agent/tools.py", "prompts/en", "scripts/run.py"):
         assert (REPO / entry).exists(), entry  # the checkout a link pointed to is intact
 
 

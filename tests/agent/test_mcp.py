@@ -12,9 +12,9 @@ import anyio
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
-from skill import tools
+from skill.agent import tools
+from skill.agent.mcp_server import build_server
 from skill.config import Settings
-from skill.mcp_server import build_server
 from tests.agent.helpers import assert_no_token
 from tests.media import factory
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from skill import tools
+from skill.agent import tools
 from tests.agent.helpers import fresh_app
 from tests.providers import fal_emulator
 from tests.providers.media import make_mp4, make_png, make_wav

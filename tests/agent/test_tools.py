@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from jsonschema import Draft202012Validator
 
-from skill import tools
+from skill.agent import tools
 from tests.agent.helpers import assert_no_token, fresh_app
 from tests.local.speechsynth import camera_chain, speech_like, studio_copy, write_video, write_wav
 from tests.media import factory
@@ -251,7 +251,7 @@ def test_language_follows_the_persons_words(emulator) -> None:
 
 
 def test_the_batch_tool_names_the_manifest_formats_it_reads() -> None:
-    from skill.tools import BY_NAME
+    from skill.agent.tools import BY_NAME
 
     schema = BY_NAME["batch"].input_schema()
     assert "YAML" in BY_NAME["batch"].description and "CSV" in BY_NAME["batch"].description

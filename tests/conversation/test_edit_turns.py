@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from skill.edit import run_turn
 from skill.errors import UsageError
+from skill.handlers.edit import run_turn
 from tests.conversation.helpers import assert_clean, events_of, make_app
 from tests.emulator import Emulator
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.edit import run_turn
+from skill.handlers.edit import run_turn
 from tests.conversation.helpers import assert_clean, make_app
 from tests.emulator import Emulator
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from skill.guispeak import Action, translate
+from skill.nemo.guispeak import Action, translate
 
 
 @pytest.mark.parametrize("text, kept, action", [

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from skill.router import INTENTS, route
-from skill.router_lexicon import LEXICON_DIR, SOURCES, load_lexicon, typo_variants
-from skill.router_text import tokenize
+from skill.router.lexicon import LEXICON_DIR, SOURCES, load_lexicon, typo_variants
+from skill.router.text import tokenize
 
 CORPUS = Path(__file__).with_name("router_corpus.yaml")
 # Held-out utterances written before the lexicons were read (docs/router.md): the tuned part was

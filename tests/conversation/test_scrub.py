@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from skill.edit import _answer, _scrub
+from skill.nemo.scrub import answer, scrub
 
 
 @pytest.mark.parametrize("raw, clean", [
@@ -16,15 +16,15 @@ from skill.edit import _answer, _scrub
     ("Your token nmv_usr_abcdefgh12345678 is private", "Your token [redacted] is private"),
 ])
 def test_scrub(raw: str, clean: str) -> None:
-    assert _scrub(raw) == clean
+    assert scrub(raw) == clean
 
 
 def test_trailing_temporary_issue_is_dropped_after_an_answer() -> None:
-    assert _answer(["Done: captions added.", "I encountered a temporary issue. Please try again."]) == (
+    assert answer(["Done: captions added.", "I encountered a temporary issue. Please try again."]) == (
         "Done: captions added.", False)
-    assert _answer(["好了，字幕已加上。", "抱歉，我遇到了临时问题，请稍后再试。"]) == ("好了，字幕已加上。", False)
+    assert answer(["好了，字幕已加上。", "抱歉，我遇到了临时问题，请稍后再试。"]) == ("好了，字幕已加上。", False)
 
 
 def test_temporary_issue_alone_is_a_failure() -> None:
-    assert _answer(["I encountered a temporary issue."]) == ("", True)
-    assert _answer([]) == ("", False)
+    assert answer(["I encountered a temporary issue."]) == ("", True)
+    assert answer([]) == ("", False)

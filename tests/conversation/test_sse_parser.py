@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from skill.sse import EventParser, StreamEvent, activity, parse_stream
+from skill.nemo.sse import EventParser, StreamEvent, activity, parse_stream
 
 
 def adk(parts: list[dict], *, role: str = "model", snake: bool = False, **extra: object) -> str:

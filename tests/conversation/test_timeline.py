@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.timeline import describe_changes, diff, seconds, summarize, tracks
+from skill.nemo.timeline import describe_changes, diff, seconds, summarize, tracks
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "state"
 

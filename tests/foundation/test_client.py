@@ -8,7 +8,6 @@ import httpx
 import pytest
 
 from skill.app import App
-from skill.client import NemoClient
 from skill.config import Settings
 from skill.console import RecordingEvents
 from skill.errors import (
@@ -26,6 +25,7 @@ from skill.errors import (
     ServerError,
     UnsupportedFile,
 )
+from skill.nemo.client import NemoClient
 from tests.emulator import Emulator
 
 SKILL_HEADERS = ("x-skill-source", "x-skill-version", "x-skill-platform")

@@ -102,7 +102,7 @@ def test_registered_token_session_language_and_state(emulator: Emulator) -> None
 
 
 def test_default_state_reads_like_the_spec_example(emulator: Emulator) -> None:
-    from skill.timeline import summarize
+    from skill.nemo.timeline import summarize
 
     draft = emulator.state.create_session("en").state["draft"]
     assert summarize(draft, "en") == ('Timeline (3 tracks): 1. Video: city timelapse (0-10s) '

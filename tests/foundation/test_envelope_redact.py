@@ -6,7 +6,6 @@ import logging
 
 import pytest
 
-from skill import envelope
 from skill.errors import (
     ApiStatusError,
     AuthExpired,
@@ -20,6 +19,7 @@ from skill.errors import (
     SessionNotFound,
     UnsupportedFile,
 )
+from skill.nemo import envelope
 from skill.redact import MASK, RedactingFilter, publish, redact, redact_obj, register_secret
 
 
@@ -137,9 +137,9 @@ def test_unknown_expiry_means_seven_days(value: object) -> None:
 
 
 def test_a_4001_lists_the_formats_preflight_accepts() -> None:
-    from skill.envelope import error_for
     from skill.errors import UnsupportedFile
-    from skill.media.sources import SUPPORTED_EXTENSIONS
+    from skill.media.names import SUPPORTED_EXTENSIONS
+    from skill.nemo.envelope import error_for
 
     error = error_for(4001, 200, "unsupported")
     assert isinstance(error, UnsupportedFile)

@@ -9,7 +9,7 @@ import av
 import numpy as np
 import pytest
 
-from skill.local import decode
+from skill.media import decode
 
 
 def _write(path: Path, codec: str, fmt: str, layout: str, samples: np.ndarray, rate: int) -> Path:

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from skill.errors import AlignmentError
-from skill.local.decode import decode_mono, decode_native
-from skill.local.engine import measure
+from skill.local.align.engine import measure
+from skill.media.decode import decode_mono, decode_native
 from tests.local.media import RATE, drop_in_pause, pair, truth_error_ms
 from tests.local.speechsynth import camera_chain, speech_like, studio_copy, write_video, write_wav
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from skill.local.correlate import Anchors
-from skill.local.features import pauses
-from skill.local.fit import fit_linear, theil_sen
-from skill.local.verdict import detectable, side
+from skill.local.align.correlate import Anchors
+from skill.local.align.features import pauses
+from skill.local.align.linefit import fit_linear, theil_sen
+from skill.local.align.verdict import detectable, side
 
 
 def test_theil_sen_ignores_a_third_of_wild_points() -> None:

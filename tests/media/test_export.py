@@ -192,7 +192,7 @@ def test_killed_export_resumes_the_same_render(emulator: Emulator, tmp_path: Pat
 def test_a_run_killed_before_its_submit_arrived_submits_once(cli: Callable, emulator: Emulator,
                                                              tmp_path: Path) -> None:
     from skill.app import App
-    from skill.render import StoreLedger, draft_fingerprint
+    from skill.nemo.render import StoreLedger, draft_fingerprint
 
     assert cli("state").code == 0  # opens the session
     app = App()

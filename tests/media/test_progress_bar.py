@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from skill.console import Console
-from skill.handlers.upload import UploadMeter
+from skill.nemo.upload import UploadMeter
 
 
 class Terminal(io.StringIO):

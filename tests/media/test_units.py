@@ -11,9 +11,9 @@ import pytest
 from skill.console import RecordingEvents
 from skill.errors import JobFailed, PlanRequired, ServerError
 from skill.media.sources import LocalSource, UrlSource, classify
-from skill.render import new_render_id, parse_status, render
-from skill.timeline import has_segments
-from skill.timing import timings, write_timings
+from skill.nemo.render import new_render_id, parse_status, render_draft
+from skill.nemo.timeline import has_segments
+from skill.nemo.timing import timings, write_timings
 
 
 @pytest.mark.parametrize(("raw", "kind"), [
@@ -47,7 +47,7 @@ def test_has_segments() -> None:
 
 @pytest.mark.parametrize("junk", ["clip", {"st": 0}, ["clip"], 7])
 def test_state_and_export_agree_on_a_draft_whose_segments_are_junk(junk: Any) -> None:
-    from skill.timeline import tracks
+    from skill.nemo.timeline import tracks
 
     draft = {"t": [{"tt": 0, "sg": junk}]}
     # `state` says "not ready" from the parsed tracks; export must not render what state refuses.
@@ -55,7 +55,7 @@ def test_state_and_export_agree_on_a_draft_whose_segments_are_junk(junk: Any) ->
 
 
 def test_timings_read_segment_times_as_the_timeline_summary_does() -> None:
-    from skill.timeline import tracks
+    from skill.nemo.timeline import tracks
 
     draft = {"t": [{"tt": 0, "sg": [{"id": "a", "start": 1000, "end": 4000, "m": {"name": "intro.mp4"}}]}]}
     [segment] = timings(draft)["tracks"][0]["segments"]
@@ -107,27 +107,27 @@ def test_id_is_in_the_ledger_before_the_submit_leaves() -> None:
             return super().request(method, path, json=json)
 
     api = Checking({"status": "pending"}, {"status": "completed", "output": {"url": "https://o/v.mp4"}})
-    result = render(api, "sid", DRAFT, ledger, RecordingEvents(), 0, sleep=lambda s: None)
+    result = render_draft(api, "sid", DRAFT, ledger, RecordingEvents(), 0, sleep=lambda s: None)
     assert result.url == "https://o/v.mp4" and not result.resumed
 
 
 def test_transient_poll_errors_are_tolerated() -> None:
     api = FakeApi({"status": "pending"}, ServerError(status=502), {"status": "completed", "outputUrl": "u"})
-    assert render(api, "sid", DRAFT, MemoryLedger(), RecordingEvents(), 0, sleep=lambda s: None).url == "u"
+    assert render_draft(api, "sid", DRAFT, MemoryLedger(), RecordingEvents(), 0, sleep=lambda s: None).url == "u"
 
 
 def test_failed_status_on_submit_retries_once_then_gives_up() -> None:
     ledger = MemoryLedger()
     api = FakeApi({"status": "failed", "error": "boom"}, {"status": "failed", "error": "boom"})
     with pytest.raises(JobFailed):
-        render(api, "sid", DRAFT, ledger, RecordingEvents(), 0, sleep=lambda s: None)
+        render_draft(api, "sid", DRAFT, ledger, RecordingEvents(), 0, sleep=lambda s: None)
     assert len(set(ledger.saved)) == 2 and ledger.record is None
 
 
 def test_plan_required_is_never_retried() -> None:
     api = FakeApi(PlanRequired(status=402))
     with pytest.raises(PlanRequired):
-        render(api, "sid", DRAFT, MemoryLedger(), RecordingEvents(), 0, sleep=lambda s: None)
+        render_draft(api, "sid", DRAFT, MemoryLedger(), RecordingEvents(), 0, sleep=lambda s: None)
     assert len(api.asked) == 1
 
 
@@ -135,7 +135,7 @@ def test_a_render_for_an_older_draft_is_not_resumed() -> None:
     ledger = MemoryLedger()
     ledger.record = {"render_id": "render_1", "draft": "someotherdraft"}
     api = FakeApi({"status": "completed", "outputUrl": "new"})
-    result = render(api, "sid", DRAFT, ledger, RecordingEvents(), 0, sleep=lambda s: None)
+    result = render_draft(api, "sid", DRAFT, ledger, RecordingEvents(), 0, sleep=lambda s: None)
     assert api.asked[0][0] == "POST" and result.render_id != "render_1"
 
 
@@ -164,7 +164,7 @@ def test_render_patience_is_time_not_a_number_of_polls() -> None:
 
     polls = [{"status": "processing"}] * 180
     api = FakeApi({"status": "pending"}, *polls, {"status": "completed", "outputUrl": "u"})
-    result = render(api, "sid", DRAFT, MemoryLedger(), RecordingEvents(), 1.0, sleep=sleep, clock=lambda: now[0])
+    result = render_draft(api, "sid", DRAFT, MemoryLedger(), RecordingEvents(), 1.0, sleep=sleep, clock=lambda: now[0])
     assert result.url == "u" and now[0] == 181
 
 
@@ -176,6 +176,6 @@ def test_a_render_past_the_patience_is_reported_still_running() -> None:
 
     api = FakeApi({"status": "pending"}, *[{"status": "processing"}] * 100)
     with pytest.raises(JobFailed) as caught:
-        render(api, "sid", DRAFT, MemoryLedger(), RecordingEvents(), 30.0, sleep=sleep, clock=lambda: now[0],
+        render_draft(api, "sid", DRAFT, MemoryLedger(), RecordingEvents(), 30.0, sleep=sleep, clock=lambda: now[0],
                timeout_seconds=600.0)
     assert caught.value.message_key == "errors/media_render_slow" and now[0] <= 600

@@ -18,13 +18,6 @@ from tests.providers.media import make_mp4, make_png, make_wav
 from tests.providers.nim_emulator import NimServer, NimState
 
 
-@pytest.fixture(autouse=True)
-def no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("FAL_KEY_ID", "FAL_KEY_SECRET", "NIM_TARGET", "NIM_FUNCTION_ID", "FAL_QUEUE_BASE", "FAL_REST_BASE",
-                 "WAVESPEED_API_BASE", "FAL_MULTIPART_THRESHOLD", "FAL_MULTIPART_CHUNK"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture(scope="session")
 def wavespeed_server() -> Iterator[tuple[Loopback, wavespeed_emulator.WaveSpeedState]]:
     state = wavespeed_emulator.WaveSpeedState()

@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from skill import redact
-from skill.client import NemoClient
 from skill.config import Settings
 from skill.console import NullEvents
+from skill.nemo.client import NemoClient
 from skill.store import Store
 from tests.emulator import Emulator
 

@@ -21,7 +21,7 @@ from typing import Any
 import anyio
 import pytest
 
-from skill import tools
+from skill.agent import tools
 from skill.app import App
 from skill.config import Settings
 from tests.conftest import REPO, CliResult

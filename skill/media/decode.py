@@ -25,7 +25,7 @@ _INTEGER_SCALE = {np.dtype(np.int16): 32768.0, np.dtype(np.int32): 2147483648.0,
 
 
 @dataclass(frozen=True)
-class Track:
+class DecodedAudio:
     samples: np.ndarray  # float32 mono, sample 0 = container time 0
     rate: int
     native_rate: int
@@ -62,9 +62,9 @@ class _Collect:
     def add(self, chunk: np.ndarray, rate: int) -> None:
         self.chunks.append(chunk)
 
-    def finish(self, rate: int) -> Track:
+    def finish(self, rate: int) -> DecodedAudio:
         samples = np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.float32)
-        return Track(samples, rate, rate)
+        return DecodedAudio(samples, rate, rate)
 
 
 class _Downsample:
@@ -110,12 +110,12 @@ class _Downsample:
         self.filled = end
         self.pending, self.pending_len = [], 0
 
-    def finish(self, rate: int) -> Track:
+    def finish(self, rate: int) -> DecodedAudio:
         self._flush(rate, last=True)
         samples = self.buffer[: self.filled]
         if len(self.buffer) > 1.1 * self.filled + self.rate:  # much slack: do not keep it alive
             samples = samples.copy()
-        return Track(samples, self.rate, self.native_rate)
+        return DecodedAudio(samples, self.rate, self.native_rate)
 
 
 def _wav_samples(path: Path) -> _Wav | None:
@@ -169,7 +169,7 @@ def _wav_view(path: Path, fmt: tuple[int, ...], offset: int, size: int) -> _Wav 
     return _Wav(path, np.dtype(dtype), offset, frames, channels, rate) if frames >= 1 else None
 
 
-def _feed_wav(wav: _Wav, sink: _Collect | _Downsample) -> Track:
+def _feed_wav(wav: _Wav, sink: _Collect | _Downsample) -> DecodedAudio:
     """Block reads rather than a memory map, whose touched pages would count as our memory."""
     if isinstance(sink, _Downsample):
         sink.expect(wav.frames / wav.rate)
@@ -188,7 +188,7 @@ def _feed_wav(wav: _Wav, sink: _Collect | _Downsample) -> Track:
     return sink.finish(wav.rate)
 
 
-def _decode(path: Path, sink: _Collect | _Downsample) -> Track:
+def _decode(path: Path, sink: _Collect | _Downsample) -> DecodedAudio:
     wav = _wav_samples(path)
     if wav is not None:
         return _feed_wav(wav, sink)
@@ -230,19 +230,19 @@ def _decode(path: Path, sink: _Collect | _Downsample) -> Track:
     return sink.finish(rate)
 
 
-def decode_native(path: Path) -> Track:
+def decode_native(path: Path) -> DecodedAudio:
     """The first audio stream, mono, at its own sample rate, on the container clock."""
     return _decode(path, _Collect())
 
 
-def for_analysis(track: Track, rate: int = ANALYSIS_RATE) -> Track:
+def for_analysis(track: DecodedAudio, rate: int = ANALYSIS_RATE) -> DecodedAudio:
     """The same track at the analysis rate (soxr, delay-compensated)."""
     if track.rate == rate:
         return track
-    return Track(soxr.resample(track.samples, track.rate, rate, quality="HQ"), rate, track.native_rate)
+    return DecodedAudio(soxr.resample(track.samples, track.rate, rate, quality="HQ"), rate, track.native_rate)
 
 
-def decode_mono(path: Path, rate: int = ANALYSIS_RATE) -> Track:
+def decode_mono(path: Path, rate: int = ANALYSIS_RATE) -> DecodedAudio:
     """The first audio stream of ``path`` as mono float32 at ``rate`` on the container clock."""
     return _decode(path, _Downsample(rate))
 
@@ -263,7 +263,7 @@ def media_duration(path: Path) -> float:
         return (container.duration or 0) / av.time_base
 
 
-def decode_pair(video: Path, audio: Path, keep_native: bool) -> tuple[Track, Track, Track | None]:
+def decode_pair(video: Path, audio: Path, keep_native: bool) -> tuple[DecodedAudio, DecodedAudio, DecodedAudio | None]:
     """Both files at the analysis rate, the second on its own thread so a free core can take it,
     plus the new audio at its own rate when it will be written out."""
     from concurrent.futures import ThreadPoolExecutor

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from skill.errors import AlignmentError
-from skill.local.correlate import STRONG_PSR, Anchors, Coarse, coarse_search, measure_anchors, rivals
-from skill.local.decode import Track
-from skill.local.features import is_silent, onset_envelope, pauses
-from skill.local.fit import Fit, Segment, Splitter, fit_linear, fit_piecewise, split_at_longest_pause
+from skill.local.align.correlate import STRONG_PSR, Anchors, Coarse, coarse_search, measure_anchors, rivals
+from skill.local.align.features import is_silent, onset_envelope, pauses
+from skill.local.align.linefit import Fit, Segment, Splitter, fit_linear, fit_piecewise, split_at_longest_pause
+from skill.media.decode import DecodedAudio
 
 _MAX_WINDOW = 4.0  # seconds; longer windows add cost, not accuracy (1–8 s measured alike)
 _MAX_ANCHORS = 40
@@ -46,7 +46,7 @@ def _plan(lo: float, hi: float, window: float, count: int) -> np.ndarray:
     return np.linspace(lo, max(lo, hi - window), count)
 
 
-def measure(ref: Track, new: Track, ref_name: str, new_name: str) -> Measurement:
+def measure(ref: DecodedAudio, new: DecodedAudio, ref_name: str, new_name: str) -> Measurement:
     """Fit ``t_ref = k·t_new + b`` (or several segments of it) or refuse with AlignmentError."""
     for track, name in ((ref, ref_name), (new, new_name)):
         if is_silent(track.samples):
@@ -76,7 +76,8 @@ def measure(ref: Track, new: Track, ref_name: str, new_name: str) -> Measurement
     return _piecewise(ref, new, coarse, first, lo, hi, new_name)
 
 
-def _refine(ref: Track, new: Track, seed: Fit, starts: np.ndarray, window: float) -> tuple[Fit, Anchors] | None:
+def _refine(ref: DecodedAudio, new: DecodedAudio, seed: Fit, starts: np.ndarray,
+            window: float) -> tuple[Fit, Anchors] | None:
     """Re-measure with windows warped by the latest slope until the slope settles ("de-smear")."""
     k, b = seed.segments[0].k, seed.segments[0].b
     result = None
@@ -93,13 +94,13 @@ def _refine(ref: Track, new: Track, seed: Fit, starts: np.ndarray, window: float
     return result
 
 
-def _overlap(ref: Track, new: Track, coarse: Coarse) -> tuple[float, float]:
+def _overlap(ref: DecodedAudio, new: DecodedAudio, coarse: Coarse) -> tuple[float, float]:
     """The stretch of the new audio (seconds) that lands inside the video's audio."""
     k, b = coarse.ratio, coarse.lag
     return max(0.0, -b / k), min(new.duration, (ref.duration - b) / k)
 
 
-def _piecewise(ref: Track, new: Track, coarse: Coarse, first: Anchors, lo: float, hi: float,
+def _piecewise(ref: DecodedAudio, new: DecodedAudio, coarse: Coarse, first: Anchors, lo: float, hi: float,
                new_name: str) -> Measurement:
     """Non-linear drift: dense short windows, one line per stretch between jumps, split at pauses."""
     count = int(min((hi - lo) / (_SPLIT_WINDOW / 2), _MAX_SPLIT_ANCHORS))
@@ -116,7 +117,7 @@ def _piecewise(ref: Track, new: Track, coarse: Coarse, first: Anchors, lo: float
     return Measurement(coarse, fit, dense, new.duration)
 
 
-def _pause_tester(ref: Track, new: Track, quiet: list[tuple[float, float]]) -> Splitter:
+def _pause_tester(ref: DecodedAudio, new: DecodedAudio, quiet: list[tuple[float, float]]) -> Splitter:
     """Split in the first pause that the left model fits just before and the right model just after."""
 
     def agrees(segment: Segment, start: float) -> bool:

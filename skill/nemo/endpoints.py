@@ -1,6 +1,6 @@
 """Every NemoVideo route the skill calls, and the ``{session_id}`` placeholder rules.
 
-A path or a JSON body may carry the placeholder; :class:`skill.client.NemoClient` fills it at
+A path or a JSON body may carry the placeholder; :class:`skill.nemo.client.NemoClient` fills it at
 each attempt, so a request recovered on a new session (after a 1002) goes to that session.
 """
 

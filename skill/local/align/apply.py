@@ -14,7 +14,7 @@ import numpy as np
 import soxr
 
 from skill.errors import MediaError
-from skill.local.fit import Segment
+from skill.local.align.linefit import Segment
 
 _AUDIO_BITRATE = 192_000
 _FRAME = 1024  # AAC's frame size; other encoders accept it too

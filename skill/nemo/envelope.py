@@ -100,7 +100,7 @@ def error_for(code: int | None, status: int, detail: str) -> ApiStatusError:
         return ApiStatusError("errors/api_status", status=status, code=code, detail=detail)
     params: dict[str, Any] = {"detail": detail}
     if cls is UnsupportedFile:
-        from skill.media.sources import SUPPORTED_EXTENSIONS  # the one list preflight checks too
+        from skill.media.names import SUPPORTED_EXTENSIONS  # the one list preflight checks too
 
         params["formats"] = ", ".join(SUPPORTED_EXTENSIONS)
     return cls(status=status, code=code, **params)

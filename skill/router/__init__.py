@@ -1,8 +1,8 @@
 """The deterministic bilingual intent router: one sentence (plus attachments) → one of five intents.
 
 ``export``, ``credits``, ``state`` and ``upload`` skip the cloud agent; everything else is ``edit``
-(one SSE turn). No model and no network: lexicons in ``skill/lexicon/*.yaml`` are matched on
-normalised tokens (``skill.router_text``), then a few rules decide what naive keyword tables get
+(one SSE turn). No model and no network: lexicons in ``skill/router/*.yaml`` are matched on
+normalised tokens (``skill.router.text``), then a few rules decide what naive keyword tables get
 wrong:
 
 1. *Shadows*: a trigger inside a longer phrase that means an edit ("status bar", "balance of music
@@ -24,7 +24,7 @@ wrong:
 8. *Nouns*: an edit verb right after a determiner is a thing ("the status of the dub").
 
 Lexicon phrases may use lexical classes ("{final} {media}") and a gap ("is * done"): see
-``skill/lexicon/intents.yaml`` and docs/router.md (held-out accuracy and how it was measured).
+``skill/router/intents.yaml`` and docs/router.md (held-out accuracy and how it was measured).
 
 Hints: ``then_edit`` (after an upload, or after a request that came first), ``then_<intent>``,
 ``sync_fix`` (an offset/drift complaint the offline engine may fix), ``about``.
@@ -36,9 +36,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
+from skill.media.names import is_web_url
 from skill.replies import Lang, detect_lang
-from skill.router_lexicon import GAP, Lexicon, Phrase, load_lexicon
-from skill.router_text import PUNCTUATION, Reference, extract_references, tokenize, without_quotes
+from skill.router.lexicon import GAP, Lexicon, Phrase, load_lexicon
+from skill.router.text import PUNCTUATION, Reference, extract_references, tokenize, without_quotes
 
 Intent = Literal["export", "credits", "state", "upload", "edit"]
 INTENTS: tuple[Intent, ...] = ("export", "credits", "state", "upload", "edit")
@@ -292,7 +293,7 @@ def _asked_first(analysis: _Analysis, active: list[Match], instruction: list[Mat
     return first < edit and any(first < m.start and m.end <= edit for m in analysis.of("sequence"))
 
 
-def _sources(references: list[Reference], slots: dict[int, int], attachments: Sequence[str],
+def _split_references(references: list[Reference], slots: dict[int, int], attachments: Sequence[str],
              exports: list[Match]) -> tuple[list[str], list[str], str | None]:
     """Files, URLs and the export target: what the person sent first, then what the sentence names.
 
@@ -304,7 +305,7 @@ def _sources(references: list[Reference], slots: dict[int, int], attachments: Se
     files: list[str] = []
     urls: list[str] = []
     for item in attachments:
-        (urls if item.lower().startswith(("http://", "https://")) else files).append(item)
+        (urls if is_web_url(item) else files).append(item)
     files += [r.value for r in references if not r.is_url and r.value != output]
     urls += [r.value for r in references if r.is_url]
     return list(dict.fromkeys(files)), list(dict.fromkeys(urls)), output
@@ -318,7 +319,7 @@ def _decide(analysis: _Analysis, references: list[Reference], slots: dict[int, i
     instruction = bool(verbs)
     labels = list(dict.fromkeys(m.phrase.label for m in triggers.active))
     exports = [m for m in triggers.active if m.phrase.label == "export"]
-    files, urls, output = _sources(references, slots, attachments, exports)
+    files, urls, output = _split_references(references, slots, attachments, exports)
     then = [f"then_{label}" for label in labels + triggers.later if label != "upload"]
 
     hints: list[str] = []

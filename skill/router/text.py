@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-# Media the backend or the local engine accepts (seed "Supported formats", plus the usual aliases).
-MEDIA_EXTENSIONS = ("mp4", "mov", "avi", "webm", "mkv", "m4v", "jpg", "jpeg", "png", "gif", "webp",
-                    "mp3", "wav", "m4a", "aac", "flac", "ogg", "opus")
-_EXT = "|".join(MEDIA_EXTENSIONS)
+from skill.media.names import RECOGNISED_EXTENSIONS
+
+# A name ending in any media extension is the person's file, even one the backend refuses:
+# routed as a file, preflight then says what is wrong with it.
+_EXT = "|".join(RECOGNISED_EXTENSIONS)
 
 # Every repeat below is bounded (a path is at most _PATH characters, Windows' MAX_PATH) so that no
 # input can make a scan quadratic: "./" × 10 000 costs what ten short sentences do.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skill.local.engine import Measurement
+from skill.local.align.engine import Measurement
 
 VISIBLE_MS = 80.0  # two frames at 25 fps: where most viewers start to notice
 # ITU-R BT.1359: detectable when sound leads the picture by more than 45 ms or lags it by more than 125 ms.

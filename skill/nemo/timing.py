@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.errors import MediaError, write_failed
-from skill.timeline import read_segment
+from skill.nemo.timeline import read_segment
 
 TRACK_TYPES = {0: "video", 1: "audio", 7: "text"}
 FORMAT_VERSION = 1
@@ -78,7 +78,7 @@ def _track(index: int, track: dict[str, Any], fps: float | None) -> dict[str, An
 
 
 def _segment(segment: dict[str, Any], fps: float | None) -> dict[str, Any]:
-    # Times, names and texts are read exactly as the timeline summary reads them (skill.timeline).
+    # Times, names and texts are read exactly as the timeline summary reads them (skill.nemo.timeline).
     parsed = read_segment(segment)
     start = parsed.start_ms if parsed is not None and parsed.start_ms is not None else 0
     end = max(start, parsed.end_ms) if parsed is not None and parsed.end_ms is not None else start

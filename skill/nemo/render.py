@@ -19,8 +19,8 @@ from typing import Any, Protocol
 
 from skill.config import Settings
 from skill.console import Events
-from skill.endpoints import RENDER_PATH
 from skill.errors import ApiError, ApiStatusError, AuthExpired, JobFailed, NoCredits, PlanRequired
+from skill.nemo.endpoints import RENDER_PATH
 from skill.store import Store
 
 TRANSIENT_POLL_ERRORS = 3  # consecutive retryable failures tolerated while polling
@@ -107,7 +107,7 @@ def parse_status(body: Any) -> RenderStatus:
                         str(error) if error else None)
 
 
-def render(client: ApiRequester, session_id: str, draft: dict[str, Any], ledger: Ledger, events: Events,
+def render_draft(client: ApiRequester, session_id: str, draft: dict[str, Any], ledger: Ledger, events: Events,
            poll_seconds: float, sleep: Callable[[float], None] = time.sleep, *,
            timeout_seconds: float = Settings.render_timeout_seconds,
            clock: Callable[[], float] = time.monotonic) -> RenderResult:

@@ -120,7 +120,7 @@ class Journal:
 
 
 class JournalLedger:
-    """``skill.render.Ledger`` backed by a pair's journal row."""
+    """``skill.nemo.render.Ledger`` backed by a pair's journal row."""
 
     def __init__(self, journal: Journal, key: str) -> None:
         self.journal, self.key = journal, key

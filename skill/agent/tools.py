@@ -1,6 +1,6 @@
 """Typed tools: one source of truth for every capability a model can call.
 
-Each :class:`Tool` pairs a pydantic input model (:mod:`skill.tool_inputs`; its docstring is the
+Each :class:`Tool` pairs a pydantic input model (:mod:`skill.agent.inputs`; its docstring is the
 tool's description) with a function that calls the handler. From that one table come the Anthropic and OpenAI schemas,
 ``lip-sync-video call`` and the MCP server, so the three surfaces cannot drift apart.
 
@@ -19,12 +19,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from skill.app import App
-from skill.console import Events, RecordingEvents
-from skill.errors import LipSyncError
-from skill.redact import redact_obj
-from skill.replies import Reply, detect_lang, render
-from skill.tool_inputs import (
+from skill.agent.inputs import (
     AlignInput,
     BatchInput,
     ChatInput,
@@ -41,8 +36,13 @@ from skill.tool_inputs import (
     ToolInput,
     UploadInput,
 )
+from skill.app import App
+from skill.console import Events, RecordingEvents
+from skill.errors import LipSyncError
+from skill.redact import redact_obj
+from skill.replies import Reply, detect_lang, render
 
-log = logging.getLogger("skill.tools")
+log = logging.getLogger("skill.agent.tools")
 
 SchemaFormat = Literal["anthropic", "openai"]
 
@@ -83,7 +83,7 @@ def _setup(app: App, data: SetupInput) -> Reply:
 
 
 def _edit(app: App, data: EditInput) -> Reply:
-    from skill.edit import run_turn
+    from skill.handlers.edit import run_turn
 
     return run_turn(app, data.instruction)
 

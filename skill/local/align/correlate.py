@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import soxr
 
-from skill.local.features import ENVELOPE_RATE
+from skill.local.align.features import ENVELOPE_RATE
 
 # Ratios that real workflows produce: sample-rate mislabels, NTSC pull-down, PAL speed-up.
 NOMINAL_RATIOS: dict[str, float] = {

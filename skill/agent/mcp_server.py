@@ -1,7 +1,7 @@
-"""``lip-sync-video mcp``: the tools of :mod:`skill.tools` served over stdio with the official MCP SDK.
+"""``lip-sync-video mcp``: the tools of :mod:`skill.agent.tools` served over stdio with the official MCP SDK.
 
-The published input schemas are exactly :func:`skill.tools.schemas`' and validation is
-:func:`skill.tools.invoke`'s, so a bad argument comes back as the same readable, structured error
+The published input schemas are exactly :func:`skill.agent.tools.schemas`' and validation is
+:func:`skill.agent.tools.invoke`'s, so a bad argument comes back as the same readable, structured error
 as from ``lip-sync-video call``. Handlers are synchronous: each call runs in a worker thread and
 its ``app.events`` progress and notices become MCP progress notifications. Every result is
 redacted; the NemoVideo token stays in this process. ``mcp`` is the optional ``[mcp]`` extra.
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import anyio.from_thread
 import anyio.to_thread
 
-from skill import tools
+from skill.agent import tools
 from skill.app import App
 from skill.config import Settings
 from skill.console import NullEvents
@@ -81,7 +81,7 @@ def _mcp_tool(tool: tools.Tool, base: App, lang: str | None) -> Any:
     from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 
     class RawArguments(FuncMetadata):
-        """Hands the arguments over untouched: :func:`skill.tools.invoke` validates them."""
+        """Hands the arguments over untouched: :func:`skill.agent.tools.invoke` validates them."""
 
         def validate_arguments(self, arguments_to_validate: dict[str, Any]) -> dict[str, Any]:
             return {"arguments": dict(arguments_to_validate)}

@@ -1,6 +1,6 @@
 """The typed inputs of every tool: pydantic models whose docstrings are the tools' descriptions.
 
-:mod:`skill.tools` pairs each with the handler it calls; the JSON Schemas published to models
+:mod:`skill.agent.tools` pairs each with the handler it calls; the JSON Schemas published to models
 (Anthropic, OpenAI, MCP) are generated from these classes, so a field's ``description`` is what
 the calling model reads.
 """

@@ -2,7 +2,7 @@
 
 It owns the token and the editing session, sends the attribution headers and the bearer token
 on every API request (through an ``httpx.Auth`` so the token never lands in a URL), unwraps the
-envelopes (``skill.envelope``) and applies the seed's recovery table exactly once per failure:
+envelopes (``skill.nemo.envelope``) and applies the seed's recovery table exactly once per failure:
 
 =========  ==================================================================
 1001 / 401  re-authenticate with the same client id, retry once
@@ -31,19 +31,8 @@ from urllib.parse import quote
 
 import httpx
 
-from skill import envelope, transport
 from skill.config import Settings
 from skill.console import Events
-from skill.endpoints import (
-    ANONYMOUS_TOKEN_PATH,
-    CLAIM_TOKEN_PATH,
-    CREDITS_PATH,
-    SESSION_PATH,
-    SESSION_PLACEHOLDER,
-    STATE_PATH,
-    fill_session,
-    uses_session,
-)
 from skill.errors import (
     ApiError,
     ApiStatusError,
@@ -57,12 +46,23 @@ from skill.errors import (
     SessionNotFound,
 )
 from skill.frontmatter import attribution
+from skill.nemo import envelope, transport
+from skill.nemo.endpoints import (
+    ANONYMOUS_TOKEN_PATH,
+    CLAIM_TOKEN_PATH,
+    CREDITS_PATH,
+    SESSION_PATH,
+    SESSION_PLACEHOLDER,
+    STATE_PATH,
+    fill_session,
+    uses_session,
+)
+from skill.nemo.transport import tls_context  # by name: NemoClient's ``transport`` parameter shadows the module
 from skill.redact import publish, register_secret
 from skill.replies import backend_language
 from skill.store import Credentials, SessionRecord, Store
-from skill.transport import tls_context  # by name: NemoClient's ``transport`` parameter shadows the module
 
-log = logging.getLogger("skill.client")
+log = logging.getLogger("skill.nemo.client")
 
 # Batch pairs run one NemoClient each over one store: only one of them at a time may fetch an
 # anonymous token, and the others then find it in the store (one account, one client id).

@@ -9,7 +9,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from skill.local.correlate import STRONG_PSR, Anchors
+from skill.local.align.correlate import STRONG_PSR, Anchors
 
 _MIN_INLIER_BAND = 0.002  # seconds: a residual this small is never an outlier
 _MAX_RMS = 0.001  # seconds: a real match of the same recording fits far tighter than this

@@ -1,7 +1,7 @@
-"""The router's lexicons: read ``skill/lexicon/*.yaml`` once, tokenise every phrase, index by first token.
+"""The router's lexicons: read ``skill/router/*.yaml`` once, tokenise every phrase, index by first token.
 
 Importing PyYAML and tokenising ~500 phrases costs more than the rest of a ``route`` cold start,
-so the compiled lexicon is kept as JSON in ``skill/lexicon/__pycache__`` and rebuilt whenever a
+so the compiled lexicon is kept as JSON in ``skill/router/__pycache__`` and rebuilt whenever a
 YAML file or the tokenizer changes (the same stat-based rule Python uses for ``.pyc`` files). A
 read-only install simply compiles in memory each time.
 """
@@ -17,10 +17,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from skill import router_text
-from skill.router_text import tokenize
+from skill.router import text as tokenizer_module
+from skill.router.text import tokenize
 
-LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
+LEXICON_DIR = Path(__file__).resolve().parent  # the YAML files sit beside this module
 SOURCES = ("intents", "markers", "typos", "t2s")
 _FORMAT = 4  # bump when the compiled JSON layout changes
 GAP = "*"  # in a phrase: up to ``gap`` tokens of the same clause ("is * done" matches "is the dub done")
@@ -171,7 +171,7 @@ def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, tuple[tuple[Phrase, ..
 
 def _fingerprint(directory: Path) -> str:
     """Changes whenever a source YAML file or the tokenizer changes (crc32: str hash() is salted)."""
-    paths = [directory / f"{name}.yaml" for name in SOURCES] + [Path(router_text.__file__)]
+    paths = [directory / f"{name}.yaml" for name in SOURCES] + [Path(tokenizer_module.__file__)]
     stats = [(p.name, s.st_mtime_ns, s.st_size) for p in paths for s in (p.stat(),)]
     return f"{_FORMAT}-{zlib.crc32(repr(stats).encode()):08x}"
 

@@ -14,9 +14,10 @@ from typing import Any
 
 import httpx
 
+from skill import env
 from skill.errors import BadResponse, ConfigError, ConnectionFailed, ConnectionLost, RequestTimeout
 
-log = logging.getLogger("skill.client")
+log = logging.getLogger("skill.nemo.client")
 
 
 @cache
@@ -69,7 +70,7 @@ def _send_once(http: httpx.Client, request: httpx.Request) -> httpx.Response:
         log.debug("%s %s timed out", request.method, request.url.path)
         raise RequestTimeout(host=host) from None
     except (httpx.UnsupportedProtocol, httpx.InvalidURL):
-        raise ConfigError("errors/config_url", name="NEMO_API_BASE", value=str(http.base_url)) from None
+        raise ConfigError("errors/config_url", name=env.NEMO_API_BASE.name, value=str(http.base_url)) from None
     except httpx.TransportError as exc:
         log.debug("%s %s failed: %s", request.method, request.url.path, type(exc).__name__)
         if isinstance(exc, httpx.ConnectError):

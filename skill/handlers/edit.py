@@ -1,0 +1,16 @@
+"""The edit handler: one instruction to the NemoVideo agent, and what came of it.
+
+The turn and its follow-up actions are NemoVideo's own business (``skill.nemo.pipeline.edit``);
+this is the entry point the router, the tools and batch pairs call.
+"""
+
+from __future__ import annotations
+
+from skill.app import App
+from skill.nemo import pipeline
+from skill.replies import Reply
+
+
+def run_turn(app: App, text: str, *, follow_up: bool = True) -> Reply:
+    """Send one edit instruction and describe the outcome; at most one follow-up turn (``follow_up``)."""
+    return pipeline.edit(app, text, follow_up=follow_up)
