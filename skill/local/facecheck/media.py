@@ -136,7 +136,7 @@ def picture(frame: Any, whole: bool) -> Any:
 def audio(path: Path) -> np.ndarray | None:
     """Mono samples at ``AUDIO_RATE`` on the container clock; None without a readable audio track."""
     from skill.errors import AlignmentError
-    from skill.local.decode import decode_mono
+    from skill.media.decode import decode_mono
 
     try:
         return decode_mono(path, AUDIO_RATE).samples
