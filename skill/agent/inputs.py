@@ -91,6 +91,15 @@ class AlignInput(ToolInput):
     timing_json: str | None = Field(None, min_length=1, description="Also write the measurements as JSON here.")
 
 
+class FaceCheckInput(ToolInput):
+    """Check a video offline, on this machine (no upload, no credits): will lip-sync work on it (a real
+    face found, its size, turn and light, the mouth in view; verdict ok, warn or unusable with reasons),
+    and is a lip-synced result in sync (the voice against the mouth, in ms and frames; null when there
+    is no face or no speech). Use before spending credits on a lip-sync, and on a lip-sync's result."""
+
+    video: str = Field(min_length=1, description="Path of the video file.")
+
+
 class BatchInput(ToolInput):
     """Localize one video into several languages from a manifest file (YAML: a video and label → audio
     tracks; or CSV with label,audio[,video] rows): one lip-synced video per label. A rerun skips

@@ -27,6 +27,7 @@ from skill.agent.inputs import (
     DubInput,
     EditInput,
     ExportInput,
+    FaceCheckInput,
     JobCheckInput,
     JobInput,
     MotionInput,
@@ -101,6 +102,12 @@ def _align(app: App, data: AlignInput) -> Reply:
                  check_only=data.check_only, timing_json=_path(data.timing_json))
 
 
+def _face_check(app: App, data: FaceCheckInput) -> Reply:
+    from skill.handlers.face_check import face_check
+
+    return face_check(app, Path(data.video).expanduser())
+
+
 def _batch(app: App, data: BatchInput) -> Reply:
     from skill.handlers.batch import batch
 
@@ -170,6 +177,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool("edit", EditInput, _edit),
     Tool("export", ExportInput, _export),
     Tool("align", AlignInput, _align),
+    Tool("face_check", FaceCheckInput, _face_check),
     Tool("batch", BatchInput, _batch),
     Tool("talk", TalkInput, _talk),
     Tool("motion", MotionInput, _motion),
