@@ -37,6 +37,7 @@ RENDER_TIMEOUT_SECONDS = Var("LIP_SYNC_VIDEO_RENDER_TIMEOUT_SECONDS", "longest w
 PROGRESS_SECONDS = Var("LIP_SYNC_VIDEO_PROGRESS_SECONDS", "quiet time before a 'still working' line")
 SSE_TIMEOUT_SECONDS = Var("LIP_SYNC_VIDEO_SSE_TIMEOUT_SECONDS", "longest edit turn")
 SILENCE_SECONDS = Var("LIP_SYNC_VIDEO_SILENCE_SECONDS", "keep-alive-only time after which a turn has stalled")
+FACE_CHECK = Var("LIP_SYNC_VIDEO_FACE_CHECK", "off: no automatic face check before a lip-sync job or on its result")
 HTTP_TIMEOUT_SECONDS = Var("LIP_SYNC_VIDEO_HTTP_TIMEOUT_SECONDS", "timeout of one HTTP exchange")
 # Peer services
 FAL_KEY = Var("FAL_KEY", "fal.ai key", secret=True)

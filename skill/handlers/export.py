@@ -12,4 +12,7 @@ from skill.replies import Reply
 def export(app: App, output: Path | str | None = None, timing_json: Path | None = None) -> Reply:
     """Render the session's draft and download it to ``output``: a file, or a folder (an existing
     one, or any path written with a trailing slash, which is created)."""
-    return delivery.export(app, output, timing_json)
+    from skill.handlers.face_check import add_sync_line
+
+    # A lip-sync's export says whether mouth and voice line up; any other export is left as it is.
+    return add_sync_line(app, delivery.export(app, output, timing_json), only_measured=True)

@@ -36,16 +36,49 @@ def face_check(app: App, video: Path) -> Reply:
     return Reply("face/checked", data)
 
 
-def quick_sync_line(app: App, video: Path) -> str | None:
-    """The sync verdict line for a lip-sync result, or None when the extra is absent or the
-    check cannot run on it (a result is delivered either way: this line is a bonus)."""
+def enabled() -> bool:
+    """The automatic checks run when the ``[face]`` extra is installed and not switched off."""
+    from skill import env
+    from skill.local import facecheck
+
+    return facecheck.available() and (env.read(env.FACE_CHECK) or "").lower() not in ("off", "0", "no", "false")
+
+
+def gate(app: App, video: Path) -> None:
+    """Before a lip-sync job spends anything: refuse a video no lip-sync model can work with, and
+    say what may go wrong with one it can. Its own sync is not judged (its sound is replaced)."""
+    from skill.errors import MediaError
+    from skill.local import facecheck
+
+    if not enabled():
+        return
+    report = facecheck.check(Path(video))
+    kept = dict(report, reason_codes=[r for r in report["reason_codes"] if r["code"] != "out_of_sync"])
+    reasons = words(app.lang, kept)
+    if report["verdict"] == "unusable":
+        raise MediaError("errors/face_unusable", file=Path(video).name, reasons="; ".join(reasons))
+    if reasons:
+        app.events.notice("face/preflight_warn", file=Path(video).name, reasons="; ".join(reasons))
+
+
+def add_sync_line(app: App, reply: Reply, *, only_measured: bool = False) -> Reply:
+    """Add the one-line sync verdict of the reply's delivered video (``sync_line``, ``av_*``).
+
+    A result is delivered either way: when the extra is absent, the check is off, or the file
+    cannot be checked, the reply is unchanged. ``only_measured``: add it only when a face and
+    speech were found (an export need not be a lip-sync)."""
     from skill.errors import LipSyncError
     from skill.local import facecheck
 
-    if not facecheck.available():
-        return None
+    if not reply.ok or not reply.media or not enabled():
+        return reply
+    video = Path(reply.media[0])
     try:
-        report = facecheck.check(Path(video))
+        report = facecheck.check(video)
     except LipSyncError:
-        return None
-    return sync_line(app.lang, report, video=Path(video).name)
+        return reply
+    if only_measured and report["av_status"] != "measured":
+        return reply
+    reply.data["sync_line"] = sync_line(app.lang, report, video=video.name)
+    reply.data.update({k: report[k] for k in ("av_offset_ms", "av_offset_frames", "av_confidence", "av_status")})
+    return reply
