@@ -191,9 +191,12 @@ def write_clip(path: Path, pictures: list[np.ndarray] | np.ndarray, fps: float, 
 
 
 def talking_clip(path: Path, *, fps: float = 25, seconds: float = 6.0, offset_frames: float = 0,
-                 scene: Scene | None = None, seed: int = 3, crf: int = 23) -> Path:
-    """The face saying ``speech_like`` with its mouth following the sound, shifted by ``offset_frames``."""
-    voice = speech(seconds, seed)
+                 scene: Scene | None = None, seed: int = 3, crf: int = 23, voice: np.ndarray | None = None) -> Path:
+    """The face saying ``speech_like`` (or ``voice``, at ``RATE``) with its mouth following the sound,
+    shifted by ``offset_frames``."""
+    if voice is None:
+        voice = speech(seconds, seed)
+    seconds = len(voice) / RATE
     frames = round(seconds * fps)
     track = mouth_track(voice, fps, frames)
     base = face()
