@@ -3,7 +3,9 @@ public-domain face crop; see facesynth.py for how the ground truth is built."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -35,3 +37,18 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "landscape": fs.write_clip(d / "landscape.mp4", fs.landscape(640, 480), 25, voice),
         "wav": write_wav(d / "voice.wav", voice, fs.RATE),
     }
+
+
+@pytest.fixture(scope="session")
+def reports(clips: dict[str, Path]) -> Callable[[str], dict[str, Any]]:
+    """The face-check report of a clip, computed once per session (several tests read each)."""
+    from skill.local import facecheck
+
+    done: dict[str, dict[str, Any]] = {}
+
+    def report(name: str) -> dict[str, Any]:
+        if name not in done:
+            done[name] = facecheck.check(clips[name])
+        return dict(done[name])
+
+    return report

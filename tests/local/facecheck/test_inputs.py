@@ -75,6 +75,7 @@ def test_the_check_never_opens_a_network_connection(clips: dict[str, Path], monk
     assert facecheck.check(clips["late3"])["verdict"] == "warn"
 
 
+@pytest.mark.slow
 def test_the_model_runtime_prints_nothing(tmp_path: Path, clips: dict[str, Path]) -> None:
     """LiteRT's C++ "INFO: Created TensorFlow Lite XNNPACK delegate" goes to fd 2: it must not show."""
     import subprocess

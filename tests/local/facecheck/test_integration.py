@@ -58,6 +58,7 @@ def test_the_gate_is_off_when_switched_off(cli: Callable, fal: FalState, clips: 
     assert len(fal.jobs) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("lang", "line"), [("en", "the voice lags the mouth by 3 frames"), ("zh", "声音比嘴晚 3 帧")])
 def test_a_lip_sync_result_gets_a_one_line_sync_verdict(clips: dict[str, Path], face_check_on: None, lang: str,
                                                         line: str) -> None:
