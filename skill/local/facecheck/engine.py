@@ -23,6 +23,9 @@ from skill.local.facecheck.sync import Sync, measure
 FACE_SAMPLES_PER_SECOND = 5.0
 _MAX_FACE_SAMPLES = 120
 _RESEARCH_SECONDS = 0.5
+# Frame-to-frame tracking samples its crop by nearest pixel (after the box filter): a quarter of
+# bilinear's cost, and the bench's offsets and confidences came out the same (docs/face-check.md).
+TRACK_SMOOTH = False
 DRAWN_FLAT_SHARE = 0.6  # measured: photos (small, dark, backlit, CRF 23-35) <= 0.38, a cartoon 0.9
 
 
@@ -56,7 +59,7 @@ class _Tracker:
 
     def follow(self, frame: Pyramid, t: float, force: bool, allowed: bool) -> Face | None:
         """Track; when lost, search the frame if ``force``, or if ``allowed`` and none was made lately."""
-        face = landmarks(frame, self.roi) if self.roi is not None else None
+        face = landmarks(frame, self.roi, smooth=TRACK_SMOOTH) if self.roi is not None else None
         if face is None and (force or (allowed and t >= self.next_search)):
             self.next_search = t + _RESEARCH_SECONDS
             found = detect.find_faces(frame)

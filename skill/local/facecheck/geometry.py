@@ -49,8 +49,9 @@ class Pyramid:
             sub = _halve(sub)
         return sub
 
-    def crop(self, roi: Roi, size: int) -> np.ndarray:
-        """``size`` x ``size`` x 3 float32 in 0..1."""
+    def crop(self, roi: Roi, size: int, smooth: bool = True) -> np.ndarray:
+        """``size`` x ``size`` x 3 float32 in 0..1; ``smooth=False``: nearest pixel of the
+        box-filtered crop instead of bilinear (a quarter of the cost, for frame-to-frame tracking)."""
         factor = roi.side / size
         k = 1 << max(0, math.floor(math.log2(factor))) if factor >= 2 else 1
         reach = roi.side * 0.7072 + 2 * k  # the turned square's half-diagonal, and a margin
@@ -69,7 +70,7 @@ class Pyramid:
         u, v = np.meshgrid(grid, grid)
         x = (roi.cx + u * c - v * s - x0) / k - 0.5
         y = (roi.cy + u * s + v * c - y0) / k - 0.5
-        return _bilinear(sub, x, y)
+        return _bilinear(sub, x, y) if smooth else _nearest(sub, x, y)
 
 
 class YuvFrame(Pyramid):
@@ -126,3 +127,13 @@ def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     top = at(0) * (1 - fx) + at(1) * fx
     bottom = at(w + 2) * (1 - fx) + at(w + 3) * fx
     return ((top * (1 - fy) + bottom * fy) * (1 / 255.0)).astype(np.float32)
+
+
+def _nearest(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    h, w = img.shape[:2]
+    padded = np.zeros((h + 2, w + 2, img.shape[2]), np.uint8)
+    padded[1:-1, 1:-1] = img
+    xi = np.clip(x + 1.5, 0, w + 1).astype(np.int32)
+    yi = np.clip(y + 1.5, 0, h + 1).astype(np.int32)
+    picked = np.take(padded.reshape(-1, img.shape[2]), yi * (w + 2) + xi, axis=0)
+    return picked.astype(np.float32) * np.float32(1 / 255.0)

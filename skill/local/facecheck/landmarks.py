@@ -55,9 +55,9 @@ class Face:
         return Roi(cu * c - cv * s, cu * s + cv * c, float(side), angle)
 
 
-def landmarks(frame: Pyramid, roi: Roi) -> Face | None:
+def landmarks(frame: Pyramid, roi: Roi, smooth: bool = True) -> Face | None:
     """The face in ``roi``, or None when the model says there is none there."""
-    crop = frame.crop(roi, SIZE)
+    crop = frame.crop(roi, SIZE, smooth)
     raw, flag = runtime.landmarker().run(crop[None])
     presence = float(1 / (1 + math.exp(-float(np.clip(flag.reshape(-1)[0], -60, 60)))))
     if presence < MIN_PRESENCE:
