@@ -176,7 +176,8 @@ def run(quick: bool) -> list[Row]:
         median, report = _speed(tmp, 1 if quick else REPEATS)
         rows.append(Row("face: 60 s 720p clip, 2 cores", f"{median:.1f} s", "15 s goal", 15.0 / median, "≤ 15 s",
                         median <= 15.0, f"CPU {report['cpu_seconds']:.1f} s (both threads), load average "
-                        f"{report['load']:.1f}; verdict {report.get('verdict')}, offset {report.get('av_offset_frames')}"))
+                        f"{report['load']:.1f}; verdict {report.get('verdict')}, "
+                        f"offset {report.get('av_offset_frames')}"))
     return rows
 
 
