@@ -122,6 +122,10 @@ def _ours(video: Path, voice: Path, repeats: int) -> tuple[float, float, float, 
 
 def _install_anchors() -> str | None:
     """None when both anchors are importable from the cache, else why not."""
+    import importlib.util
+
+    if importlib.util.find_spec("imageio_ffmpeg") is None:  # syncstart's ffmpeg comes from it
+        return "anchors skipped: imageio-ffmpeg is not installed (pip install imageio-ffmpeg)"
     if (ANCHOR_DIR / "syncstart.py").is_file() and (ANCHOR_DIR / "audio_offset_finder").is_dir():
         return None
     done = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", str(ANCHOR_DIR), *ANCHORS],

@@ -17,7 +17,7 @@ import tracemalloc
 from collections.abc import Iterator
 
 from bench.common import Row
-from skill.nemo.sse import parse_stream
+from tests.conversation.helpers import parse_stream
 
 GOAL_EVENTS_PER_SECOND = 50_000
 EVENTS_PER_MINUTE = 60_000  # a synthetic 1 000 events/s: far denser than any real turn

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from skill.config import Settings
 from skill.console import Events, NullEvents
+from skill.replies import Lang
 
 if TYPE_CHECKING:
     from skill.nemo.client import NemoClient
@@ -22,7 +23,7 @@ class App:
                  lang: str = "en", verbose: bool = False) -> None:
         self.settings = settings or Settings.from_env()
         self.events: Events = events or NullEvents(lang)
-        self.lang = lang
+        self.lang: Lang = "zh" if lang == "zh" else "en"
         self.verbose = verbose
 
     @cached_property

@@ -14,21 +14,20 @@ string, so the CLI, the tools and the MCP server can all say it in the person's 
     │   │   └── ConnectionLost        reset after sending: the outcome is unknown
     │   ├── RequestTimeout            connect/read timeout
     │   ├── BadResponse               HTML error page, truncated or non-JSON body
-    │   └── ApiStatusError            an error code or HTTP status from the backend
-    │       ├── AuthExpired           1001 / 401
-    │       ├── SessionNotFound       1002
-    │       ├── NoCredits             2001
-    │       ├── UnsupportedFile       4001
-    │       ├── FileTooLarge          4002
-    │       ├── MissingClientId       400
-    │       ├── PlanRequired          402 (plan, NOT credits)
-    │       ├── RateLimited           429
-    │       └── ServerError           5xx
-    ├── StreamError                   an SSE turn that timed out or dropped
+    │   └── ApiStatusError            an error code or HTTP status from the backend (each
+    │       ├── AuthExpired           subclass lists its own in ``codes``)
+    │       ├── SessionNotFound
+    │       ├── NoCredits
+    │       ├── UnsupportedFile
+    │       ├── FileTooLarge
+    │       ├── MissingClientId
+    │       ├── PlanRequired          a plan limit, NOT credits
+    │       ├── RateLimited
+    │       └── ServerError           any 5xx
     ├── MediaError                    a local file or URL we refuse before the network
-    ├── JobFailed                     a render or provider job that ended in failure
     ├── AlignmentError                the offline engine cannot measure this pair honestly
-    └── ProviderError                 a peer service (fal, WaveSpeed, NIM) said no
+    ├── ProviderError                 a peer service (fal, WaveSpeed, NIM) said no
+    └── JobFailed                     a render or provider job that ended in failure
 """
 
 from __future__ import annotations
@@ -42,6 +41,7 @@ class LipSyncError(Exception):
     key: ClassVar[str] = "errors/internal"
     exit_code: ClassVar[int] = 1
     retryable: bool = False
+    lang: str | None = None  # pinned by ``chat`` to the message's language (issue 14)
 
     def __init__(self, key: str | None = None, /, **params: Any) -> None:
         from skill.replies import shown
@@ -56,7 +56,7 @@ class LipSyncError(Exception):
         """The message in the person's language (imports jinja2 lazily)."""
         from skill.replies import render
 
-        return render(self.message_key, lang, **self.params)
+        return render(self.message_key, self.lang or lang, **self.params)
 
     def __str__(self) -> str:
         try:
@@ -79,14 +79,20 @@ class UsageError(LipSyncError):
 
 
 class ConfigError(LipSyncError):
+    """A setting cannot be used: a bad base URL or number in the environment, an unwritable log file."""
+
     key = "errors/config"
 
 
 class ApiError(LipSyncError):
+    """Anything that went wrong talking to a remote service."""
+
     key = "errors/api"
 
 
 class ConnectionFailed(ApiError):
+    """DNS failure or refused connection: the request never left, so sending it again is safe."""
+
     key = "errors/unreachable"
     retryable = True
 
@@ -109,6 +115,13 @@ class BadResponse(ApiError):
 
 class ApiStatusError(ApiError):
     key = "errors/api_status"
+    # The backend codes and HTTP statuses that mean this error (the one table: skill.nemo.envelope reads it).
+    codes: ClassVar[tuple[int, ...]] = ()
+
+    def __init_subclass__(cls, key: str = "", codes: tuple[int, ...] = (), retryable: bool = False,
+                          **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.key, cls.codes, cls.retryable = key or cls.key, codes, retryable
 
     def __init__(self, key: str | None = None, /, *, status: int = 0, code: int | None = None,
                  **params: Any) -> None:
@@ -117,46 +130,18 @@ class ApiStatusError(ApiError):
         super().__init__(key, status=status, code=code, **params)
 
 
-class AuthExpired(ApiStatusError):
-    key = "errors/auth_expired"
-
-
-class SessionNotFound(ApiStatusError):
-    key = "errors/session_not_found"
-
-
-class NoCredits(ApiStatusError):
-    key = "errors/no_credits"
-
-
-class UnsupportedFile(ApiStatusError):
-    key = "errors/unsupported_file"
-
-
-class FileTooLarge(ApiStatusError):
-    key = "errors/file_too_large"
-
-
-class MissingClientId(ApiStatusError):
-    key = "errors/missing_client_id"
-
-
-class PlanRequired(ApiStatusError):
-    key = "errors/plan_required"
-
-
-class RateLimited(ApiStatusError):
-    key = "errors/rate_limited"
-    retryable = True
-
-
-class ServerError(ApiStatusError):
-    key = "errors/server_error"
-    retryable = True
-
-
-class StreamError(LipSyncError):
-    key = "errors/stream"
+# One line each: what the person is told (``key``) and which backend codes or HTTP statuses mean it.
+class AuthExpired(ApiStatusError, key="errors/auth_expired", codes=(1001, 1010, 1011, 401)):
+    """The sign-in is no longer valid (1010 and 1011: the token was revoked or has the wrong scope)."""
+class SessionNotFound(ApiStatusError, key="errors/session_not_found", codes=(1002,)): ...
+class NoCredits(ApiStatusError, key="errors/no_credits", codes=(2001,)): ...
+class UnsupportedFile(ApiStatusError, key="errors/unsupported_file", codes=(4001,)): ...
+class FileTooLarge(ApiStatusError, key="errors/file_too_large", codes=(4002,)): ...
+class MissingClientId(ApiStatusError, key="errors/missing_client_id", codes=(400,)): ...
+class PlanRequired(ApiStatusError, key="errors/plan_required", codes=(402,)):
+    """The plan does not allow it (a free plan's export): never about credits."""
+class RateLimited(ApiStatusError, key="errors/rate_limited", codes=(429,), retryable=True): ...
+class ServerError(ApiStatusError, key="errors/server_error", retryable=True): ...  # any 5xx
 
 
 class MediaError(LipSyncError):
@@ -168,11 +153,9 @@ def write_failed(name: object, exc: OSError) -> MediaError:
     return MediaError("errors/media_write_failed", name=str(name), reason=exc.strerror or type(exc).__name__)
 
 
-class JobFailed(LipSyncError):
-    key = "errors/job_failed"
-
-
 class AlignmentError(LipSyncError):
+    """The offline engine cannot measure this pair honestly (no audio, other speech, too little signal)."""
+
     key = "errors/alignment"
 
 
@@ -182,3 +165,7 @@ class ProviderError(LipSyncError):
     def __init__(self, key: str | None = None, /, *, retryable: bool = False, **params: Any) -> None:
         self.retryable = retryable
         super().__init__(key, **params)
+
+
+class JobFailed(LipSyncError):
+    key = "errors/job_failed"

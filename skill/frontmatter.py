@@ -7,6 +7,7 @@ The parse is cached: every command pays for it once, and ``credits`` cold start 
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,12 @@ from typing import Any
 from skill.errors import ConfigError
 
 UNKNOWN = "unknown"
+
+# What ``lip-sync-video install`` writes into the folder it places (skill.agent.install reads it
+# back for uninstall). It names the target the person chose, which is the most direct answer to
+# "where was this installed" for a local install; a dotfile, so ``clawhub publish`` never uploads it.
+INSTALL_MANIFEST = ".lip-sync-video-install.json"
+_TARGET_PLATFORM = {"openclaw": "clawhub", "clawhub": "clawhub", "cursor": "cursor", "claude": "claude"}
 
 # Path segments that reveal the installer. Checked in order against the skill folder's parts, so a
 # project-level ``.cursor/skills/`` is recognised as well as the one under the home directory.
@@ -84,19 +91,39 @@ def detect_platform(skill_dir: Path, *, override: str | None = None) -> str:
     """Where this copy was installed: ``clawhub``, ``cursor``, ``claude`` or ``unknown``.
 
     Order: the explicit override (``LIP_SYNC_VIDEO_PLATFORM``); a ``.clawhub/origin.json`` that
-    ``clawhub install`` writes into the skill folder; then the folder's path (``~/.clawhub/``,
-    ``~/.openclaw/`` → clawhub, ``~/.cursor/skills/`` → cursor, ``~/.claude/skills/`` → claude).
+    ``clawhub install`` writes into the skill folder, or the ``.openclaw/source-origin.json`` that
+    ``openclaw skills install <dir|git>`` writes; the target in our own install manifest; then the
+    folder's path (``~/.clawhub/``, ``~/.openclaw/`` → clawhub, ``~/.cursor/skills/`` → cursor,
+    ``~/.claude/skills/`` → claude).
     """
     if override and override.strip():
         return override.strip()
-    for registry_dir in (".clawhub", ".clawdhub"):  # .clawdhub: older ClawHub CLIs
-        if (skill_dir / registry_dir / "origin.json").is_file():
+    skill_dir = Path(os.path.expanduser(skill_dir))  # "~" follows $HOME
+    for marker_file in (".clawhub/origin.json", ".clawdhub/origin.json", ".openclaw/source-origin.json"):
+        if (skill_dir / marker_file).is_file():  # .clawdhub: older ClawHub CLIs
             return "clawhub"
-    parts = Path(os.path.abspath(os.path.expanduser(skill_dir))).parts  # "~" follows $HOME
+    installed_for = _manifest_target(skill_dir)
+    if installed_for in _TARGET_PLATFORM:
+        return _TARGET_PLATFORM[installed_for]
+    parts = Path(os.path.abspath(skill_dir)).parts
     for marker, platform in _PLATFORM_MARKERS:
         if _contains(parts, marker):
             return platform
     return UNKNOWN
+
+
+def read_install_manifest(folder: Path) -> dict[str, Any] | None:
+    """What ``install`` recorded in ``folder`` (a JSON object), or None: missing, unreadable or not an object."""
+    try:
+        data = json.loads((folder / INSTALL_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _manifest_target(skill_dir: Path) -> str | None:
+    target = (read_install_manifest(skill_dir) or {}).get("target")
+    return target if isinstance(target, str) else None
 
 
 def attribution(skill_dir: Path | None = None, *, override: str | None = None) -> Attribution:

@@ -66,7 +66,7 @@ def backend_language(lang: Lang) -> str:
 
 
 @cache
-def _environment():  # type: ignore[no-untyped-def]
+def _environment() -> Any:
     import jinja2
 
     from skill.config import skill_root
@@ -97,15 +97,18 @@ class Reply:
     """What a handler hands back: a template key, its data, and files to deliver.
 
     ``data`` must be JSON-safe and free of secrets: it is what ``--json`` and tool callers see.
+    ``lang`` pins the reply to one language (``chat`` answers in the language of the message, whatever
+    the session's language is), so a caller rendering it in another language still gets one language.
     """
 
     key: str
     data: dict[str, Any] = field(default_factory=dict)
     media: list[str] = field(default_factory=list)
     ok: bool = True
+    lang: str | None = None
 
     def text(self, lang: str) -> str:
-        return render(self.key, lang, **self.data)
+        return render(self.key, self.lang or lang, **self.data)
 
     def as_json(self, lang: str) -> dict[str, Any]:
         out = dict(self.data)

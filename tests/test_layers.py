@@ -7,6 +7,7 @@ type-only import upwards is still a module that cannot be understood without the
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,12 @@ def imported(tree: ast.AST, module: str, is_package: bool) -> list[tuple[int, st
 SOURCES = sorted(p for p in SKILL.rglob("*.py") if "nim_pb" not in p.parts)
 
 
+@functools.cache
+def imports_of(path: Path) -> tuple[tuple[int, str], ...]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return tuple(imported(tree, module_name(path), path.name == "__init__.py"))
+
+
 def test_every_module_sits_in_a_layer() -> None:
     for path in SOURCES:
         layer_of(module_name(path))
@@ -80,9 +87,8 @@ def test_every_module_sits_in_a_layer() -> None:
 def test_imports_point_down_or_sideways(path: Path) -> None:
     module = module_name(path)
     own = layer_of(module)
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     upward = [f"line {line}: {name} (layer {layer_of(name)} > {own})"
-              for line, name in imported(tree, module, path.name == "__init__.py") if layer_of(name) > own]
+              for line, name in imports_of(path) if layer_of(name) > own]
     assert not upward, f"{module} imports upwards:\n" + "\n".join(upward)
 
 
@@ -91,8 +97,7 @@ def test_nothing_imports_the_cli() -> None:
         module = module_name(path)
         if layer_of(module) == len(LAYERS) - 1:
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        names = [name for _, name in imported(tree, module, path.name == "__init__.py")]
+        names = [name for _, name in imports_of(path)]
         assert not [n for n in names if n == "skill.cli" or n.startswith("skill.cli.")], module
 
 

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skill.config import MAX_BATCH_JOBS
+from skill.config import DEFAULT_BATCH_JOBS, DEFAULT_JOB_TIMEOUT_SECONDS, MAX_BATCH_JOBS, MAX_JOB_TIMEOUT_SECONDS
 
 
 class ToolInput(BaseModel):
@@ -35,7 +35,10 @@ class ChatInput(ToolInput):
     utterance: str = Field(min_length=1, description="The person's words, verbatim.")
     attachments: list[str] = Field(default_factory=list,
                                    description="Local file paths or http(s) URLs the person attached.")
-    local: bool = Field(False, description="Fix sync offline on this machine instead of in the cloud.")
+    local: bool = Field(False, description="Force a sync fix onto this machine (it is the default for two local "
+                                           "files anyway).")
+    cloud: bool = Field(False, description="Send a sync fix to the cloud lip-sync instead of fixing it on this "
+                                           "machine (only when the person asks for the cloud).")
 
 
 class UploadInput(ToolInput):
@@ -106,7 +109,7 @@ class BatchInput(ToolInput):
     finished pairs and resumes pending renders."""
 
     manifest: str = Field(min_length=1, description="Path of the YAML or CSV manifest file.")
-    jobs: int = Field(3, ge=1, le=MAX_BATCH_JOBS, description="How many pairs run at once.")
+    jobs: int = Field(DEFAULT_BATCH_JOBS, ge=1, le=MAX_BATCH_JOBS, description="How many pairs run at once.")
 
 
 Provider = Literal["auto", "nemo", "fal", "wavespeed", "nim"]
@@ -120,7 +123,8 @@ class JobInput(ToolInput):
     model: str | None = Field(None, min_length=1, description="The provider's model id (default: its best).")
     options: dict[str, Any] = Field(default_factory=dict, description="The model's own options, e.g. resolution.")
     wait: bool = Field(True, description="Wait for the result; false returns a job_id to check with the job tool.")
-    timeout: float = Field(600.0, gt=0, le=3600, description="Seconds to wait before handing back the job_id.")
+    timeout: float = Field(DEFAULT_JOB_TIMEOUT_SECONDS, gt=0, le=MAX_JOB_TIMEOUT_SECONDS,
+                           description="Seconds to wait before handing back the job_id.")
     output: str | None = Field(None, min_length=1, description="Where to save the MP4 (default: chosen for you).")
 
 

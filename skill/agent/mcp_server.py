@@ -1,10 +1,12 @@
 """``lip-sync-video mcp``: the tools of :mod:`skill.agent.tools` served over stdio with the official MCP SDK.
 
-The published input schemas are exactly :func:`skill.agent.tools.schemas`' and validation is
-:func:`skill.agent.tools.invoke`'s, so a bad argument comes back as the same readable, structured error
-as from ``lip-sync-video call``. Handlers are synchronous: each call runs in a worker thread and
-its ``app.events`` progress and notices become MCP progress notifications. Every result is
-redacted; the NemoVideo token stays in this process. ``mcp`` is the optional ``[mcp]`` extra.
+It uses the SDK's public low-level server (``mcp.server.lowlevel.Server`` with ``on_list_tools`` and
+``on_call_tool`` handlers): the published input schemas are exactly :func:`skill.agent.tools.schemas`'
+and validation is :func:`skill.agent.tools.invoke`'s, so a bad argument comes back as the same
+readable, structured error as from ``lip-sync-video call``. Handlers are synchronous: each call runs
+in a worker thread and its ``app.events`` progress and notices become MCP progress notifications.
+Every result is redacted; the NemoVideo token stays in this process. ``mcp`` is the optional
+``[mcp]`` extra.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from skill.redact import redact
 from skill.replies import default_lang, render
 
 if TYPE_CHECKING:
-    from mcp.server.mcpserver import Context, MCPServer
-    from mcp_types import CallToolResult
+    from mcp.server.context import ServerRequestContext
+    from mcp.server.lowlevel import Server
+    from mcp.server.session import ServerSession
+    from mcp_types import CallToolRequestParams, CallToolResult, ListToolsResult, PaginatedRequestParams
 
 log = logging.getLogger("skill.mcp")
 
@@ -39,9 +43,9 @@ class ProgressBridge:
     A line identical to the previous one is not sent again.
     """
 
-    def __init__(self, ctx: Context, lang: str) -> None:
+    def __init__(self, session: ServerSession, lang: str) -> None:
         self.lang = lang
-        self._ctx = ctx
+        self._session = session
         self._value = 0.0
         self._last: str | None = None
 
@@ -62,7 +66,7 @@ class ProgressBridge:
             self._value = max(self._value + 0.01, round(100 * min(max(fraction, 0.0), 1.0), 2))
             total = max(100.0, self._value)
         try:
-            anyio.from_thread.run(self._ctx.report_progress, self._value, total, redact(message))
+            anyio.from_thread.run(self._session.report_progress, self._value, total, redact(message))
         except Exception:  # a client that went away must not break the job itself
             log.debug("progress notification not sent", exc_info=True)
 
@@ -76,46 +80,46 @@ def _tool_result(outcome: tools.Outcome) -> CallToolResult:
                           is_error=not outcome.ok)
 
 
-def _mcp_tool(tool: tools.Tool, base: App, lang: str | None) -> Any:
-    from mcp.server.mcpserver.tools.base import Tool as McpTool
-    from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
-
-    class RawArguments(FuncMetadata):
-        """Hands the arguments over untouched: :func:`skill.agent.tools.invoke` validates them."""
-
-        def validate_arguments(self, arguments_to_validate: dict[str, Any]) -> dict[str, Any]:
-            return {"arguments": dict(arguments_to_validate)}
-
-    async def run(arguments: dict[str, Any], ctx: Context) -> CallToolResult:
-        bridge = ProgressBridge(ctx, lang or base.lang)
-        outcome = await anyio.to_thread.run_sync(
-            lambda: tools.invoke(tool.name, arguments, base, lang, events=bridge))
-        return _tool_result(outcome)
-
-    return McpTool(fn=run, name=tool.name, description=tool.description, parameters=tool.input_schema(),
-                   fn_metadata=RawArguments(arg_model=ArgModelBase), is_async=True, context_kwarg="ctx")
+INSTRUCTIONS = ("Lip-sync videos with NemoVideo: upload media, edit by instruction, export, check credits, "
+                "or fix audio offset/drift offline. When unsure which tool fits, pass the person's words to "
+                "'chat'. Relay each result's 'reply' to the person.")
 
 
-def build_server(settings: Settings, lang: str | None = None, verbose: bool = False) -> MCPServer:
-    """An MCPServer offering every tool; raises a clear error if the SDK is missing."""
+def build_server(settings: Settings, lang: str | None = None, verbose: bool = False) -> Server:
+    """A low-level MCP server offering every tool; raises a clear error if the SDK is missing."""
     try:
-        from mcp.server.mcpserver import MCPServer
+        from mcp.server.lowlevel import Server
+        from mcp_types import ListToolsResult, Tool
     except ImportError:
         raise LipSyncError("errors/agent_mcp_missing") from None
     from skill import __version__
 
     base = App(settings, NullEvents(lang or default_lang()), lang=lang or default_lang(), verbose=verbose)
-    return MCPServer(
-        name="lip-sync-video",
-        version=__version__,
-        instructions=("Lip-sync videos with NemoVideo: upload media, edit by instruction, export, check credits, "
-                      "or fix audio offset/drift offline. When unsure which tool fits, pass the person's words to "
-                      "'chat'. Relay each result's 'reply' to the person."),
-        tools=[_mcp_tool(tool, base, lang) for tool in tools.TOOLS],
-        log_level="DEBUG" if verbose else "WARNING",
-    )
+    listed = [Tool(name=tool.name, description=tool.description, input_schema=tool.input_schema())
+              for tool in tools.TOOLS]
+
+    async def list_tools(ctx: ServerRequestContext, params: PaginatedRequestParams | None) -> ListToolsResult:
+        return ListToolsResult(tools=listed)
+
+    async def call_tool(ctx: ServerRequestContext, params: CallToolRequestParams) -> CallToolResult:
+        bridge = ProgressBridge(ctx.session, lang or base.lang)
+        arguments = dict(params.arguments or {})  # validated by tools.invoke, like every other caller's
+        outcome = await anyio.to_thread.run_sync(
+            lambda: tools.invoke(params.name, arguments, base, lang, events=bridge))
+        return _tool_result(outcome)
+
+    logging.getLogger("mcp").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    return Server("lip-sync-video", version=__version__, instructions=INSTRUCTIONS,
+                  on_list_tools=list_tools, on_call_tool=call_tool)
 
 
 def serve(settings: Settings, lang: str | None = None, verbose: bool = False) -> None:
     """Serve over stdio until the client closes the connection."""
-    build_server(settings, lang, verbose).run("stdio")
+    server = build_server(settings, lang, verbose)  # first: it says so clearly when the SDK is missing
+    from mcp.server.stdio import stdio_server
+
+    async def run() -> None:
+        async with stdio_server() as (read, write):
+            await server.run(read, write, server.create_initialization_options())
+
+    anyio.run(run)

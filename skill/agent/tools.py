@@ -56,7 +56,7 @@ def _path(value: str | None) -> Path | None:
 def _chat(app: App, data: ChatInput) -> Reply:
     from skill.handlers.chat import chat
 
-    return chat(app, data.utterance, list(data.attachments), local=data.local)
+    return chat(app, data.utterance, list(data.attachments), local=data.local, cloud=data.cloud)
 
 
 def _upload(app: App, data: UploadInput) -> Reply:
@@ -169,19 +169,11 @@ class Tool:
 
 
 TOOLS: tuple[Tool, ...] = (
-    Tool("chat", ChatInput, _chat),
-    Tool("upload", UploadInput, _upload),
-    Tool("credits", CreditsInput, _credits),
-    Tool("state", StateInput, _state),
-    Tool("setup", SetupInput, _setup),
-    Tool("edit", EditInput, _edit),
-    Tool("export", ExportInput, _export),
-    Tool("align", AlignInput, _align),
-    Tool("face_check", FaceCheckInput, _face_check),
-    Tool("batch", BatchInput, _batch),
-    Tool("talk", TalkInput, _talk),
-    Tool("motion", MotionInput, _motion),
-    Tool("dub", DubInput, _dub),
+    Tool("chat", ChatInput, _chat), Tool("upload", UploadInput, _upload), Tool("credits", CreditsInput, _credits),
+    Tool("state", StateInput, _state), Tool("setup", SetupInput, _setup), Tool("edit", EditInput, _edit),
+    Tool("export", ExportInput, _export), Tool("align", AlignInput, _align),
+    Tool("face_check", FaceCheckInput, _face_check), Tool("batch", BatchInput, _batch),
+    Tool("talk", TalkInput, _talk), Tool("motion", MotionInput, _motion), Tool("dub", DubInput, _dub),
     Tool("job", JobCheckInput, _job),
 )
 
@@ -206,8 +198,17 @@ class _Tee:
     """Events that are recorded for the result and also passed on (to the terminal or MCP)."""
 
     def __init__(self, recorder: RecordingEvents, outer: Events) -> None:
-        self.lang = recorder.lang
         self._sinks: tuple[Events, ...] = (recorder, outer)
+        self.lang = recorder.lang  # the outer sink speaks the call's language too (issue 14)
+
+    @property
+    def lang(self) -> str:
+        return self._sinks[0].lang
+
+    @lang.setter
+    def lang(self, value: str) -> None:
+        for sink in self._sinks:
+            sink.lang = value
 
     def notice(self, key: str, /, **params: Any) -> None:
         for sink in self._sinks:
@@ -279,7 +280,7 @@ def invoke(name: str, input: Any, app: App, lang: str | None = None, *,
         outcome = Outcome(reply.as_json(lang), 0 if reply.ok else 1)
     except LipSyncError as exc:
         log.debug("tool %s failed", name, exc_info=True)
-        outcome = _failure(exc.message_key, lang, exc.exit_code, **exc.params)
+        outcome = _failure(exc.message_key, exc.lang or lang, exc.exit_code, **exc.params)
         outcome.result["retryable"] = exc.retryable
     except Exception as exc:  # a bug in a handler: one clear line, the redacted traceback only in the log
         log.debug("tool %s crashed", name, exc_info=True)

@@ -13,7 +13,11 @@ import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    from skill.replies import Reply
 
 # Which module registers each command. Running one command imports only its module (cold start
 # is benchmarked); --help and unknown commands import them all. A test keeps this table true.
@@ -28,7 +32,21 @@ COMMANDS: dict[str, str] = {
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
-Runner = Callable[[argparse.Namespace, Any, Any], int]
+
+
+@dataclass(frozen=True)
+class RawOutput:
+    """What a runner returns when its output is not a Reply: one JSON object printed as it is
+    (``tools``, ``call``, ``route --json``; None prints nothing, as for ``mcp``) and the exit code."""
+
+    obj: Any
+    exit_code: int = 0
+
+
+# A command's run function: (arguments, App, Console) -> the Reply to show (or a RawOutput).
+# ``main`` prints it and maps it to the exit code: 0, or 1 when ``Reply.ok`` is False.
+Outcome = Union["Reply", RawOutput]
+Runner = Callable[[argparse.Namespace, Any, Any], Outcome]
 log = logging.getLogger("skill")
 
 
@@ -54,6 +72,13 @@ class Commands:
                                              **kwargs)
         parser.set_defaults(run=run)
         return parser
+
+    @staticmethod
+    def add_utterance(parser: argparse.ArgumentParser, help: str) -> None:
+        """The person's sentence and the files or links sent with it (``chat`` and ``route``)."""
+        parser.add_argument("utterance", help=help)
+        parser.add_argument("--attach", action="append", default=[], metavar="PATH",
+                            help="a file path or http(s) link the person sent with it (repeatable)")
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -120,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from skill.config import Settings
 
         app = App(Settings.from_env(), console, lang=lang, verbose=args.verbose)
-        return int(args.run(args, app, console) or 0)
+        return _deliver(args.run(args, app, console), console)
     except LipSyncError as exc:
         log.debug("handled error", exc_info=True)
         console.error(exc.render(lang), key=exc.message_key)
@@ -135,6 +160,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if app is not None:
             app.close()
+
+
+def _deliver(outcome: Outcome, console: Any) -> int:
+    """Print a runner's result and say the exit code: the one place ``Reply.ok`` becomes 0 or 1."""
+    if isinstance(outcome, RawOutput):
+        if outcome.obj is not None:
+            console.json(outcome.obj)
+        return outcome.exit_code
+    console.reply(outcome)
+    return 0 if outcome.ok else 1
 
 
 def _render(key: str, lang: str, **params: Any) -> str:

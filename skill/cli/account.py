@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skill.cli import Outcome
 
 
 def register(commands: Any) -> None:
@@ -14,22 +17,19 @@ def register(commands: Any) -> None:
     commands.add("state", _state, help="summarise the current project: tracks, uploads, export readiness")
 
 
-def _setup(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _setup(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.account import setup
 
-    console.reply(setup(app, new_project=args.new_project))
-    return 0
+    return setup(app, new_project=args.new_project)
 
 
-def _credits(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _credits(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.account import credits
 
-    console.reply(credits(app))
-    return 0
+    return credits(app)
 
 
-def _state(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _state(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.account import state
 
-    console.reply(state(app))
-    return 0
+    return state(app)

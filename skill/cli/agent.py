@@ -6,7 +6,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skill.cli import Outcome
 
 
 def register(commands: Any) -> None:
@@ -35,11 +38,16 @@ def register(commands: Any) -> None:
                                 help="symlink to this checkout instead of copying (edits show up at once)")
 
 
-def run_tools(args: argparse.Namespace, app: Any, console: Any) -> int:
+def run_tools(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.agent.tools import schemas
+    from skill.cli import RawOutput
 
-    console.json(schemas(args.format))
-    return 0
+    definitions = schemas(args.format)
+    if args.json:  # like every other --json: one object (the definitions under "tools")
+        from skill.replies import Reply
+
+        return Reply("agent/tools", {"format": args.format, "count": len(definitions), "tools": definitions})
+    return RawOutput(definitions)  # the bare list a model's API takes
 
 
 def _read_input(raw: str) -> Any:
@@ -60,30 +68,29 @@ def _read_input(raw: str) -> Any:
         raise UsageError("errors/agent_bad_json", detail=str(exc)) from None
 
 
-def run_call(args: argparse.Namespace, app: Any, console: Any) -> int:
+def run_call(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.agent.tools import invoke
+    from skill.cli import RawOutput
 
     outcome = invoke(args.tool, _read_input(args.input), app, lang=args.lang)
-    console.json(outcome.result)  # the result is the output, with or without --json
-    return outcome.exit_code
+    return RawOutput(outcome.result, outcome.exit_code)  # the result is the output, with or without --json
 
 
-def run_mcp(args: argparse.Namespace, app: Any, console: Any) -> int:
+def run_mcp(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.agent.mcp_server import serve
+    from skill.cli import RawOutput
 
     serve(app.settings, lang=args.lang, verbose=args.verbose)
-    return 0
+    return RawOutput(None)  # stdout was the protocol stream
 
 
-def run_install(args: argparse.Namespace, app: Any, console: Any) -> int:
+def run_install(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.agent.install import install
 
-    console.reply(install(args.target, args.dir, link=args.link))
-    return 0
+    return install(args.target, args.dir, link=args.link)
 
 
-def run_uninstall(args: argparse.Namespace, app: Any, console: Any) -> int:
+def run_uninstall(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.agent.install import uninstall
 
-    console.reply(uninstall(args.target, args.dir))
-    return 0
+    return uninstall(args.target, args.dir)

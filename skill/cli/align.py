@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skill.cli import Outcome
 
 
 def register(commands: Any) -> None:
@@ -21,9 +24,8 @@ def register(commands: Any) -> None:
                         help="also write the measurement (segments, anchors) as JSON")
 
 
-def _align(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _align(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.align import align
 
-    console.reply(align(app, args.video, args.audio, output=args.output, check_only=args.check_only,
-                        timing_json=args.timing_json))
-    return 0
+    return align(app, args.video, args.audio, output=args.output, check_only=args.check_only,
+                 timing_json=args.timing_json)

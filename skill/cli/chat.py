@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skill.cli import Outcome
 
 
 def register(commands: Any) -> None:
     parser = commands.add("chat", _chat, help="say what you want in plain words; the skill routes and does it")
-    parser.add_argument("utterance", help='what the person said, e.g. "sync my Spanish voiceover to this clip"')
-    parser.add_argument("--attach", action="append", default=[], metavar="PATH",
-                        help="a file path or http(s) link the person sent (repeatable)")
+    commands.add_utterance(parser, 'what the person said, e.g. "sync my Spanish voiceover to this clip"')
     parser.add_argument("--local", action="store_true",
-                        help="fix plain offset/drift sync on this machine instead of the cloud")
+                        help="force a sync fix onto this machine (the default for a local video and audio)")
+    parser.add_argument("--cloud", action="store_true",
+                        help="send a sync fix to the cloud lip-sync instead of fixing it on this machine")
 
 
-def _chat(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _chat(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.chat import chat
 
-    reply = chat(app, args.utterance, attachments=args.attach, local=args.local)
-    console.reply(reply)
-    return 0 if reply.ok else 1
+    return chat(app, args.utterance, attachments=args.attach, local=args.local, cloud=args.cloud, lang=args.lang)

@@ -1,4 +1,5 @@
-"""``talk``, ``motion`` and ``dub`` on any provider, with the aivp-lipsync scripts' flags.
+"""``talk``, ``motion`` and ``dub`` on any provider, with the flags of the aivp-lipsync scripts
+(the fal.ai lip-sync command-line helpers agents already know).
 
 The result is one JSON object on stdout (the scripts' contract, plus ``reply`` in the person's
 language); progress, queue position and logs go to stderr. ``--status/--result/--cancel ID``
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skill.cli import Outcome
 
 # Per mode: the two inputs, each as (local-file flag, URL flag, role).
 INPUTS: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -22,25 +26,6 @@ HELP = {
     "motion": "image + driving video → motion transfer (fal DreamActor)",
     "dub": "video + new speech → lip-synced video (fal PixVerse/Sync, WaveSpeed, NVIDIA NIM, NemoVideo)",
 }
-
-
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-
-
-def _positive(text: str) -> float:
-    if (value := _number(text)) <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0: {text!r}")
-    return value
-
-
-def _non_negative(text: str) -> float:
-    if (value := _number(text)) < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
-    return value
 
 
 def register(commands: Any) -> None:
@@ -63,6 +48,8 @@ def register(commands: Any) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
+    from skill.cli import numbers
+    from skill.config import DEFAULT_JOB_TIMEOUT_SECONDS
     from skill.providers import PROVIDER_NAMES  # here, not at the top: route/credits never load it
 
     parser.add_argument("--provider", choices=("auto", *PROVIDER_NAMES), default="auto",
@@ -74,14 +61,16 @@ def _common(parser: argparse.ArgumentParser) -> None:
     ids.add_argument("--status", metavar="ID", help="check a job's queue status")
     ids.add_argument("--result", metavar="ID", help="get a finished job's result")
     ids.add_argument("--cancel", metavar="ID", help="cancel a queued job")
-    parser.add_argument("--poll-interval", type=_non_negative, default=5.0, metavar="SECONDS",
+    parser.add_argument("--poll-interval", type=numbers.non_negative, default=5.0, metavar="SECONDS",
                         help="seconds between checks (5)")
-    parser.add_argument("--timeout", type=_positive, default=600.0, metavar="SECONDS",
-                        help="maximum wait in seconds (600)")
+    parser.add_argument("--timeout", type=numbers.positive, default=DEFAULT_JOB_TIMEOUT_SECONDS, metavar="SECONDS",
+                        help=f"maximum wait in seconds ({DEFAULT_JOB_TIMEOUT_SECONDS:g})")
     parser.add_argument("--logs", action="store_true", help="show the service's logs while waiting")
 
 
 def _dub_flags(parser: argparse.ArgumentParser) -> None:
+    from skill.cli import numbers
+
     parser.add_argument("--sync-mode", choices=("cut_off", "loop", "bounce", "silence", "remap"),
                         help="fal sync-lipsync: what to do when lengths differ")
     nim = parser.add_argument_group("NVIDIA LipSync NIM (--provider nim)")
@@ -97,7 +86,7 @@ def _dub_flags(parser: argparse.ArgumentParser) -> None:
     nim.add_argument("--output-audio-codec", choices=("opus", "mp3"), default="opus")
     nim.add_argument("--head-movement-speed", type=int, choices=(0, 1), help="0 static/slow heads, 1 fast")
     nim.add_argument("--background-audio-input", type=Path, metavar="PATH", help="background audio to mix in")
-    nim.add_argument("--background-audio-volume", type=float, default=0.5, help="background volume 0..1 (0.5)")
+    nim.add_argument("--background-audio-volume", type=numbers.finite, default=0.5, help="background volume 0..1 (0.5)")
 
 
 def _spec(args: argparse.Namespace) -> Any:
@@ -133,11 +122,11 @@ def _inputs(args: argparse.Namespace) -> dict[str, str]:
     return inputs
 
 
-def _run(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _run(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers import jobs
     from skill.handlers.jobs import WaitOptions
 
-    console.json_mode = True  # the aivp scripts' contract: JSON on stdout, words on stderr
+    console.json_mode = True  # those scripts' contract: JSON on stdout, words on stderr
     spec = _spec(args)
     if args.status:
         reply = jobs.job_status(app, args.status, spec, logs=args.logs)
@@ -149,5 +138,4 @@ def _run(args: argparse.Namespace, app: Any, console: Any) -> int:
         how = WaitOptions(wait=not args.run_async, poll_interval=args.poll_interval, timeout=args.timeout,
                           logs=args.logs, output=args.output)
         reply = jobs.run_job(app, args.mode, _inputs(args), spec, how)
-    console.reply(reply)
-    return 0 if reply.ok else 1
+    return reply

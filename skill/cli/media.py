@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skill.cli import Outcome
 
 
 def register(commands: Any) -> None:
-    from skill.config import MAX_BATCH_JOBS  # here, not at the top: only upload/export/batch pay for it
+    from skill.cli import numbers
+    from skill.config import DEFAULT_BATCH_JOBS, MAX_BATCH_JOBS  # here, not at the top: only these pay for it
 
     upload = commands.add("upload", _upload,
                           help="check local files (format, resolution, length, sample rate) and upload them, "
@@ -29,40 +33,23 @@ def register(commands: Any) -> None:
                          help="localize one video into several languages from a YAML or CSV manifest; "
                               "a rerun skips finished pairs and resumes pending renders")
     batch.add_argument("manifest", type=Path, metavar="MANIFEST", help="YAML or CSV: video, then label + audio rows")
-    batch.add_argument("--jobs", type=_jobs, default=3, metavar="N",
-                       help=f"pairs processed at once (1-{MAX_BATCH_JOBS}, default 3)")
+    batch.add_argument("--jobs", type=numbers.whole(1, MAX_BATCH_JOBS), default=DEFAULT_BATCH_JOBS, metavar="N",
+                       help=f"pairs processed at once (1-{MAX_BATCH_JOBS}, default {DEFAULT_BATCH_JOBS})")
 
 
-def _jobs(text: str) -> int:
-    from skill.config import MAX_BATCH_JOBS
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= value <= MAX_BATCH_JOBS:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_BATCH_JOBS}")
-    return value
-
-
-def _upload(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _upload(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.upload import upload
 
-    console.reply(upload(app, list(args.sources)))
-    return 0
+    return upload(app, list(args.sources))
 
 
-def _export(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _export(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.export import export
 
-    reply = export(app, output=args.output, timing_json=args.timing_json)
-    console.reply(reply)
-    return 0 if reply.ok else 1
+    return export(app, output=args.output, timing_json=args.timing_json)
 
 
-def _batch(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _batch(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.batch import batch
 
-    reply = batch(app, args.manifest, jobs=args.jobs)
-    console.reply(reply)
-    return 0 if reply.ok else 1
+    return batch(app, args.manifest, jobs=args.jobs)

@@ -6,17 +6,19 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skill.cli import Outcome
 
 
 def register(commands: Any) -> None:
     parser = commands.add("route", _route, help="show the intent of a sentence (offline, nothing is run)")
-    parser.add_argument("utterance", help="what the person said")
-    parser.add_argument("--attach", action="append", default=[], metavar="PATH",
-                        help="a file or URL sent with the sentence (repeatable)")
+    commands.add_utterance(parser, "what the person said")
 
 
-def _route(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _route(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
+    from skill.cli import RawOutput
     from skill.errors import UsageError
     from skill.router import route
 
@@ -24,9 +26,7 @@ def _route(args: argparse.Namespace, app: Any, console: Any) -> int:
         raise UsageError("errors/route_empty")
     result = route(args.utterance, args.attach)
     if console.json_mode:
-        console.json(result.as_dict())
-        return 0
+        return RawOutput(result.as_dict())  # the route itself; no template, so jinja2 is never imported
     from skill.replies import Reply
 
-    console.reply(Reply("route/summary", result.as_dict()))
-    return 0
+    return Reply("route/summary", result.as_dict())

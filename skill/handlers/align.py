@@ -5,6 +5,7 @@ two tracks are not the same recording."""
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,12 @@ def align(app: App, video: Path, audio: Path, output: Path | None = None, check_
     measurement = engine.measure(ref, new, video.name, audio.name)
     data: dict[str, Any] = {"video": video.name, "audio": audio.name, **verdict.report(measurement),
                             "output": None, "residual_ms": None, "check_only": check_only, "timing_json": None}
+    # Frames are spoken of at the clip's own rate (a 12 fps clip's 80 ms is one frame, not two).
+    data["fps"] = frame_rate(video)
+    data["lead_frames"] = round(abs(data["lead_ms"]) * data["fps"] / 1000, 1) if data["fps"] else None
+    data["fix_command"] = None if not check_only or data["side"] == "in_sync" else shlex.join(
+        ["lip-sync-video", "align", str(video.resolve()), str(audio.resolve()), "-o",
+         str(default_output(video).resolve())])
     if target is not None and native is not None:
         events.progress("align/writing", fraction=None, file=target.name)
         out_rate = apply.output_rate(target, ref.native_rate)
@@ -61,6 +68,19 @@ def align(app: App, video: Path, audio: Path, output: Path | None = None, check_
         data["timing_json"] = str(timing_json)
     return Reply("align/checked" if check_only else "align/fixed", data,
                  media=[str(target)] if target is not None else [])
+
+
+def frame_rate(video: Path) -> float | None:
+    """The video stream's average frame rate, or None (audio only, or a rate the container lacks)."""
+    import av
+
+    try:
+        with av.open(str(video)) as container:
+            stream = next(iter(container.streams.video), None)
+            rate = stream.average_rate or stream.guessed_rate if stream is not None else None
+    except (av.FFmpegError, OSError):
+        return None
+    return round(float(rate), 3) if rate else None
 
 
 def _residual(ref: Any, video: Path, output: Path) -> float | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.app import App
+from skill.config import DEFAULT_BATCH_JOBS
 from skill.console import NullEvents
 from skill.errors import JobFailed, LipSyncError
 from skill.media.manifest import Manifest, Pair, load_manifest
@@ -56,7 +57,7 @@ class PairStore(Store):
         return super().path(f"{name}-batch-{self._suffix}" if name in self._PER_PAIR else name)
 
 
-def batch(app: App, manifest: Path, jobs: int = 3) -> Reply:
+def batch(app: App, manifest: Path, jobs: int = DEFAULT_BATCH_JOBS) -> Reply:
     spec = load_manifest(manifest)
     journal = Journal(spec.output_dir / f".{spec.path.stem}.journal.sqlite")
     try:
@@ -107,7 +108,7 @@ class _Runner:
 
     def _pair_app(self, key: str) -> App:
         pair_app = App(self.app.settings, NullEvents(self.app.lang), lang=self.app.lang)
-        pair_app.store = PairStore(self.app.store, key)  # type: ignore[misc]
+        pair_app.store = PairStore(self.app.store, key)  # replaces the App's own (a cached property)
         return pair_app
 
     def _report(self, finished: int, total: int, result: PairResult) -> None:
@@ -171,7 +172,7 @@ class _Runner:
         self._advance(key, "syncing", draft_before=before, sent_at=time.time())
         instruction = pipeline.lip_sync_instruction(
             self.app.lang, "dub", {"video": pair.video.name, "audio": pair.audio.name}, label=pair.label)
-        reply = pipeline.edit(pair_app, instruction, follow_up=False)
+        reply = pipeline.edit(pair_app, instruction, export_asked=True)  # the pair's file is the point
         if not reply.ok:
             if reply.data.get("outcome") == "backend_error":
                 self._advance(key, "uploaded")  # the cloud said the turn failed: asking again is safe

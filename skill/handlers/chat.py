@@ -3,61 +3,33 @@
 This is what an agent calls for every user message. The router (deterministic, offline) picks the
 intent; the handlers of the other areas do the work and are imported only when needed, so a
 question about credits never loads the media stack. A sync fix ("the voiceover is 300 ms late")
-with a video and an audio attached runs on this machine when asked to (``local``) or when the cloud
-cannot be reached, and the reply says which path it took.
+with a local video and audio runs on this machine by default (:mod:`skill.handlers.chat_local`);
+mouth cues, character animation, dub fitting and the face check run locally too.
+
+One language per reply (issue 14): everything said while handling the message — the reply, each of
+its parts, progress lines and errors — is in the message's language (``lang`` overrides it when the
+caller chose one explicitly), whatever language the session was started in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from skill.errors import ConnectionFailed, UsageError
-from skill.media.names import is_web_url, kind_of
-from skill.replies import Reply
+from skill.errors import LipSyncError, UsageError
+from skill.handlers.chat_local import LOCAL_INTENTS, SyncPath, media_pair, run_local, sync_fix
+from skill.replies import Lang, Reply
 
 if TYPE_CHECKING:
     from skill.app import App
     from skill.router import Route
 
-SyncPath = Literal["local", "cloud", "local_fallback"]
 
-
-def _all_sources(route: Route, attachments: Sequence[str]) -> list[str]:
+def _sources(route: Route, attachments: Sequence[str]) -> list[str]:
     """Attachments first, then paths and links found in the sentence, each once."""
     return list(dict.fromkeys([*attachments, *route.files, *route.urls]))
-
-
-def _media_pair(sources: Sequence[str]) -> tuple[str, str] | None:
-    """The first video and the first audio among the sources, if there are both."""
-    video = next((s for s in sources if kind_of(s) == "video"), None)
-    audio = next((s for s in sources if kind_of(s) == "audio"), None)
-    return (video, audio) if video and audio else None
-
-
-def _local_align(app: App, video: str, audio: str) -> Reply:
-    from skill.handlers.align import align
-
-    if is_web_url(video) or is_web_url(audio):
-        raise UsageError("errors/chat_local_needs_files")
-    return align(app, Path(video), Path(audio))
-
-
-def _sync_fix(app: App, utterance: str, pair: tuple[str, str], local: bool) -> tuple[SyncPath, list[Reply]]:
-    video, audio = pair
-    if local:
-        return "local", [_local_align(app, video, audio)]
-    try:
-        from skill.handlers.edit import run_turn
-        from skill.handlers.upload import upload
-
-        uploaded = upload(app, [video, audio])
-        return "cloud", [uploaded, run_turn(app, utterance)]
-    except ConnectionFailed:
-        # Nothing reached the backend, so nothing can be charged twice: fix it here instead.
-        app.events.notice("chat/offline_fallback")
-        return "local_fallback", [_local_align(app, video, audio)]
 
 
 def _run(app: App, intent: str, utterance: str, route: Route, sources: list[str]) -> Reply:
@@ -82,7 +54,8 @@ def _run(app: App, intent: str, utterance: str, route: Route, sources: list[str]
         return upload(app, sources)
     from skill.handlers.edit import run_turn
 
-    return run_turn(app, utterance)
+    # The backend's "click Export" is carried out only when the person asked for an export.
+    return run_turn(app, utterance, export_asked="then_export" in route.hints)
 
 
 def _dispatch(app: App, intent: str, utterance: str, route: Route, sources: list[str]) -> list[Reply]:
@@ -101,23 +74,50 @@ def _dispatch(app: App, intent: str, utterance: str, route: Route, sources: list
     return replies
 
 
-def chat(app: App, utterance: str, attachments: Sequence[str] = (), local: bool = False) -> Reply:
-    """Route one message and run it; the reply carries the intent and, for sync fixes, the path."""
+@contextmanager
+def _speaking(app: App, lang: Lang) -> Iterator[None]:
+    """Handle the message in ``lang``: the app, its events sink (and what that passes on to) speak it."""
+    before = app.lang, app.events.lang
+    app.lang = app.events.lang = lang
+    try:
+        yield
+    except LipSyncError as exc:
+        exc.lang = lang  # the CLI and the tools render the error in the message's language too
+        raise
+    finally:
+        app.lang, app.events.lang = before
+
+
+def chat(app: App, utterance: str, attachments: Sequence[str] = (), local: bool = False, cloud: bool = False,
+         lang: Lang | None = None) -> Reply:
+    """Route one message and run it; the reply carries the intent and, for sync fixes, the path.
+
+    ``local`` forces a sync fix onto this machine, ``cloud`` sends it to the cloud lip-sync; by
+    default a sync fix with two local files is made here.
+    """
     if not utterance.strip() and not attachments:
         raise UsageError("errors/chat_empty")
+    if local and cloud:
+        raise UsageError("errors/chat_local_or_cloud")
     from skill.router import route as route_utterance
 
     route = route_utterance(utterance, attachments)
+    speak: Lang = lang or route.lang
     intent = str(route.intent)
-    sources = _all_sources(route, attachments)
-    pair = _media_pair(sources) if "sync_fix" in route.hints or local else None
+    sources = _sources(route, attachments)
     path: SyncPath | None = None
-    if pair is not None:
-        path, replies = _sync_fix(app, utterance, pair, local)
-    elif local:
-        raise UsageError("errors/chat_local_needs_files")
-    else:
-        replies = _dispatch(app, intent, utterance, route, sources)
-    data: dict[str, Any] = {"intent": intent, "path": path, "parts": [r.text(app.lang) for r in replies],
+    with _speaking(app, speak):
+        pair = media_pair(sources) if "sync_fix" in route.hints or local else None
+        if intent in LOCAL_INTENTS:
+            replies = run_local(app, intent, utterance, route, sources)
+        elif pair is not None:
+            path, replies = sync_fix(app, utterance, pair, local=local, cloud=cloud or "cloud" in route.hints)
+        elif local:
+            raise UsageError("errors/chat_local_needs_files")
+        else:
+            replies = _dispatch(app, intent, utterance, route, sources)
+        parts = [r.text(speak) for r in replies]
+    data: dict[str, Any] = {"intent": intent, "path": path, "lang": speak, "parts": parts,
                             "results": [{"key": r.key, "ok": r.ok, **r.data} for r in replies]}
-    return Reply("chat/reply", data, media=[m for r in replies for m in r.media], ok=all(r.ok for r in replies))
+    return Reply("chat/reply", data, media=[m for r in replies for m in r.media], ok=all(r.ok for r in replies),
+                 lang=speak)

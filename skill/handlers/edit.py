@@ -11,6 +11,7 @@ from skill.nemo import pipeline
 from skill.replies import Reply
 
 
-def run_turn(app: App, text: str, *, follow_up: bool = True) -> Reply:
-    """Send one edit instruction and describe the outcome; at most one follow-up turn (``follow_up``)."""
-    return pipeline.edit(app, text, follow_up=follow_up)
+def run_turn(app: App, text: str, *, export_asked: bool = False) -> Reply:
+    """Send one edit instruction and describe the outcome; the backend's "click Export" is carried out
+    only when ``export_asked`` (the person asked for the file); suggestions are offered, never sent."""
+    return pipeline.edit(app, text, export_asked=export_asked)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from skill.config import DEFAULT_JOB_TIMEOUT_SECONDS
 from skill.errors import MediaError, ProviderError, UsageError
 from skill.media.names import is_web_url
 from skill.providers import create, pick
@@ -27,11 +28,12 @@ if TYPE_CHECKING:
 
 @dataclass
 class WaitOptions:
-    """How to wait, mirroring the aivp scripts' flags (defaults included)."""
+    """How to wait for a provider job: the ``--async``, ``--poll-interval``, ``--timeout``, ``--logs``
+    and ``--output`` flags of talk/motion/dub (and the same fields of their tools)."""
 
     wait: bool = True  # False is --async: return the id at once
     poll_interval: float = 5.0
-    timeout: float = 600.0
+    timeout: float = DEFAULT_JOB_TIMEOUT_SECONDS
     logs: bool = False
     output: Path | None = None
 

@@ -38,7 +38,8 @@ class DecodedAudio:
 def _plane(frame: av.AudioFrame) -> np.ndarray:
     """A mono float frame (AAC, Opus, MP3 decoders' fltp) as a view of its plane: to_ndarray's
     vstack and per-frame format checks cost more than decoding (0.5 s per hour of AAC)."""
-    return np.frombuffer(frame.planes[0], np.float32, frame.samples)
+    # PyAV's stubs do not declare the buffer protocol its planes implement.
+    return np.frombuffer(frame.planes[0], np.float32, frame.samples)  # type: ignore[call-overload]
 
 
 def _mono(frame: av.AudioFrame) -> np.ndarray:
@@ -200,8 +201,8 @@ def _decode(path: Path, sink: _Collect | _Downsample) -> DecodedAudio:
         if not container.streams.audio:
             raise AlignmentError("errors/align_no_audio", file=path.name)
         stream = container.streams.audio[0]
-        stream.thread_type = "AUTO"
         context = stream.codec_context
+        context.thread_type = "AUTO"  # what Stream.thread_type sets: decode on every core
         planar_mono = context.format is not None and context.format.name == "fltp" and context.channels == 1
         to_mono = _plane if planar_mono else _mono
         rate = int(stream.sample_rate or 0)
@@ -253,7 +254,8 @@ def video_lead(path: Path) -> float:
         if not container.streams.video:
             return 0.0
         stream = container.streams.video[0]
-        start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        start = float(stream.start_time * stream.time_base) \
+            if stream.start_time is not None and stream.time_base is not None else 0.0
         return start - (container.start_time or 0) / av.time_base
 
 

@@ -34,7 +34,7 @@ class Pair:
     audio: Path
 
     def output_name(self) -> str:
-        """``<video-stem>.<label>.<ext>``: the spec's matching filenames, same container as the input."""
+        """``<video-stem>.<label>.<ext>``: one name per language beside the video, same container as the input."""
         return f"{self.video.stem}.{self.label}{self.video.suffix.lower() or '.mp4'}"
 
 

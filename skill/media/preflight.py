@@ -26,9 +26,9 @@ from skill.media.names import SUPPORTED_EXTENSIONS, extension_of
 from skill.media.probe import MediaInfo, probe
 
 DEFAULT_MAX_UPLOAD_MB = 2048  # documented limit; LIP_SYNC_VIDEO_MAX_UPLOAD_MB overrides it
-MIN_LIP_HEIGHT = 480  # the spec's "at least 480p" for facial landmark detection
-LONG_CLIP_SECONDS = 120.0  # past two minutes sync drifts; the spec suggests splitting at pauses
-DURATION_TOLERANCE = 0.10  # over 10 % the spec says sync accuracy drops
+MIN_LIP_HEIGHT = 480  # below 480p the lips are too few pixels for facial landmark detection
+LONG_CLIP_SECONDS = 120.0  # past two minutes sync tends to drift; splitting at pauses keeps it tight
+DURATION_TOLERANCE = 0.10  # video and audio lengths more than 10 % apart cost sync accuracy
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from skill.errors import MediaError
 
@@ -68,14 +68,14 @@ def probe(path: Path) -> MediaInfo:
         raise MediaError("errors/media_unreadable", name=path.name) from None
 
 
-def _is_cover_art(stream) -> bool:  # type: ignore[no-untyped-def]
+def _is_cover_art(stream: Any) -> bool:
     """Album art in an MP3/M4A: a still picture stream marked ``attached_pic``, not a video."""
     from av.stream import Disposition
 
     return bool(stream.disposition & Disposition.attached_pic)
 
 
-def _describe(path: Path, container) -> MediaInfo:  # type: ignore[no-untyped-def]
+def _describe(path: Path, container: Any) -> MediaInfo:
     video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
     audio = next((s for s in container.streams.audio), None)
     if video is None and audio is None:
@@ -85,6 +85,7 @@ def _describe(path: Path, container) -> MediaInfo:  # type: ignore[no-untyped-de
     duration = container.duration / 1_000_000 if container.duration else None
     # A PNG, JPEG, WebP or GIF on its own; an MJPEG track inside an AVI or MOV is still a video.
     is_still = audio is None and video_codec in _IMAGE_CODECS and not names & _VIDEO_CONTAINERS
+    extensions: tuple[str, ...]
     if is_still:
         kind: Kind = "image"
         extension = _IMAGE_CODECS[video_codec]  # type: ignore[index]

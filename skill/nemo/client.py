@@ -2,7 +2,7 @@
 
 It owns the token and the editing session, sends the attribution headers and the bearer token
 on every API request (through an ``httpx.Auth`` so the token never lands in a URL), unwraps the
-envelopes (``skill.nemo.envelope``) and applies the seed's recovery table exactly once per failure:
+envelopes (``skill.nemo.envelope``) and applies NemoVideo's documented recovery rules exactly once per failure:
 
 =========  ==================================================================
 1001 / 401  re-authenticate with the same client id, retry once
@@ -23,7 +23,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -86,7 +86,7 @@ class _ApiAuth(httpx.Auth):
     def __init__(self, client: NemoClient) -> None:
         self._client = client
 
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self._client.is_api_url(request.url):
             request.headers.update(self._client.attribution_headers)
             token = self._client._token

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 class NemoContext(Protocol):
     settings: Settings
     events: Events
-    lang: str
+
+    @property
+    def lang(self) -> str: ...
 
     @property
     def client(self) -> NemoClient: ...

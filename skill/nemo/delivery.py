@@ -18,6 +18,7 @@ from skill.errors import write_failed
 from skill.media.download import download, safe_filename, unused_path
 from skill.media.names import VIDEO_EXTENSIONS, extension_of
 from skill.nemo.context import NemoContext
+from skill.nemo.envelope import object_field
 from skill.nemo.render import Ledger, StoreLedger, render_draft
 from skill.nemo.timeline import has_segments
 from skill.nemo.timing import timing_target, write_timings
@@ -107,8 +108,7 @@ def _source_name(state: dict[str, Any]) -> tuple[str, str]:
         ext = extension_of(name)
         if name and ext in VIDEO_EXTENSIONS:
             return Path(name).stem, ext
-    draft = state.get("draft") if isinstance(state.get("draft"), dict) else {}
-    meta = draft.get("m") if isinstance(draft.get("m"), dict) else {}
+    meta = object_field(object_field(state, "draft"), "m")
     return safe_filename(str(meta.get("title") or ""), "lip-sync"), "mp4"
 
 

@@ -12,34 +12,11 @@ import time
 from datetime import datetime
 from typing import Any
 
-from skill.errors import (
-    ApiStatusError,
-    AuthExpired,
-    BadResponse,
-    FileTooLarge,
-    MissingClientId,
-    NoCredits,
-    PlanRequired,
-    RateLimited,
-    ServerError,
-    SessionNotFound,
-    UnsupportedFile,
-)
+from skill.errors import ApiStatusError, BadResponse, ServerError, SessionNotFound, UnsupportedFile
 
-# Backend codes and HTTP statuses share one namespace in the seed's error table.
+# Backend codes and HTTP statuses share one namespace; each error class lists its own codes.
 ERRORS: dict[int, type[ApiStatusError]] = {
-    1001: AuthExpired,
-    1010: AuthExpired,  # token revoked / wrong scope in the TS client's table
-    1011: AuthExpired,
-    401: AuthExpired,
-    1002: SessionNotFound,
-    2001: NoCredits,
-    4001: UnsupportedFile,
-    4002: FileTooLarge,
-    400: MissingClientId,
-    402: PlanRequired,
-    429: RateLimited,
-}
+    code: cls for cls in ApiStatusError.__subclasses__() for code in cls.codes}
 _DETAIL_LIMIT = 200
 ANONYMOUS_TOKEN_SECONDS = 7 * 24 * 3600  # anonymous tokens live 7 days
 
@@ -104,6 +81,13 @@ def error_for(code: int | None, status: int, detail: str) -> ApiStatusError:
 
         params["formats"] = ", ".join(SUPPORTED_EXTENSIONS)
     return cls(status=status, code=code, **params)
+
+
+def object_field(parent: Any, key: str) -> dict[str, Any]:
+    """``parent[key]`` when both are JSON objects, else ``{}``: backend shapes vary, a missing or
+    mistyped sub-object reads as empty."""
+    value = parent.get(key) if isinstance(parent, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def text_field(value: Any) -> str | None:

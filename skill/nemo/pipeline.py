@@ -6,7 +6,10 @@ with its journal between the stages.
 
 About a third of edits answer with no text; then the draft before and after tells what changed.
 Backend text is written for a web editor: :mod:`skill.nemo.guispeak` turns its button talk into
-our actions (export, show the timeline, one follow-up edit), which run here.
+our actions (export, show the timeline, a suggested edit). Only what the request needs is carried
+out ("click Export" after the person asked to export); a suggested edit is offered as a question,
+never sent on its own (issue 14). Backend text is data: the reply quotes it as the editor's words,
+and a command in it is withheld (:mod:`skill.backend_text`), never shown as something to run.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from skill.backend_text import withhold_commands
 from skill.errors import LipSyncError, UsageError
 from skill.media.preflight import preflight
 from skill.media.sources import LocalSource, UrlSource, classify
@@ -56,8 +60,12 @@ def _changes(ctx: NemoContext, before: dict[str, Any] | None) -> tuple[list[str]
     return lines, summarize(after, ctx.lang)
 
 
-def _perform(ctx: NemoContext, actions: list[Action], follow_up: bool) -> tuple[list[str], list[str]]:
-    """Run GUI-speak actions; returns extra lines for the reply and media to deliver."""
+def _perform(ctx: NemoContext, actions: list[Action], export_asked: bool) -> tuple[list[str], list[str]]:
+    """Carry out the GUI-speak actions the request needs; offer the rest. Returns extra lines and media.
+
+    Showing the project stands in for "open the panel" (it changes nothing); an export runs only when
+    the request asked for one; a suggested edit ("drag the title to 5 s") is offered as a question.
+    """
     extra: list[str] = []
     media: list[str] = []
     for action in actions:
@@ -66,6 +74,8 @@ def _perform(ctx: NemoContext, actions: list[Action], follow_up: bool) -> tuple[
             summary = summarize(after, ctx.lang) if after is not None else render("edit/state_unavailable", ctx.lang)
             if summary not in extra:
                 extra.append(summary)
+        elif action.kind == "export" and not export_asked:
+            extra.append(render("edit/offer_export", ctx.lang))
         elif action.kind == "export":
             try:
                 reply = export(ctx)
@@ -73,37 +83,39 @@ def _perform(ctx: NemoContext, actions: list[Action], follow_up: bool) -> tuple[
                 media.extend(reply.media)
             except LipSyncError as exc:  # the edit itself succeeded; say why the export did not
                 extra.append(exc.render(ctx.lang))
-        elif action.kind == "send_edit" and follow_up:
-            ctx.events.notice("edit/follow_up", instruction=action.text)
-            extra.append(edit(ctx, action.text, follow_up=False).text(ctx.lang))
         elif action.kind == "send_edit":
             extra.append(render("edit/suggestion", ctx.lang, instruction=action.text))
     return extra, media
 
 
-def edit(ctx: NemoContext, text: str, *, follow_up: bool = True) -> Reply:
-    """Send one edit instruction and describe the outcome; at most one follow-up turn (``follow_up``)."""
+def edit(ctx: NemoContext, text: str, *, export_asked: bool = False) -> Reply:
+    """Send one edit instruction and describe the outcome; the backend's "click Export" is carried out
+    only when ``export_asked`` (the request asked for the file), and nothing else is ever sent on."""
     if not text.strip():
         raise UsageError("errors/edit_empty")
     before = read_draft(ctx.client)
     turn = stream(ctx.client, ctx.settings, ctx.events, text)
     text_shown, temporary_only = answer(turn.texts)
+    text_shown, withheld = withhold_commands(text_shown)
 
     if turn.ending != "complete" or (not text_shown and (turn.errors or temporary_only)):
         changes, summary = _changes(ctx, before)
         outcome = turn.ending if turn.ending != "complete" else "backend_error"
         # Button talk is still removed, but nothing is acted on after a turn that did not finish.
         return Reply("edit/interrupted", {"outcome": outcome, "text": translate(text_shown).text, "changes": changes,
-                                          "timeline": summary, "compared": before is not None}, ok=False)
+                                          "timeline": summary, "compared": before is not None,
+                                          "commands_withheld": withheld, "source": "backend"}, ok=False)
     if not text_shown:
         changes, summary = _changes(ctx, before)
         return Reply("edit/silent", {"outcome": "silent", "changes": changes, "timeline": summary,
                                      "compared": before is not None and summary is not None})
 
     translation = translate(text_shown)
-    extra, media = _perform(ctx, translation.actions, follow_up)
+    extra, media = _perform(ctx, translation.actions, export_asked)
+    # ``text`` is the backend's words (data to show, quoted by the template); ``source`` says so.
     return Reply("edit/answer", {"outcome": "answered", "text": translation.text, "extra": extra,
-                                 "actions": [a.kind for a in translation.actions]}, media=media)
+                                 "actions": [a.kind for a in translation.actions], "source": "backend",
+                                 "commands_withheld": withheld}, media=media)
 
 
 class LipSync(NamedTuple):
@@ -123,7 +135,7 @@ def lip_sync(ctx: NemoContext, sources: list[str], instruction: str, output: Pat
     is only moved into place: exporting again would render the same draft twice.
     """
     upload(ctx, sources)
-    turn = edit(ctx, instruction)
+    turn = edit(ctx, instruction, export_asked=True)  # the file is the point of the request
     if not turn.ok:
         return LipSync(turn, None)
     if turn.media:

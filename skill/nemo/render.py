@@ -21,6 +21,7 @@ from skill.config import Settings
 from skill.console import Events
 from skill.errors import ApiError, ApiStatusError, AuthExpired, JobFailed, NoCredits, PlanRequired
 from skill.nemo.endpoints import RENDER_PATH
+from skill.nemo.envelope import object_field
 from skill.store import Store
 
 TRANSIENT_POLL_ERRORS = 3  # consecutive retryable failures tolerated while polling
@@ -97,8 +98,8 @@ def parse_status(body: Any) -> RenderStatus:
     """Both documented shapes: top-level ``status``/``output.url``, or ``data.status``/``data.outputUrl``."""
     if not isinstance(body, dict):
         return RenderStatus("pending")
-    inner = body.get("data") if isinstance(body.get("data"), dict) else body
-    output = inner.get("output") if isinstance(inner.get("output"), dict) else {}
+    inner = object_field(body, "data") or body
+    output = object_field(inner, "output")
     url = inner.get("outputUrl") or output.get("url") or body.get("outputUrl")
     progress = inner.get("progress")
     fraction = max(0.0, min(1.0, float(progress) / 100)) if isinstance(progress, (int, float)) else None
@@ -144,7 +145,7 @@ def _probe(client: ApiRequester, render_id: str) -> RenderStatus | None:
 
 def _submit(client: ApiRequester, session_id: str, draft: dict[str, Any], ledger: Ledger,
             fingerprint: str) -> tuple[str, RenderStatus]:
-    """Submit; on failure retry once, as the spec says.
+    """Submit; on failure retry once (NemoVideo's rule for renders: one retry, then report).
 
     A refused submit (an error answer, a failed render) is retried with a new id. One whose outcome
     is unknown (timed out, cut off, connection lost) may be rendering already, so it is sent again

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -118,7 +118,8 @@ class EventParser:
             text = obj.get("content") or obj.get("text") or ""
             return [StreamEvent("text", text=text)] if isinstance(text, str) and text.strip() else [OTHER]
         if kind in ("tool_call", "tool_result"):
-            return [StreamEvent(kind, tool=str(obj.get("name") or obj.get("tool") or ""))]
+            return [StreamEvent("tool_call" if kind == "tool_call" else "tool_result",
+                                tool=str(obj.get("name") or obj.get("tool") or ""))]
         if kind == "error":
             return [StreamEvent("error", error=_error_text(obj.get("message") or obj.get("content")))]
         return [OTHER]
@@ -130,7 +131,7 @@ class EventParser:
             events.append(StreamEvent("error", error=_error_text(message or code)))
         content = obj.get("content")
         parts = content.get("parts") if isinstance(content, Mapping) else None
-        if not isinstance(parts, list):
+        if not isinstance(content, Mapping) or not isinstance(parts, list):
             return events or [OTHER]
         from_model = content.get("role") in (None, "model")  # user-role content echoes input or tool results
         partial = bool(obj.get("partial"))
@@ -160,11 +161,3 @@ class EventParser:
         # The accumulated event repeats every partial chunk: it replaces them, never adds to them.
         self._pending.clear()
         return StreamEvent("text", text=text) if text.strip() else OTHER
-
-
-def parse_stream(data: Iterable[str]) -> Iterator[StreamEvent]:
-    """Every event of a whole stream of ``data`` strings (a generator: nothing is kept)."""
-    parser = EventParser()
-    for item in data:
-        yield from parser.feed(item)
-    yield from parser.finish()

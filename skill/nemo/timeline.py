@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from skill.replies import render
 
@@ -162,13 +162,14 @@ def read_segment(raw: Mapping[str, Any]) -> Segment | None:
     return _segment(raw, 0)
 
 
-def has_segments(draft: Any) -> bool:
+def has_segments(draft: Any) -> TypeGuard[dict[str, Any]]:
     """Ready for export: some track holds at least one real segment (the backend renders only that)."""
     return any(track.segments for track in tracks(draft))
 
 
 def _kind(raw: Mapping[str, Any]) -> TrackKind:
-    base = _TRACK_TYPES.get(raw.get("tt")) if isinstance(raw.get("tt"), int) else None
+    type_code = raw.get("tt")
+    base = _TRACK_TYPES.get(type_code) if isinstance(type_code, int) else None
     role = str(_lookup(raw, ("role", "kind", "type")) or "").lower()
     if base == "audio":
         return _AUDIO_ROLES.get(role, "audio")

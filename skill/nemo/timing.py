@@ -1,6 +1,6 @@
 """``--timing-json``: segment timings per track of the final draft, for animation and subtitle tools.
 
-Draft short keys (seed): ``t`` tracks, ``tt`` track type (0 video, 1 audio, 7 text), ``sg``
+Draft short keys (NemoVideo's draft format): ``t`` tracks, ``tt`` track type (0 video, 1 audio, 7 text), ``sg``
 segments with ``st`` start and ``d`` duration in milliseconds, ``m`` metadata. Frame numbers are
 added when the draft says its frame rate, so animators can key mouth shapes directly.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.errors import MediaError, write_failed
+from skill.nemo.envelope import object_field
 from skill.nemo.timeline import read_segment
 
 TRACK_TYPES = {0: "video", 1: "audio", 7: "text"}
@@ -22,8 +23,9 @@ FORMAT_VERSION = 1
 
 def timings(draft: dict[str, Any]) -> dict[str, Any]:
     """A plain JSON document: every track and its segments, in milliseconds (and frames if known)."""
-    meta = draft.get("m") if isinstance(draft.get("m"), dict) else {}
-    fps = meta.get("fps") if isinstance(meta.get("fps"), (int, float)) and meta.get("fps") > 0 else None
+    meta = object_field(draft, "m")
+    fps = meta.get("fps")
+    fps = fps if isinstance(fps, (int, float)) and fps > 0 else None
     tracks = [_track(index, track, fps) for index, track in enumerate(draft.get("t") or [], start=1)
               if isinstance(track, dict)]
     return {
@@ -64,7 +66,7 @@ def write_timings(draft: dict[str, Any], path: Path) -> Path:
 
 
 def _track(index: int, track: dict[str, Any], fps: float | None) -> dict[str, Any]:
-    meta = track.get("m") if isinstance(track.get("m"), dict) else {}
+    meta = object_field(track, "m")
     kind = track.get("tt")
     segments = sorted((_segment(s, fps) for s in track.get("sg") or [] if isinstance(s, dict)),
                       key=lambda s: s["start_ms"])

@@ -50,8 +50,9 @@ class ProgressReader:
 class UploadMeter:
     """Bytes sent out of the total, reported as progress every few percent."""
 
-    def __init__(self, events: Events, total: int, label: str) -> None:
-        self.events, self.total, self.label = events, max(total, 1), label
+    def __init__(self, events: Events, total: int, label: str, count: int = 1) -> None:
+        # ``count`` files under one meter: the template words "3 files" in the person's language.
+        self.events, self.total, self.label, self.count = events, max(total, 1), label, count
         self.sent = 0
         self._step = 0  # progress steps already reported
 
@@ -61,7 +62,7 @@ class UploadMeter:
         step = int(fraction / PROGRESS_STEP + 1e-9)
         if step > self._step:
             self._step = step
-            self.events.progress("media/uploading", fraction=fraction, name=self.label,
+            self.events.progress("media/uploading", fraction=fraction, name=self.label, count=self.count,
                                  sent=human_size(self.sent), total=human_size(self.total))
 
     def rewind(self, position: int) -> None:
@@ -72,8 +73,7 @@ class UploadMeter:
 def upload_files(client: NemoClient, events: Events, paths: Sequence[Path]) -> list[dict[str, Any]]:
     """One multipart request with every file as a ``files`` part, streamed from disk."""
     total = sum(path.stat().st_size for path in paths)
-    label = paths[0].name if len(paths) == 1 else f"{len(paths)} files"
-    meter = UploadMeter(events, total, label)
+    meter = UploadMeter(events, total, paths[0].name, count=len(paths))
     handles = [path.open("rb") for path in paths]
     try:
         parts = [("files", (path.name, ProgressReader(handle, meter), _mime(path)))

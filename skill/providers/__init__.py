@@ -71,4 +71,5 @@ def create(name: str, app: NemoContext, **options: Any) -> Provider:
     """Build a provider lazily: its module (and grpc for NIM) is imported only when used."""
     module_name, _, class_name = _FACTORIES[name].partition(":")
     factory = getattr(importlib.import_module(module_name), class_name)
-    return factory.from_app(app, **options)  # type: ignore[no-any-return]
+    provider: Provider = factory.from_app(app, **options)
+    return provider

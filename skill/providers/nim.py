@@ -78,7 +78,7 @@ def speaker_frames(data: SpeakerData) -> list[Any]:
 
     frames = []
     for index, frame in enumerate(data.frames):
-        speakers = frame.speakers or [_Speaker(bbox=(0, 0, 0, 0))]  # a zero box asks the NIM to detect
+        speakers = frame.speakers or [_Speaker(bbox=(0, 0, 0, 0), speaker_id=0)]  # a zero box asks the NIM to detect
         infos = [pb.SpeakerInfo(speaker_bbox=pb.BoundingBox(x=s.bbox[0], y=s.bbox[1], width=s.bbox[2],
                                                            height=s.bbox[3]),
                                 speaker_id=s.speaker_id, is_speaking=s.is_speaking) for s in speakers]

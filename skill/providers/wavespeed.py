@@ -141,7 +141,8 @@ class WaveSpeedProvider:
         task_id = str(data.get("id") or "")
         if not is_job_id(task_id):
             raise ProviderError("errors/provider_bad_response", provider="wavespeed", status=200)
-        urls = data.get("urls") if isinstance(data.get("urls"), dict) else {}
+        urls = data.get("urls")
+        urls = urls if isinstance(urls, dict) else {}
         result_url = str(urls.get("get") or "")
         if not result_url or not same_origin(result_url, self.base):  # the key only goes to our base
             result_url = f"{self.base}/api/v3/predictions/{task_id}/result"

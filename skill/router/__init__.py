@@ -21,37 +21,53 @@ wrong:
 6. *Quoted words are content*: "add a title that says 'upload complete'" is an edit.
 7. *Done-questions*: "is the dub ready yet?", "口型同步做完了吗" ask for ``state``; the work they name
    is their subject, not a request, and they yield to a real request ("is it done? export please").
-8. *Nouns*: an edit verb right after a determiner is a thing ("the status of the dub").
+8. *Nouns*: an edit verb right after a determiner is a thing ("the status of the dub"); so is a
+   one-word export/upload trigger before 的 or after "the/that" and before "from/used…".
+9. *Relays* (issue 14): "The user wrote: '…'", "用户的原话是：「…」" are routed on the quoted words.
+10. *Reported, not asked*: a clause with "must have used", "已经" or a verb + 好了 tells what was done.
+11. *Local capabilities* (``LOCAL``: mouth cues, dub fitting, face check, animate/talk) win over
+    files and the other triggers; a talking picture is ``animate`` with drawn words, else ``talk``.
+
+Matching itself (phrases, shadows, clauses, markers) is :mod:`skill.router.analysis`.
 
 Lexicon phrases may use lexical classes ("{final} {media}") and a gap ("is * done"): see
 ``skill/router/intents.yaml`` and docs/router.md (held-out accuracy and how it was measured).
 
 Hints: ``then_edit`` (after an upload, or after a request that came first), ``then_<intent>``,
-``sync_fix`` (an offset/drift complaint the offline engine may fix), ``about``.
+``sync_fix`` (an offset/drift complaint the offline engine may fix), ``cloud`` (the person names the
+cloud), ``about``. Local capabilities (``LOCAL``) are intents of their own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, cast
 
-from skill.media.names import is_web_url
+from skill.media.names import is_web_url, kind_of
 from skill.replies import Lang, detect_lang
-from skill.router.lexicon import GAP, Lexicon, Phrase, load_lexicon
-from skill.router.text import PUNCTUATION, Reference, extract_references, tokenize, without_quotes
+from skill.router.analysis import Analysis, Match, find_matches, tag, within
+from skill.router.lexicon import load_lexicon
+from skill.router.text import Reference, extract_references, tokenize, unwrap_relay, without_quotes
 
-Intent = Literal["export", "credits", "state", "upload", "edit"]
-INTENTS: tuple[Intent, ...] = ("export", "credits", "state", "upload", "edit")
+Intent = Literal["export", "credits", "state", "upload", "edit", "mouth_cues", "animate", "talk", "fit", "face_check"]
+INTENTS: tuple[Intent, ...] = ("export", "credits", "state", "upload", "edit", "mouth_cues", "animate", "talk", "fit",
+                               "face_check")
+# The capabilities of this machine (issue 14), most specific first: asked for, they win over files,
+# edit verbs and the other triggers ("export the viseme timing for Moho" is mouth cues).
+LOCAL: tuple[Intent, ...] = ("mouth_cues", "fit", "face_check", "animate", "talk")
+
+# How sure a route is, by what decided it (``Route.confidence``; an agent may ask back below EDIT_NAMED).
+FILES_NAMED = 1.0  # files or links were sent or named: an upload, whatever else was said
+ONE_REQUEST = 0.95  # exactly one request (export, credits, state) and no edit
+UPLOAD_ASKED = 0.9  # "upload" asked for, but no file named yet
+LOCAL_ASKED = 0.9  # one of this machine's capabilities was asked for by name
+EDIT_NAMED = 0.9  # an edit verb, an edit noun, a question about a feature, or a negated/deferred request
+SEVERAL_REQUESTS = 0.8  # two or more requests at once: the first one named wins
+NOTHING_MATCHED = 0.5  # no lexicon entry matched: sent to the cloud agent as an edit
 # Longer messages are routed on their first MAX_CHARS characters (a pasted script is an edit anyway,
 # and the chat handler still sends all of it): every scan stays bounded whatever arrives.
 MAX_CHARS = 10_000
-
-
-class Match(NamedTuple):
-    phrase: Phrase
-    start: int  # token index
-    end: int
 
 
 @dataclass(frozen=True)
@@ -65,7 +81,7 @@ class Route:
     urls: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
     output: str | None = None
-    confidence: float = 0.5
+    confidence: float = NOTHING_MATCHED
 
     def as_dict(self) -> dict[str, Any]:
         return {"intent": self.intent, "lang": self.lang, "evidence": list(self.evidence),
@@ -76,152 +92,16 @@ class Route:
 def route(utterance: str, attachments: Sequence[str] = ()) -> Route:
     """Route one utterance; ``attachments`` are paths or http(s) URLs the person sent with it."""
     lexicon = load_lexicon()
-    utterance = (utterance or "")[:MAX_CHARS]
+    utterance = unwrap_relay((utterance or "")[:MAX_CHARS], lexicon.relay_people, lexicon.relay_saying,
+                             lexicon.chars, lexicon.words)
     rest, references = extract_references(utterance, lexicon.output_words)
     text = without_quotes(rest)
     tokens = tokenize(text, lexicon.chars, lexicon.typos, lexicon.words)
     # Where each possible export target stands, in tokens: "export … to <path>" needs the export first.
     slots = {r.start: len(tokenize(text[: r.start], lexicon.chars, lexicon.typos, lexicon.words))
              for r in references if r.output_slot and not r.is_url}
-    return _decide(_Analysis(tokens, _find(tokens, lexicon), lexicon), references, slots,
+    return _decide(Analysis(tokens, find_matches(tokens, lexicon), lexicon), references, slots,
                    attachments, detect_lang(utterance))
-
-
-def _find(tokens: tuple[str, ...], lexicon: Lexicon) -> list[Match]:
-    matches: list[Match] = []
-    pairs, last = lexicon.pairs, len(tokens) - 1
-    for i, token in enumerate(tokens):
-        entry = pairs.get(token)
-        if entry is None:
-            continue
-        singles, longer = entry
-        matches += [Match(phrase, i, i + 1) for phrase in singles]
-        if not longer:
-            continue
-        if i < last:
-            for phrase in longer.get(tokens[i + 1], ()):
-                end = i + len(phrase.tokens)
-                if GAP in phrase.tokens:
-                    end = _gapped(tokens, i, phrase.tokens, lexicon.gap)
-                elif tokens[i:end] != phrase.tokens:
-                    continue
-                if end:
-                    matches.append(Match(phrase, i, end))
-        for phrase in longer.get(GAP, ()):  # "what * formats": the gap right after the first token
-            if end := _gapped(tokens, i, phrase.tokens, lexicon.gap):
-                matches.append(Match(phrase, i, end))
-    return matches
-
-
-def _gapped(tokens: tuple[str, ...], i: int, pattern: tuple[str, ...], gap: int) -> int:
-    """The end of ``pattern`` ("is", "*", "done") matched at ``i`` with one to ``gap`` tokens of one
-    clause for the ``*``; 0 if it does not match."""
-    star = pattern.index(GAP)
-    head, tail = pattern[:star], pattern[star + 1:]
-    if tokens[i:i + star] != head:
-        return 0
-    for j in range(i + star, min(i + star + gap, len(tokens))):
-        if tokens[j] in PUNCTUATION:
-            return 0
-        if tokens[j + 1:j + 1 + len(tail)] == tail:
-            return j + 1 + len(tail)
-    return 0
-
-
-class _Analysis:
-    """The matches of one utterance, with shadowed ones removed and clause numbers per token."""
-
-    def __init__(self, tokens: tuple[str, ...], matches: list[Match], lexicon: Lexicon) -> None:
-        self.lexicon = lexicon
-        self.evidence: list[str] = []
-        shadows = [m for m in matches if m.phrase.kind == "shadows"]
-        self._by_kind: dict[str, list[Match]] = {}
-        for m in matches:
-            if m.phrase.kind == "shadows" or not self._shadowed(m, shadows):
-                self._by_kind.setdefault(m.phrase.kind, []).append(m)
-        self.clause = self._clauses(tokens)
-
-    def _shadowed(self, match: Match, shadows: list[Match]) -> bool:
-        for shadow in shadows:
-            if shadow.start <= match.start and match.end <= shadow.end:
-                self.evidence.append(f"{_tag(match)}[in '{shadow.phrase.text}']")
-                return True
-        return False
-
-    def _clauses(self, tokens: tuple[str, ...]) -> list[int]:
-        bumps = [0] * (len(tokens) + 1)
-        for i, token in enumerate(tokens):
-            if token in PUNCTUATION:
-                bumps[i + 1] += 1
-        for m in self.of("clause_breaks"):
-            bumps[m.end] += 1
-        clause, total = [], 0
-        for bump in bumps:
-            total += bump
-            clause.append(total)
-        return clause
-
-    def of(self, kind: str) -> list[Match]:
-        return self._by_kind.get(kind, [])
-
-    def marked(self, target: Match, before: str, after: str) -> Match | None:
-        """A marker of kind ``before`` shortly before ``target``, or ``after`` right after it, same clause."""
-        for m in self.of(before):
-            if m.end <= target.start and target.start - m.end <= self.lexicon.window and self.same(m, target):
-                return m
-        for m in self.of(after):
-            if m.start >= target.end and m.start - target.end <= self.lexicon.after_window and self.same(m, target):
-                return m
-        return None
-
-    def deferral(self, trigger: Match) -> Match | None:
-        """A condition opening the sentence ("once …, export it"), or a deferral marker by the trigger."""
-        for m in self.of("condition_start"):
-            if m.start == 0 and m.end <= trigger.start:
-                return m
-        return self.marked(trigger, "defer_before", "defer_after")
-
-    def answered_no(self, trigger: Match) -> Match | None:
-        """A clause that opens with "not yet" / "先不" right after the trigger's clause ("export? not yet")."""
-        for m in self.of("negation_reply"):
-            if self.clause[m.start] == self.clause[trigger.start] + 1 and (
-                    m.start == 0 or self.clause[m.start - 1] != self.clause[m.start]):
-                return m
-        return None
-
-    def done_questions(self) -> list[Match]:
-        """"is the dub done?", "渲染好了吗": asked as a question (at the clause start, before "?"/"yet",
-        or ending in a question particle) they ask for the state; the matched words are their subject."""
-        ends = self.of("question_end")
-        return [m for m in self.of("done")
-                if m.start == 0 or self.clause[m.start] != self.clause[m.start - 1]
-                or any(q.start == m.end or (m.start <= q.start and q.end == m.end) for q in ends)]
-
-    def same(self, a: Match, b: Match) -> bool:
-        return self.clause[a.start] == self.clause[b.start]
-
-    def is_about(self, trigger: Match) -> Match | None:
-        """The question marker that makes ``trigger`` the topic of a question, if any."""
-        for m in self.of("about"):
-            if self.same(m, trigger) and not (trigger.start <= m.start < trigger.end):
-                return m
-        for m in self.of("about_before"):
-            if m.end == trigger.start:
-                return m
-        for m in self.of("about_after"):
-            if m.start == trigger.end:
-                return m
-        return None
-
-
-def _within(inner: Match, outer: Match) -> bool:
-    return outer.start <= inner.start and inner.end <= outer.end
-
-
-def _tag(match: Match) -> str:
-    phrase = match.phrase
-    kind = phrase.label if phrase.kind in ("triggers", "shadows") else phrase.kind
-    return f"{kind}:{phrase.text}"
 
 
 @dataclass
@@ -230,6 +110,7 @@ class _Triggers:
     later: list[str]  # intents wanted after the edit ("before exporting…", "导出前…")
     negated: set[str]
     about: bool  # some trigger was only the topic of a question
+    evidence: list[str]  # each trigger, and what (if anything) took it out of play
 
 
 # Triggers a done-question takes in: work in progress it asks about ("did the upload finish?") and
@@ -238,54 +119,67 @@ class _Triggers:
 _PROCESSES = frozenset({"export", "upload", "state"})
 
 
-def _triggers(analysis: _Analysis) -> _Triggers:
-    found = _Triggers([], [], set(), False)
+def _triggers(analysis: Analysis) -> _Triggers:
+    found = _Triggers([], [], set(), False, [])
     done = analysis.done_questions()
     for trigger in analysis.of("triggers") + done:
         label = trigger.phrase.label
         if label in _PROCESSES and trigger.phrase.kind == "triggers" and (
-                inside := next((d for d in done if _within(trigger, d)), None)):
-            analysis.evidence.append(f"{_tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
+                inside := next((d for d in done if within(trigger, d) or _subject(analysis, trigger, d)), None)):
+            found.evidence.append(f"{tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
             continue
         if marker := analysis.is_about(trigger):  # before negation: "why can't I export?" asks about it
-            analysis.evidence.append(f"{_tag(trigger)}[topic of '{marker.phrase.text}']")
+            found.evidence.append(f"{tag(trigger)}[topic of '{marker.phrase.text}']")
             found.about = True
+        elif trigger.phrase.kind == "triggers" and label in ("export", "upload") and analysis.attributive(trigger):
+            found.evidence.append(f"{tag(trigger)}[a noun]")  # "之前上传的配音", "that export used…"
+        elif trigger.phrase.kind == "triggers" and label in ("export", "upload") and (
+                marker := analysis.reported(trigger)):
+            found.evidence.append(f"{tag(trigger)}[reported by '{marker.phrase.text}']")
         elif marker := analysis.marked(trigger, "negation_before", "negation_after") or analysis.answered_no(trigger):
-            analysis.evidence.append(f"{_tag(trigger)}[negated by '{marker.phrase.text}']")
+            found.evidence.append(f"{tag(trigger)}[negated by '{marker.phrase.text}']")
             found.negated.add(label)
         elif marker := analysis.deferral(trigger):
-            analysis.evidence.append(f"{_tag(trigger)}[deferred by '{marker.phrase.text}']")
+            found.evidence.append(f"{tag(trigger)}[deferred by '{marker.phrase.text}']")
             found.later.append(label)
         else:
-            analysis.evidence.append(_tag(trigger))
+            found.evidence.append(tag(trigger))
             found.active.append(trigger)
     return found
 
 
-def _instruction(analysis: _Analysis, active: list[Match]) -> tuple[list[Match], bool]:
-    """(un-negated edit verbs and sync complaints, whether an edit noun is named) — recording the evidence.
+def _subject(analysis: Analysis, trigger: Match, done: Match) -> bool:
+    """"视频上传成功了吗": a process named just ahead of a done-question in its clause is its subject."""
+    return analysis.same(trigger, done) and trigger.end <= done.start and done.start - trigger.end <= 1
+
+
+def _instruction(analysis: Analysis, active: list[Match]) -> tuple[list[Match], bool, list[str]]:
+    """(un-negated edit verbs and sync complaints, whether an edit noun is named, the evidence).
 
     A verb inside a trigger being asked for ("send over the final cut") is part of that request, one
     ahead of a question about being done ("口型同步做完了吗") is that question's subject, and one
     right after a determiner ("the status of the dub") is a noun.
     """
     verbs = []
+    evidence: list[str] = []
     done = [t for t in active if t.phrase.kind == "done"]
     nouns_at = {m.end for m in analysis.of("determiners")}
     for verb in analysis.of("edit_verbs"):
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
-            analysis.evidence.append(f"{_tag(verb)}[negated by '{marker.phrase.text}']")
+            evidence.append(f"{tag(verb)}[negated by '{marker.phrase.text}']")
         elif verb.start in nouns_at:  # "the dub", "my lip sync", "新的配音": a thing, not a request
             continue
-        elif not any(_within(verb, t) for t in active) and not any(
+        elif marker := analysis.reported(verb):  # "字幕已经加好了": done already, not asked for
+            evidence.append(f"{tag(verb)}[reported by '{marker.phrase.text}']")
+        elif not any(within(verb, t) for t in active) and not any(
                 verb.end <= d.end and analysis.same(verb, d) for d in done):
             verbs.append(verb)
     sync_fix, nouns = analysis.of("sync_fix"), analysis.of("edit_nouns")
-    analysis.evidence.extend(_tag(m) for m in verbs + sync_fix + nouns)
-    return verbs + sync_fix, bool(nouns)
+    evidence.extend(tag(m) for m in verbs + sync_fix + nouns)
+    return verbs + sync_fix, bool(nouns), evidence
 
 
-def _asked_first(analysis: _Analysis, active: list[Match], instruction: list[Match]) -> bool:
+def _asked_first(analysis: Analysis, active: list[Match], instruction: list[Match]) -> bool:
     """A request that comes before the edit with "then" between ("check my credits, then add music")."""
     if not active or not instruction:
         return False
@@ -311,39 +205,77 @@ def _split_references(references: list[Reference], slots: dict[int, int], attach
     return list(dict.fromkeys(files)), list(dict.fromkeys(urls)), output
 
 
-def _decide(analysis: _Analysis, references: list[Reference], slots: dict[int, int], attachments: Sequence[str],
+def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, int], attachments: Sequence[str],
             lang: Lang) -> Route:
     triggers = _triggers(analysis)
-    verbs, nouns = _instruction(analysis, triggers.active)
+    verbs, nouns, verb_evidence = _instruction(analysis, triggers.active)
     first = _asked_first(analysis, triggers.active, verbs)
     instruction = bool(verbs)
-    labels = list(dict.fromkeys(m.phrase.label for m in triggers.active))
+    # a trigger's label is the intents.yaml section it was written under: always an Intent
+    labels = list(dict.fromkeys(cast(Intent, m.phrase.label) for m in triggers.active))
     exports = [m for m in triggers.active if m.phrase.label == "export"]
     files, urls, output = _split_references(references, slots, attachments, exports)
     then = [f"then_{label}" for label in labels + triggers.later if label != "upload"]
 
     hints: list[str] = []
-    if (files or urls) and "upload" not in triggers.negated:
-        intent: Intent = "upload"
+    local, local_evidence = _local(analysis, triggers.active, verbs, files + urls)
+    if local is not None:
+        intent: Intent = local
+        confidence = LOCAL_ASKED
+    elif (files or urls) and "upload" not in triggers.negated:
+        intent = "upload"
         hints += ["then_edit"] if instruction or nouns or triggers.about else []
         hints += then
-        confidence = 1.0
+        confidence = FILES_NAMED
     elif "upload" in labels:
         intent = "upload"
         hints += ["then_edit"] if instruction else []
         hints += then
-        confidence = 0.9
+        confidence = UPLOAD_ASKED
     elif labels and (first or not instruction):
         intent = labels[0]
         hints += then[1:] + (["then_edit"] if first else [])
-        confidence = 0.95 if len(labels) == 1 else 0.8
+        confidence = ONE_REQUEST if len(labels) == 1 else SEVERAL_REQUESTS
     else:
         intent = "edit"
         hints += then
-        hints += ["about"] if triggers.about and not labels else []
+        # A question with no request in it ("支持哪些视频格式") is for the agent too.
+        asks = triggers.about or (not instruction and bool(analysis.of("about")))
+        hints += ["about"] if asks and not labels else []
         evidence_of_edit = instruction or nouns or triggers.about or triggers.later or triggers.negated or labels
-        confidence = 0.9 if evidence_of_edit else 0.5
-    if analysis.of("sync_fix"):
+        confidence = EDIT_NAMED if evidence_of_edit else NOTHING_MATCHED
+    if analysis.of("sync_fix") and local is None:
         hints.append("sync_fix")
-    return Route(intent, lang, tuple(analysis.evidence), tuple(files), tuple(urls), tuple(dict.fromkeys(hints)),
+    if analysis.of("cloud_words"):  # "use the cloud lip-sync", "用云端同步"
+        hints.append("cloud")
+    evidence = analysis.shadowed + triggers.evidence + verb_evidence + local_evidence
+    return Route(intent, lang, tuple(evidence), tuple(files), tuple(urls), tuple(dict.fromkeys(hints)),
                  output, confidence)
+
+
+def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources: Sequence[str] = ()
+           ) -> tuple[Intent | None, list[str]]:
+    """The local capability asked for, if any (the most specific one named), and the evidence for it.
+
+    A talking-picture request is ``animate`` (drawn, rendered here) when the words say the picture is
+    drawn and not a photo, and ``talk`` (the generative path) otherwise; a lip-sync verb with drawn
+    words ("对口型" for "my cartoon") is ``animate`` too (issue 12).
+    """
+    labels = {m.phrase.label for m in active}
+    drawn, photo = bool(analysis.of("drawn_words")), bool(analysis.of("photo_words"))
+    kinds = {kind_of(s) for s in sources}
+    if not labels.intersection(LOCAL) and drawn and not photo:
+        lipsync = [m for m in analysis.of("lipsync_verbs") if any(within(m, v) or within(v, m) for v in verbs)
+                   or m.phrase.text == "口型"]
+        if lipsync:
+            return "animate", [f"animate:{lipsync[0].phrase.text}[drawn]"]
+    if "mouth_cues" in labels and drawn and not photo and kinds & {"image", "video"} and "audio" in kinds:
+        return "animate", ["animate:mouth_cues[drawn, with a picture]"]  # render it, not just the cues
+    for intent in LOCAL:
+        if intent in labels:
+            if intent in ("animate", "talk"):
+                if drawn and not (photo and intent == "talk"):
+                    return "animate", []
+                return ("talk" if photo else intent), []
+            return intent, []
+    return None, []

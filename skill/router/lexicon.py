@@ -13,6 +13,7 @@ import os
 import re
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -22,14 +23,15 @@ from skill.router.text import tokenize
 
 LEXICON_DIR = Path(__file__).resolve().parent  # the YAML files sit beside this module
 SOURCES = ("intents", "markers", "typos", "t2s")
-_FORMAT = 4  # bump when the compiled JSON layout changes
+_FORMAT = 5  # bump when the compiled JSON layout changes
 GAP = "*"  # in a phrase: up to ``gap`` tokens of the same clause ("is * done" matches "is the dub done")
 
 # Lexicon sections whose phrases carry no intent label.
-_INTENT_MARKERS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_before", "about_after")
+_INTENT_MARKERS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_before", "about_after", "drawn_words",
+                   "photo_words", "lipsync_verbs", "cloud_words")
 _CLASS = re.compile(r"\{(\w+)\}")  # a lexical class in a phrase: "{final} {media}"
 _MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "condition_start", "clause_breaks",
-            "sequence", "question_end", "determiners", "negation_reply")
+            "sequence", "question_end", "determiners", "negation_reply", "past", "past_after", "noun_after")
 
 
 class Phrase(NamedTuple):
@@ -39,7 +41,8 @@ class Phrase(NamedTuple):
     tokens: tuple[str, ...]
 
 
-class Lexicon(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Lexicon:
     index: dict[str, tuple[Phrase, ...]]  # first token → the phrases starting with it
     pairs: dict[str, tuple[tuple[Phrase, ...], dict[str, tuple[Phrase, ...]]]]  # first token → (one-token
     # phrases, second token → longer phrases): what the matcher walks, so a common first word costs little
@@ -50,6 +53,8 @@ class Lexicon(NamedTuple):
     window: int  # tokens a "before" marker may stand ahead of its trigger
     after_window: int  # tokens an "after" marker may follow its trigger
     gap: int  # most tokens a ``*`` in a phrase may stand for
+    relay_people: frozenset[str]  # "The user wrote: '…'": a relay prefix names a person…
+    relay_saying: frozenset[str]  # …and a saying
 
 
 @cache
@@ -96,10 +101,13 @@ def compile_lexicon(directory: Path = LEXICON_DIR) -> dict[str, Any]:
         rows += phrases(section, "", markers[section])
     rows += phrases("shadows", "negation", markers["not_negation"])
     rows += phrases("done", "state", intents["done_questions"])
+    regional = [(left, right) for left, right in words]
     return {"format": _FORMAT, "phrases": rows, "chars": {str(k): v for k, v in chars.items()}, "typos": typos,
             "words": words,
             "output_words": markers["output_before"], "window": markers["window"],
-            "after_window": markers["after_window"], "gap": markers["gap"]}
+            "after_window": markers["after_window"], "gap": markers["gap"],
+            "relay_people": [t for w in markers["relay_people"] for t in tokenize(w, chars, {}, regional)],
+            "relay_saying": [t for w in markers["relay_saying"] for t in tokenize(w, chars, {}, regional)]}
 
 
 def expand(text: str, classes: dict[str, Sequence[str]]) -> list[str]:
@@ -154,7 +162,7 @@ def _index(compiled: dict[str, Any]) -> Lexicon:
                    {int(k): v for k, v in compiled["chars"].items()}, compiled["typos"],
                    tuple((regional, mainland) for regional, mainland in compiled["words"]),
                    tuple(compiled["output_words"]), int(compiled["window"]), int(compiled["after_window"]),
-                   int(compiled["gap"]))
+                   int(compiled["gap"]), frozenset(compiled["relay_people"]), frozenset(compiled["relay_saying"]))
 
 
 def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, tuple[tuple[Phrase, ...], dict[str, tuple[Phrase, ...]]]]:

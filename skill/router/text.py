@@ -36,10 +36,10 @@ _TRAILING = ".,;:!?)]}'\"。，；：！？）"
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _LATIN = "a-z\u00df-\u024f"  # casefolded Latin letters, accents included
-PUNCTUATION = frozenset(".,;:!?。、…")
+PUNCTUATION = frozenset(".,;:!?。、…—–")
 # A Chinese character; a word (may hold digits after a letter: "mp4"); a number ("200" of "200ms",
 # "0.3" of "0.3s", so units stay separate words); or clause punctuation.
-_TOKEN = re.compile(rf"[{_CJK}]|[{_LATIN}][{_LATIN}0-9]*(?:'[{_LATIN}]+)*|[0-9]+(?:[.,][0-9]+)*|[.,;:!?。、…]")
+_TOKEN = re.compile(rf"[{_CJK}]|[{_LATIN}][{_LATIN}0-9]*(?:'[{_LATIN}]+)*|[0-9]+(?:[.,][0-9]+)*|[.,;:!?。、…—–]")
 # Quoted words are content ("add a title that says 'upload complete'"), not instructions.
 _QUOTE = 400  # longest quoted passage treated as content (bounded, like the path scans)
 _QUOTED_TEXT = re.compile(rf"\"[^\"\n]{{0,{_QUOTE}}}\"|“[^”\n]{{0,{_QUOTE}}}”|「[^」\n]{{0,{_QUOTE}}}」"
@@ -116,3 +116,31 @@ def tokenize(text: str, chars: Mapping[int, str], typos: Mapping[str, str],
     raw = _TOKEN.findall(normalise(text, chars, words))
     # A typo maps to its word; a filler ("um", "嗯") maps to "" and is dropped.
     return tuple(word for word in (typos.get(token, token) for token in raw) if word)
+
+
+# "The user wrote: '…'", "Message from user: …", "用户的原话是：「…」": a short prefix, then a colon or
+# an opening quote, then the person's words (issue 14: agents pass messages on wrapped).
+_RELAY = re.compile(r"\s*([^\n:：\"“”‘’「」『』]{1,80}?)(?:\s*[:：]\s*|\s+(?=['\"“‘「『])|(?=[\"“‘「『]))(.+)", re.S)
+_PAIRS = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
+_RELAY_PREFIX_TOKENS = 10
+
+
+def unwrap_relay(text: str, people: frozenset[str], saying: frozenset[str], chars: Mapping[int, str],
+                 words: Sequence[tuple[str, str]] = ()) -> str:
+    """The person's own words of a relayed message, or ``text`` when it is not one.
+
+    The prefix must name a person ("user", "客户") and a saying ("wrote", "说") near its start or end,
+    so "add a caption for the user: 'welcome'" stays what it is.
+    """
+    match = _RELAY.fullmatch(text[:_QUOTE * 25])
+    if match is None:
+        return text
+    prefix = _TOKEN.findall(normalise(match.group(1), chars, words))
+    if not prefix or len(prefix) > _RELAY_PREFIX_TOKENS or not people.intersection(prefix):
+        return text
+    if not saying.intersection(prefix[:2] + prefix[-3:]):
+        return text
+    inner = match.group(2).strip()
+    if len(inner) >= 2 and _PAIRS.get(inner[0]) == inner[-1]:
+        inner = inner[1:-1].strip()
+    return inner if inner.strip() else text

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
@@ -43,6 +44,7 @@ def test_in_process_tools_match_the_one_source() -> None:
     assert {p["field"] for p in problems} == {"sources", "typo"}
 
 
+@pytest.mark.slow
 def test_stdio_server_end_to_end(emulator, tmp_path: Path) -> None:
     clip = factory.video(tmp_path / "clip.mp4", width=320, height=240, seconds=1.0)
     raw_log, err_log = tmp_path / "server-stdout.jsonl", tmp_path / "server-stderr.txt"
@@ -91,7 +93,7 @@ def test_stdio_server_end_to_end(emulator, tmp_path: Path) -> None:
 
 
 def test_missing_sdk_is_a_clear_error(monkeypatch, cli) -> None:
-    monkeypatch.setitem(sys.modules, "mcp.server.mcpserver", None)  # what an install without [mcp] sees
+    monkeypatch.setitem(sys.modules, "mcp.server.lowlevel", None)  # what an install without [mcp] sees
     result = cli("mcp")
     assert result.code == 1
     assert 'pip install "lip-sync-video[mcp]"' in result.err

@@ -7,15 +7,16 @@ from pathlib import Path
 import pytest
 
 from skill.handlers.edit import run_turn
-from tests.conversation.helpers import assert_clean, make_app
+from tests.conversation.helpers import assert_clean, make_app, unquoted
 from tests.emulator import Emulator
 
 
-def turn(emulator: Emulator, *scripts: str, text: str = "add Spanish captions", lang: str = "en"):
+def turn(emulator: Emulator, *scripts: str, text: str = "add Spanish captions", lang: str = "en",
+         export_asked: bool = False):
     emulator.play(*scripts)
     app = make_app(lang)
     try:
-        return run_turn(app, text)
+        return run_turn(app, text, export_asked=export_asked)
     finally:
         app.close()
 
@@ -28,12 +29,13 @@ def messages(emulator: Emulator) -> list[str]:
     ("gui_export_en", "en", "Your lip-synced video is ready."),
     ("gui_export_zh", "zh", "口型同步已经完成。"),
 ])
-def test_click_export_runs_the_export(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                      script: str, lang: str, said: str) -> None:
+def test_click_export_runs_the_export_the_person_asked_for(emulator: Emulator, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch, script: str, lang: str,
+                                                            said: str) -> None:
     monkeypatch.chdir(tmp_path)
-    reply = turn(emulator, script, lang=lang)
+    reply = turn(emulator, script, lang=lang, export_asked=True)
     text = assert_clean(reply, lang)
-    assert text.startswith(said)
+    assert unquoted(text).startswith(said)
     assert "button" not in text.lower() and "按钮" not in text
     assert reply.data["actions"] == ["export"]
     assert len([c for c in emulator.calls("render-submit")]) == 1
@@ -51,26 +53,32 @@ def test_open_panel_and_preview_show_the_timeline(emulator: Emulator, script: st
                                                   summary: str) -> None:
     reply = turn(emulator, script, lang=lang)
     text = assert_clean(reply, lang)
-    first, _, rest = text.partition("\n\n")
+    first, _, rest = unquoted(text).partition("\n\n")
     assert first == kept
     assert rest.startswith(summary)
     assert not any(word in text for word in ("Open the", "Preview it", "打开", "预览"))
     assert emulator.calls("render-submit") == []
 
 
-@pytest.mark.parametrize("script, lang, follow_up", [
-    ("gui_drag_en", "en", "Move the title to 5s on the timeline."),
-    ("gui_drag_zh", "zh", "把标题移到第5秒。"),
+@pytest.mark.parametrize("script, lang, offer", [
+    ("gui_drag_en", "en",
+     'The editor suggests one more step: "Move the title to 5s on the timeline". Shall I do that?'),
+    ("gui_drag_zh", "zh", "编辑器建议再做一步：“把标题移到第5秒”。要我照做吗？"),
 ])
-def test_drag_becomes_one_follow_up_edit(emulator: Emulator, script: str, lang: str, follow_up: str) -> None:
-    reply = turn(emulator, script, "silent_edit_volume", lang=lang)
+def test_a_suggested_edit_is_offered_as_a_question_never_sent(emulator: Emulator, script: str, lang: str,
+                                                              offer: str) -> None:
+    """The person asked only for captions: "you can drag the title to 5 s" is a suggestion (issue 14)."""
+    reply = turn(emulator, script, lang=lang)
     text = assert_clean(reply, lang)
-    assert messages(emulator) == ["add Spanish captions", follow_up]
+    assert messages(emulator) == ["add Spanish captions"]
+    assert offer in text
     assert "drag" not in text.lower() and "拖" not in text
-    assert ("moved" in text) if lang == "en" else ("移到" in text)
 
 
-def test_follow_ups_are_bounded_to_one(emulator: Emulator) -> None:
-    reply = turn(emulator, "gui_drag_en", "gui_drag_en", "gui_drag_en")
-    assert len(messages(emulator)) == 2  # the second drag is offered, never sent
-    assert 'The editor suggests one more step: "Move the title to 5s on the timeline."' in reply.text("en")
+@pytest.mark.parametrize("script, lang, offer", [("gui_export_en", "en", "Shall I export it?"),
+                                                 ("gui_export_zh", "zh", "要我导出吗？")])
+def test_click_export_is_only_offered_when_no_export_was_asked_for(emulator: Emulator, script: str, lang: str,
+                                                                   offer: str) -> None:
+    reply = turn(emulator, script, lang=lang)
+    assert offer in assert_clean(reply, lang)
+    assert emulator.calls("render-submit") == [] and reply.media == []

@@ -17,6 +17,7 @@ SLOW_OR_PAIRED = {"silence", "stalled", "stalled_partial", "gui_drag_en", "gui_d
 CASES = sorted(p.stem for p in SSE.glob("*.sse") if p.stem not in SLOW_OR_PAIRED)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("script", CASES)
 def test_reply_is_clean_and_sent_once(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

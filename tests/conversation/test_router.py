@@ -25,6 +25,17 @@ HELDOUT = Path(__file__).with_name("router_heldout.yaml")
 HELDOUT_FINAL = Path(__file__).with_name("router_heldout_final.yaml")
 # The untouched part's accuracy when measured once after tuning (102/110, docs/router.md), minus two points.
 HELDOUT_FINAL_FLOOR = 102 / 110 - 0.02
+# Issue 14: a tuning set written after the v2 held-out set was scored, and that held-out set itself
+# (never tuned on; its misses are not printed here, see docs/router.md).
+TUNING_V2 = Path(__file__).with_name("router_tuning_v2.yaml")
+TUNING_V2B = Path(__file__).with_name("router_tuning_v2b.yaml")  # a second round, written later
+# Round 3: a third set, plus the v3 held-out set, which became tuning data after its one score.
+TUNING_V3 = Path(__file__).with_name("router_tuning_v3.yaml")
+HELDOUT_V3 = Path(__file__).with_name("router_heldout_v3.yaml")
+HELDOUT_V4 = Path(__file__).with_name("router_heldout_v4.yaml")
+HELDOUT_V2 = Path(__file__).with_name("router_heldout_v2.yaml")
+# Measured after tuning (204/217, docs/router.md), minus two points: a regression guard.
+HELDOUT_V2_FLOOR = 204 / 217 - 0.02
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -54,8 +65,11 @@ def test_corpus_covers_languages_intents_and_hard_cases() -> None:
     texts = [item["text"] for item in corpus]
     traditional = {chr(code) for code in load_lexicon().chars}
     assert len(corpus) >= 250
-    assert Counter(item["intent"] for item in corpus).keys() == set(INTENTS)
-    assert min(Counter(item["intent"] for item in corpus).values()) >= 30
+    old = ("export", "credits", "state", "upload", "edit")
+    assert min(Counter(item["intent"] for item in corpus if item["intent"] in old).values()) >= 30
+    tuning = yaml.safe_load(TUNING_V2.read_text(encoding="utf-8"))
+    assert Counter(item["intent"] for item in corpus + tuning).keys() == set(INTENTS)
+    assert min(Counter(item["intent"] for item in tuning if item["intent"] not in old).values()) >= 8
     assert sum(any("\u4e00" <= c <= "\u9fff" for c in t) for t in texts) >= 100
     assert sum(any(c in traditional for c in t) for t in texts) >= 15
     assert sum(any("\u4e00" <= c <= "\u9fff" for c in t) and any(c.isascii() and c.isalpha() for c in t)
@@ -90,6 +104,42 @@ def test_heldout_final_part_does_not_regress() -> None:
     assert accuracy >= HELDOUT_FINAL_FLOOR, f"untouched held-out accuracy fell to {accuracy:.1%}"
 
 
+@pytest.mark.parametrize(("path", "floor"), [(TUNING_V2, 0.98), (TUNING_V2B, 0.98), (TUNING_V3, 0.92),
+                                             (HELDOUT_V3, 0.98)], ids=["round1", "round2", "round3", "v3"])
+def test_tuning_v2_accuracy_is_at_least_98_percent(path: Path, floor: float) -> None:
+    accuracy, misses = _accuracy(path)
+    print(f"tuning accuracy {accuracy:.1%}")
+    assert accuracy >= floor, f"accuracy {accuracy:.1%}; misses:\n" + "\n".join(misses)
+
+
+def test_heldout_v2_does_not_regress() -> None:
+    """The issue-14 held-out set: a guard at the level measured once after tuning, minus two points.
+
+    Its misses are deliberately not printed: fixing them one by one would make it a tuning set.
+    """
+    accuracy, _ = _accuracy(HELDOUT_V2)
+    print(f"held-out v2 accuracy {accuracy:.1%}")
+    assert accuracy >= HELDOUT_V2_FLOOR, f"held-out v2 accuracy fell to {accuracy:.1%}"
+
+
+def test_heldout_v4_does_not_regress() -> None:
+    """The third fresh set: measured once after round 3 (96/114), minus two points; misses not printed."""
+    accuracy, _ = _accuracy(HELDOUT_V4)
+    print(f"held-out v4 accuracy {accuracy:.1%}")
+    assert accuracy >= 96 / 114 - 0.02, f"held-out v4 accuracy fell to {accuracy:.1%}"
+
+
+def test_heldout_v2_is_new_half_chinese_and_covers_the_new_intents() -> None:
+    items = yaml.safe_load(HELDOUT_V2.read_text(encoding="utf-8"))
+    seen = {_normalised(item["text"]) for path in (CORPUS, HELDOUT, HELDOUT_FINAL, TUNING_V2, TUNING_V2B, TUNING_V3,
+                                                   HELDOUT_V3, HELDOUT_V4)
+            for item in yaml.safe_load(path.read_text(encoding="utf-8"))}
+    assert len(items) >= 200
+    assert sum(any("\u4e00" <= c <= "\u9fff" for c in item["text"]) for item in items) * 2 >= len(items)
+    assert Counter(item["intent"] for item in items).keys() == set(INTENTS)
+    assert not [item["text"] for item in items if _normalised(item["text"]) in seen]
+
+
 def _normalised(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
 
@@ -99,7 +149,7 @@ def test_heldout_sets_are_new_sentences_over_all_intents() -> None:
     tuned, final = (yaml.safe_load(p.read_text(encoding="utf-8")) for p in (HELDOUT, HELDOUT_FINAL))
     items = tuned + final
     assert len(items) >= 240 and len(final) * 3 >= len(items) - 2
-    assert Counter(item["intent"] for item in items).keys() == set(INTENTS)
+    assert Counter(item["intent"] for item in items).keys() == {"export", "credits", "state", "upload", "edit"}
     assert Counter(item["intent"] for item in items).most_common(1)[0][0] == "edit"
     assert not [item["text"] for item in items if item["text"] and _normalised(item["text"]) in corpus]
     texts = [_normalised(item["text"]) for item in items]
@@ -424,3 +474,71 @@ def test_route_json_imports_no_http_or_templates() -> None:
             "print(sorted(m for m in ('httpx', 'jinja2', 'pydantic') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# -- issue 14: what people mean -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("The user wrote: 'export it'", "export"), ("Message from user: any credits left?", "credits"),
+    ("用户的原话是：「加个标题」", "edit"), ("客户说「搞好未」", "state"),
+    ("add a caption for the user: 'welcome'", "edit"),  # a person but no saying: not a relay
+])
+def test_a_relayed_message_is_routed_on_the_persons_words(text: str, intent: str) -> None:
+    assert route(text).intent == intent
+
+
+def test_a_relayed_message_speaks_the_persons_language() -> None:
+    assert route("The user wrote: '还剩多少积分'").lang == "zh"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("done?", "state"), ("did my audio get uploaded?", "state"), ("视频上传成功了吗", "state"),
+    ("做好未", "state"), ("还要多久", "state"), ("字幕加上了没", "state"), ("done, export it", "export"),
+])
+def test_status_questions_without_a_status_word(text: str, intent: str) -> None:
+    assert route(text).intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("that export used a ton of credits, how many are left?", "credits"),
+    ("the export from this morning has the wrong logo, change it", "edit"),
+    ("把之前上传的配音换上去", "edit"), ("字幕已经加好了，直接导出吧", "export"),
+    ("send me the mp4, I want to put it on Instagram", "export"), ("Please proceed with the export.", "export"),
+    ("after all those dubs, what's my balance?", "credits"),
+])
+def test_a_keyword_is_not_the_meaning(text: str, intent: str) -> None:
+    got = route(text)
+    assert got.intent == intent and "then_export" not in got.hints
+
+
+@pytest.mark.parametrize(("text", "attach", "intent"), [
+    ("export the viseme timing for Moho", ["line.wav"], "mouth_cues"),
+    ("把这段台词做成口型数据", ["line.wav"], "mouth_cues"),
+    ("make my cartoon say this line", ["toon.png", "l.wav"], "animate"),
+    ("给我画的角色对口型", ["c.png", "v.wav"], "animate"),
+    ("make this photo talk", ["p.jpg", "v.wav"], "talk"),
+    ("the dub is longer than the video", ["v.mp4", "d.wav"], "fit"),
+    ("按原视频的停顿调整配音", ["v.mp4", "d.wav"], "fit"),
+    ("are the lips in sync?", ["r.mp4"], "face_check"),
+    ("口型对吗", ["r.mp4"], "face_check"),
+])
+def test_local_capabilities_win_over_files_and_trigger_words(text: str, attach: list[str], intent: str) -> None:
+    got = route(text, attach)
+    assert got.intent == intent and "sync_fix" not in got.hints
+    assert got.files == tuple(attach)
+
+
+@pytest.mark.parametrize("text", ["what is a viseme?", "don't make the cartoon talk yet",
+                                  "the lip sync is off", "配音和口型对不上"])
+def test_questions_negations_and_plain_sync_complaints_stay_where_they_were(text: str) -> None:
+    assert route(text).intent == "edit"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("intent", INTENTS)
+def test_the_route_summary_names_every_intent_and_hint(intent: str, lang: str) -> None:
+    from skill.replies import render
+
+    text = render("route/summary", lang, intent=intent, hints=["cloud", "sync_fix"], files=[], urls=[], output=None,
+                  evidence=[])
+    assert text.startswith("→ ") and "cloud" not in text[2:4]

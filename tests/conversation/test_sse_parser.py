@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from skill.nemo.sse import EventParser, StreamEvent, activity, parse_stream
+from skill.nemo.sse import EventParser, StreamEvent, activity
+from tests.conversation.helpers import parse_stream
 
 
 def adk(parts: list[dict], *, role: str = "model", snake: bool = False, **extra: object) -> str:

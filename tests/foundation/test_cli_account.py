@@ -128,6 +128,7 @@ def test_errors_speak_chinese(emulator: Emulator, cli: Cli) -> None:
     assert result.code == 1 and "积分已用完" in _one_clean_line(result)
 
 
+@pytest.mark.slow
 def test_subprocess_entry_point(emulator: Emulator, run_cli: Callable[..., CliResult]) -> None:
     result = run_cli("credits", "--json")
     assert result.code == 0 and result.json()["available"] == 100

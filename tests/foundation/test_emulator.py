@@ -54,6 +54,7 @@ def test_anonymous_token_shape_and_one_token_per_client(emulator: Emulator) -> N
     assert not emulator.state.tokens[data["token"]].registered
 
 
+@pytest.mark.slow
 def test_every_authenticated_route_rejects_a_missing_or_unknown_token(emulator: Emulator) -> None:
     sid = emulator.state.create_session("en").session_id
     requests = [("POST", "/api/auth/claim-token", {"task_id": "t", "session_id": sid}),
@@ -140,6 +141,7 @@ def test_calls_log_route_method_path_headers_and_json(http: httpx.Client, emulat
     ("code:2001", 200, 2001), ("code:1002", 200, 1002), ("code:402", 402, 402), ("code:429", 429, 429),
     ("code:400", 400, 400), ("http:503", 503, 503), ("http:500", 500, 500),
 ])
+@pytest.mark.slow
 def test_code_and_http_faults(http: httpx.Client, emulator: Emulator, fault: str, status: int, code: int) -> None:
     emulator.inject("credits", fault)
     reply = http.get("/api/credits/balance/simple")
@@ -371,6 +373,7 @@ def test_isolated_env(isolated_env: Path) -> None:
     assert Path(os.environ["HOME"]).is_dir()
 
 
+@pytest.mark.slow
 def test_cli_fixtures_run_in_process_and_as_subprocess(cli, run_cli) -> None:
     from skill import __version__
 

@@ -68,6 +68,20 @@ def test_description_and_fields_suit_every_reader() -> None:
     assert description_line.startswith('description: "')  # single line, even for line-only parsers
 
 
+def test_description_survives_compact_prompts() -> None:
+    """OpenClaw's compact skills catalog (skill-contract: truncateSkillDescription, called with 64..220
+    characters) and small-context models cut the description: what and when come first."""
+    description = yaml.safe_load(_frontmatter_text())["description"]
+    assert len(description) <= 160  # OpenClaw's authoring guidance: one line under about 160
+    window = description[:150]
+    for what in ("Lip-sync", "dub", "voiceover", "offline", "photo", "export"):
+        assert what in window, what
+    assert "Use for" in window or "Use when" in window
+    for trigger in ("对口型", "唇形同步", "配音", "音画同步", "导出", "积分"):
+        assert trigger in window, trigger
+    assert description[:61].startswith("Lip-sync video")  # the 64-character cut (61 + "...") still says what
+
+
 def test_skill_md_body_stays_short() -> None:
     assert len(SKILL_MD.read_text(encoding="utf-8").splitlines()) < 500
 
@@ -133,3 +147,26 @@ def test_explicit_platform_overrides_everything(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     assert detect_platform(folder, override="claude") == "claude"
     assert detect_platform(folder, override="  ") == "cursor"
+
+
+def test_openclaw_path_install_counts_as_clawhub(tmp_path: Path) -> None:
+    # `openclaw skills install <dir>` writes .openclaw/source-origin.json and no ClawHub origin.
+    folder = tmp_path / "workspace" / "skills" / "lip-sync-video"
+    (folder / ".openclaw").mkdir(parents=True)
+    assert detect_platform(folder) == "unknown"
+    (folder / ".openclaw" / "source-origin.json").write_text('{"version": 1, "source": "path"}')
+    assert detect_platform(folder) == "clawhub"
+
+
+@pytest.mark.parametrize(("target", "platform"), [
+    ("clawhub", "clawhub"), ("openclaw", "clawhub"), ("cursor", "cursor"), ("claude", "claude")])
+def test_our_install_manifest_names_the_platform(tmp_path: Path, target: str, platform: str) -> None:
+    from skill.frontmatter import INSTALL_MANIFEST
+
+    folder = tmp_path / "anywhere" / "lip-sync-video"  # a path that says nothing by itself
+    folder.mkdir(parents=True)
+    (folder / INSTALL_MANIFEST).write_text(json.dumps({"target": target, "placed": []}))
+    assert detect_platform(folder) == platform
+    for junk in ("not json", '["a"]', '{"target": 3}', '{"target": "vscode"}'):
+        (folder / INSTALL_MANIFEST).write_text(junk)
+        assert detect_platform(folder) == "unknown"

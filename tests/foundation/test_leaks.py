@@ -15,6 +15,8 @@ import pytest
 from tests.conftest import CliResult
 from tests.emulator import Emulator
 
+pytestmark = pytest.mark.slow  # seconds per test; `pytest -m "not slow"` skips this module
+
 COMMANDS = (("setup", "--json"), ("credits",), ("state",))
 FAULTS = (None, "expire-token", "code:1002", "code:2001", "code:402", "code:429", "code:400", "http:500",
           "html:502", "truncated", "reset")

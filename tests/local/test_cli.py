@@ -13,6 +13,8 @@ import pytest
 from tests.local.media import RATE, drop_in_pause, pair
 from tests.local.speechsynth import camera_chain, speech_like, write_video, write_wav
 
+pytestmark = pytest.mark.slow  # seconds per test; `pytest -m "not slow"` skips this module
+
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "media"
 CLIP, VOICE = FIXTURES / "interview.mp4", FIXTURES / "voice_studio.wav"
 

@@ -13,6 +13,8 @@ from skill.media.decode import decode_mono, decode_native
 from tests.local.media import RATE, drop_in_pause, pair, truth_error_ms
 from tests.local.speechsynth import camera_chain, speech_like, studio_copy, write_video, write_wav
 
+pytestmark = pytest.mark.slow  # seconds per test; `pytest -m "not slow"` skips this module
+
 
 def _measure(video: Path, voice: Path):  # type: ignore[no-untyped-def]
     return measure(decode_mono(video), decode_mono(voice), video.name, voice.name)

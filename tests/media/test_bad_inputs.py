@@ -96,6 +96,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input_is_refused_clearly_before_the_network(case: Case, cli: Callable, emulator: Emulator,
                                                          media: MediaSet, tmp_path: Path,

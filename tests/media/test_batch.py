@@ -28,6 +28,7 @@ def _workspace(root: Path, media: MediaSet, broken: str | None = None) -> Path:
     return root / "batch.yaml"
 
 
+@pytest.mark.slow
 def test_batch_of_ten_with_a_local_and_a_cloud_failure_then_a_rerun_finishes_only_those(
         cli: Callable, emulator: Emulator, media: MediaSet, tmp_path: Path) -> None:
     manifest = _workspace(tmp_path, media, broken="ja")
@@ -53,6 +54,7 @@ def test_batch_of_ten_with_a_local_and_a_cloud_failure_then_a_rerun_finishes_onl
     assert len(emulator.state.uploads) == 10  # the cloud-failed pair kept its upload
 
 
+@pytest.mark.slow
 def test_rerun_resumes_pending_renders_instead_of_submitting_again(
         cli: Callable, emulator: Emulator, media: MediaSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     manifest = _workspace(tmp_path, media)
@@ -144,6 +146,7 @@ def test_a_batch_whose_files_are_all_missing_contacts_no_one(cli: Callable, emul
     assert emulator.calls() == []  # no account, no session: nothing here needed the network
 
 
+@pytest.mark.slow
 def test_ctrl_c_starts_no_further_pair(emulator: Emulator, media: MediaSet, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from skill.app import App

@@ -107,6 +107,7 @@ def test_two_failed_submits_give_up_with_a_clear_message(cli: Callable, emulator
     assert len(_render_ids(emulator)) == 2
 
 
+@pytest.mark.slow
 def test_a_submit_that_timed_out_is_sent_again_under_the_same_id(cli: Callable, emulator: Emulator,
                                                                 tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,6 +165,7 @@ def test_truncated_download_leaves_no_final_file_and_a_rerun_finishes(cli: Calla
         assert container.streams.video
 
 
+@pytest.mark.slow
 def test_killed_export_resumes_the_same_render(emulator: Emulator, tmp_path: Path) -> None:
     emulator.state.render_polls = 10_000  # the first run never sees the end
     out = tmp_path / "v.mp4"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.providers.fal_emulator import CDN_TOKEN, KEY
 
 FAST = ("--poll-interval", "0.01", "--timeout", "10")
@@ -69,6 +71,7 @@ def test_cancel_after_completion_says_so(cli, fal, files) -> None:
     assert result.code == 0 and result.json()["outcome"] == "already_completed"
 
 
+@pytest.mark.slow
 def test_a_saved_handle_survives_into_a_new_process(run_cli, fal, files) -> None:
     submitted = run_cli("dub", "--video-url", "https://x.test/v.mp4", "--audio-url", "https://x.test/a.wav",
                         "--provider", "fal", "--async")

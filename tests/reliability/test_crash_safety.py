@@ -25,6 +25,8 @@ import pytest
 from tests.emulator import Emulator
 from tests.media import factory
 
+pytestmark = pytest.mark.slow  # seconds per test; `pytest -m "not slow"` skips this module
+
 KILLS = 6
 SEED = 20261121
 POLL_SECONDS = "0.05"

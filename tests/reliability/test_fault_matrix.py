@@ -34,6 +34,8 @@ from tests.reliability.helpers import (
     warm_account,
 )
 
+pytestmark = pytest.mark.slow  # seconds per test; `pytest -m "not slow"` skips this module
+
 HTTP_TIMEOUT = "0.5"  # LIP_SYNC_VIDEO_HTTP_TIMEOUT_SECONDS for the slow cases…
 SLOW = "slow:1.5"  # …and a server that answers well after it
 SILENCE = "1.0"  # LIP_SYNC_VIDEO_SILENCE_SECONDS: a stalled stream is given up after this

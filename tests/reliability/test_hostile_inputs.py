@@ -28,6 +28,8 @@ from tests.conftest import REPO, CliResult
 from tests.emulator import Emulator
 from tests.reliability.helpers import assert_no_traceback, warm_account
 
+pytestmark = pytest.mark.slow  # seconds per test; `pytest -m "not slow"` skips this module
+
 HUGE = "A" * 200_000
 DEEP_JSON = "[" * 100_000 + "]" * 100_000
 DEEP_OBJECT = '{"a":' * 50_000 + "1" + "}" * 50_000

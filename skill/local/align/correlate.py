@@ -125,7 +125,7 @@ def gcc_phat(ref: np.ndarray, new: np.ndarray, max_lag: int, rate: int, earliest
         early = max(int(_EARLY_PEAK_SECONDS * rate), 1)
         window = c[max(peak - early, 0): peak + 1]
         strong = np.flatnonzero(window >= _EARLY_PEAK_SHARE * c[peak])
-        candidates = [i for i in strong if _is_local_max(window, i)]
+        candidates = [int(i) for i in strong if _is_local_max(window, int(i))]
         if candidates:
             peak = max(peak - early, 0) + int(candidates[0])
     return peak - max_lag + _parabolic(c, peak), _psr(c, peak, guard=16)

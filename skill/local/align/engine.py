@@ -65,9 +65,9 @@ def measure(ref: DecodedAudio, new: DecodedAudio, ref_name: str, new_name: str) 
         first = measure_anchors(ref.samples, new.samples, rate, coarse.ratio, coarse.lag, seed_starts,
                                 _SEED_WINDOW, _COARSE_SEARCH, earliest=False)
         seeds.append((fit_linear(first, new.duration, max_rms=_SEED_RMS), coarse, first))
-    fitted = [seed for seed in seeds if seed[0] is not None]
+    fitted = [(fit, coarse) for fit, coarse, _ in seeds if fit is not None]
     if fitted:
-        fit, coarse, _ = max(fitted, key=lambda seed: (seed[0].strong_share * seed[0].inlier_share, -seed[0].rms))
+        fit, coarse = max(fitted, key=lambda seed: (seed[0].strong_share * seed[0].inlier_share, -seed[0].rms))
         final = _refine(ref, new, fit, starts, window)
         if final is not None:
             return Measurement(coarse, final[0], final[1], new.duration)

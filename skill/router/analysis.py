@@ -1,0 +1,201 @@
+"""Matching for the router: every lexicon phrase found in the tokens, and what each match means in
+its sentence (shadows, clauses, markers around a trigger). :func:`skill.router.route` decides on it."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from skill.router.lexicon import GAP, Lexicon, Phrase
+from skill.router.text import PUNCTUATION
+
+
+class Match(NamedTuple):
+    phrase: Phrase
+    start: int  # token index
+    end: int
+
+
+
+def find_matches(tokens: tuple[str, ...], lexicon: Lexicon) -> list[Match]:
+    matches: list[Match] = []
+    pairs, last = lexicon.pairs, len(tokens) - 1
+    for i, token in enumerate(tokens):
+        entry = pairs.get(token)
+        if entry is None:
+            continue
+        singles, longer = entry
+        matches += [Match(phrase, i, i + 1) for phrase in singles]
+        if not longer:
+            continue
+        if i < last:
+            for phrase in longer.get(tokens[i + 1], ()):
+                end = i + len(phrase.tokens)
+                if GAP in phrase.tokens:
+                    end = _gapped(tokens, i, phrase.tokens, lexicon.gap)
+                elif tokens[i:end] != phrase.tokens:
+                    continue
+                if end:
+                    matches.append(Match(phrase, i, end))
+        gapped = longer.get(GAP, ())  # "what * formats": the gap right after the first token
+        if gapped:
+            ahead = set(tokens[i + 2:i + 2 + lexicon.gap])  # where the tail's first token must stand
+            for phrase in gapped:
+                if phrase.tokens[2] in ahead and (end := _gapped(tokens, i, phrase.tokens, lexicon.gap)):
+                    matches.append(Match(phrase, i, end))
+    return matches
+
+
+def _gapped(tokens: tuple[str, ...], i: int, pattern: tuple[str, ...], gap: int) -> int:
+    """The end of ``pattern`` ("is", "*", "done") matched at ``i`` with one to ``gap`` tokens of one
+    clause for the ``*``; 0 if it does not match."""
+    star = pattern.index(GAP)
+    head, tail = pattern[:star], pattern[star + 1:]
+    if tokens[i:i + star] != head:
+        return 0
+    for j in range(i + star, min(i + star + gap, len(tokens))):
+        if tokens[j] in PUNCTUATION:
+            return 0
+        if tokens[j + 1:j + 1 + len(tail)] == tail:
+            return j + 1 + len(tail)
+    return 0
+
+
+# Words that make a done-question a question by themselves (多久 "how long", "how much longer").
+_ASKING = frozenset({"how", "久", "几"})
+
+# What a not-negation phrase ("no worries", "when will", "跟不上") may hide: negation and condition markers.
+_MARKER_KINDS = frozenset({"negation_before", "negation_after", "negation_reply", "defer_before", "defer_after",
+                           "condition_start"})
+
+
+class Analysis:
+    """The matches of one utterance, with shadowed ones removed and clause numbers per token.
+
+    ``shadowed`` is its own evidence: the matches dropped because a longer phrase holds them.
+    """
+
+    def __init__(self, tokens: tuple[str, ...], matches: list[Match], lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.tokens = tokens
+        self.shadowed: list[str] = []
+        shadows = [m for m in matches if m.phrase.kind == "shadows"]
+        self._by_kind: dict[str, list[Match]] = {}
+        for m in matches:
+            if m.phrase.kind == "shadows" or not self._shadowed(m, shadows):
+                self._by_kind.setdefault(m.phrase.kind, []).append(m)
+        self.clause = self._clauses(tokens)
+
+    def _shadowed(self, match: Match, shadows: list[Match]) -> bool:
+        for shadow in shadows:
+            if shadow.phrase.label == "negation" and match.phrase.kind not in _MARKER_KINDS:
+                continue  # "跟不上" hides its 不 from the negation rules, not the complaint itself
+            if shadow.start <= match.start and match.end <= shadow.end:
+                self.shadowed.append(f"{tag(match)}[in '{shadow.phrase.text}']")
+                return True
+        return False
+
+    def _clauses(self, tokens: tuple[str, ...]) -> list[int]:
+        bumps = [0] * (len(tokens) + 1)
+        for i, token in enumerate(tokens):
+            if token in PUNCTUATION:
+                bumps[i + 1] += 1
+        for m in self.of("clause_breaks"):
+            bumps[m.end] += 1
+        clause, total = [], 0
+        for bump in bumps:
+            total += bump
+            clause.append(total)
+        return clause
+
+    def of(self, kind: str) -> list[Match]:
+        return self._by_kind.get(kind, [])
+
+    def marked(self, target: Match, before: str, after: str) -> Match | None:
+        """A marker of kind ``before`` shortly before ``target``, or ``after`` right after it, same clause."""
+        for m in self.of(before):
+            if m.end <= target.start and target.start - m.end <= self.lexicon.window and self.same(m, target):
+                return m
+        for m in self.of(after):
+            if m.start >= target.end and m.start - target.end <= self.lexicon.after_window and self.same(m, target):
+                return m
+        return None
+
+    def deferral(self, trigger: Match) -> Match | None:
+        """A condition opening the sentence ("once …, export it"), or a deferral marker by the trigger.
+
+        A question is not deferred by a condition: "after all those dubs, what's my balance?" asks now.
+        """
+        asks = trigger.phrase.label in ("credits", "state") and self.asks(trigger)
+        for m in self.of("condition_start"):
+            if m.start == 0 and m.end <= trigger.start and not asks:
+                return m
+        return self.marked(trigger, "defer_before", "defer_after")
+
+    def answered_no(self, trigger: Match) -> Match | None:
+        """A clause that opens with "not yet" / "先不" right after the trigger's clause ("export? not yet")."""
+        for m in self.of("negation_reply"):
+            if self.clause[m.start] == self.clause[trigger.start] + 1 and (
+                    m.start == 0 or self.clause[m.start - 1] != self.clause[m.start]):
+                return m
+        return None
+
+    def done_questions(self) -> list[Match]:
+        """"is the dub done?", "渲染好了吗": asked as a question (at the clause start, before "?"/"yet",
+        or ending in a question particle) they ask for the state; the matched words are their subject."""
+        ends = self.of("question_end")
+        return [m for m in self.of("done")
+                if m.start == 0 or self.clause[m.start] != self.clause[m.start - 1]
+                or _ASKING.intersection(m.phrase.tokens)  # "还要等多久" asks wherever it stands
+                or any(q.start == m.end or (m.start <= q.start and q.end == m.end) for q in ends)]
+
+    def same(self, a: Match, b: Match) -> bool:
+        return self.clause[a.start] == self.clause[b.start]
+
+    def asks(self, target: Match) -> bool:
+        """Whether ``target``'s clause ends with a question mark."""
+        clause = self.clause[target.start]
+        end = next((i for i in range(target.end, len(self.tokens)) if self.clause[i + 1] != clause), None)
+        return end is not None and self.tokens[end] == "?"
+
+    def reported(self, target: Match) -> Match | None:
+        """A past marker in ``target``'s clause ("that dub must have used…", "已经加好了"): told, not asked."""
+        for m in self.of("past"):
+            if self.same(m, target) and not within(m, target):
+                return m
+        for m in self.of("past_after"):
+            if m.start == target.end and self.same(m, target):
+                return m
+        return None
+
+    def attributive(self, target: Match) -> bool:
+        """"之前上传的配音", "the export from…": a one-word trigger used as a modifier or a noun."""
+        if " " in target.phrase.text:  # one word: "export", "上传"
+            return False
+        if target.end < len(self.tokens) and self.tokens[target.end] == "的":
+            return True
+        # "the export from this morning", "that export used…"; not "proceed with the export"
+        return any(m.end == target.start for m in self.of("determiners")) and any(
+            m.start == target.end for m in self.of("noun_after"))
+
+    def is_about(self, trigger: Match) -> Match | None:
+        """The question marker that makes ``trigger`` the topic of a question, if any."""
+        for m in self.of("about"):
+            if self.same(m, trigger) and not (trigger.start <= m.start < trigger.end):
+                return m
+        for m in self.of("about_before"):
+            if m.end == trigger.start:
+                return m
+        for m in self.of("about_after"):
+            if m.start == trigger.end:
+                return m
+        return None
+
+
+def within(inner: Match, outer: Match) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
+def tag(match: Match) -> str:
+    phrase = match.phrase
+    kind = phrase.label if phrase.kind in ("triggers", "shadows") else phrase.kind
+    return f"{kind}:{phrase.text}"
