@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from skill.cli import Outcome
 
 
 def register(commands: Any) -> None:
@@ -16,8 +19,7 @@ def register(commands: Any) -> None:
     parser.add_argument("video", type=Path, metavar="VIDEO", help="the video to check")
 
 
-def _face_check(args: argparse.Namespace, app: Any, console: Any) -> int:
+def _face_check(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.face_check import face_check
 
-    console.reply(face_check(app, args.video))
-    return 0
+    return face_check(app, args.video)
