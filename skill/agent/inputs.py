@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from skill.config import DEFAULT_BATCH_JOBS, DEFAULT_JOB_TIMEOUT_SECONDS, MAX_BATCH_JOBS, MAX_JOB_TIMEOUT_SECONDS
+from skill.providers import ProviderChoice
 
 
 class ToolInput(BaseModel):
@@ -103,6 +104,21 @@ class FaceCheckInput(ToolInput):
     video: str = Field(min_length=1, description="Path of the video file.")
 
 
+class FitInput(ToolInput):
+    """Fit a dub (a voice track in another language, or a re-voiced take) to the original speaker's
+    phrasing offline, on this machine (no upload, no credits): each dub phrase is moved and
+    time-stretched, pitch kept, to start and end where the original's does. Use it when the dub is
+    longer or shorter than the video or does not follow the original's pauses, before any cloud
+    lip-sync. Writes audio (.wav/.flac/.m4a/.mp3) or, for .mp4/.mov/.mkv/.webm, the original's
+    video (copied untouched) with the fitted dub."""
+
+    original: str = Field(min_length=1, description="Path of the video (or audio) with the original speech.")
+    dub: str = Field(min_length=1, description="Path of the new voice track.")
+    output: str | None = Field(None, min_length=1, description="Where to write the result (default: chosen for you).")
+    max_stretch: float = Field(1.25, gt=1.0, le=1.5, allow_inf_nan=False,
+                               description="Speed a phrase up or slow it down by at most this factor.")
+
+
 class BatchInput(ToolInput):
     """Localize one video into several languages from a manifest file (YAML: a video and label → audio
     tracks; or CSV with label,audio[,video] rows): one lip-synced video per label. A rerun skips
@@ -112,13 +128,12 @@ class BatchInput(ToolInput):
     jobs: int = Field(DEFAULT_BATCH_JOBS, ge=1, le=MAX_BATCH_JOBS, description="How many pairs run at once.")
 
 
-Provider = Literal["auto", "nemo", "fal", "wavespeed", "nim"]
 
 
 class JobInput(ToolInput):
     """Shared by the provider jobs: which service runs it and how long to wait."""
 
-    provider: Provider = Field("auto", description="Service to use; auto picks the first one with a key "
+    provider: ProviderChoice = Field("auto", description="Service to use; auto picks the first one with a key "
                                                    "(fal, WaveSpeed, NVIDIA NIM), else NemoVideo.")
     model: str | None = Field(None, min_length=1, description="The provider's model id (default: its best).")
     options: dict[str, Any] = Field(default_factory=dict, description="The model's own options, e.g. resolution.")
@@ -149,6 +164,8 @@ class DubInput(JobInput):
 
     video: str = Field(min_length=1, description="The video whose lips should follow the new speech.")
     audio: str = Field(min_length=1, description="The new speech: audio path or URL.")
+    fit: bool = Field(False, description="First fit the speech to the video's own pauses on this machine "
+                                          "(like the fit tool), then upload the fitted voice. Local files only.")
 
 
 class JobCheckInput(ToolInput):

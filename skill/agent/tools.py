@@ -28,6 +28,7 @@ from skill.agent.inputs import (
     EditInput,
     ExportInput,
     FaceCheckInput,
+    FitInput,
     JobCheckInput,
     JobInput,
     MotionInput,
@@ -106,6 +107,11 @@ def _face_check(app: App, data: FaceCheckInput) -> Reply:
     from skill.handlers.face_check import face_check
 
     return face_check(app, Path(data.video).expanduser())
+def _fit(app: App, data: FitInput) -> Reply:
+    from skill.handlers.fit import fit
+
+    return fit(app, Path(data.original).expanduser(), Path(data.dub).expanduser(), output=_path(data.output),
+               max_stretch=data.max_stretch)
 
 
 def _batch(app: App, data: BatchInput) -> Reply:
@@ -136,7 +142,7 @@ def _motion(app: App, data: MotionInput) -> Reply:
 def _dub(app: App, data: DubInput) -> Reply:
     from skill.handlers.jobs import dub
 
-    return dub(app, data.video, data.audio, *_job_settings(data))
+    return dub(app, data.video, data.audio, *_job_settings(data), fit_stretch=1.25 if data.fit else None)
 
 
 def _job(app: App, data: JobCheckInput) -> Reply:
@@ -171,7 +177,7 @@ class Tool:
 TOOLS: tuple[Tool, ...] = (
     Tool("chat", ChatInput, _chat), Tool("upload", UploadInput, _upload), Tool("credits", CreditsInput, _credits),
     Tool("state", StateInput, _state), Tool("setup", SetupInput, _setup), Tool("edit", EditInput, _edit),
-    Tool("export", ExportInput, _export), Tool("align", AlignInput, _align),
+    Tool("export", ExportInput, _export), Tool("align", AlignInput, _align), Tool("fit", FitInput, _fit),
     Tool("face_check", FaceCheckInput, _face_check), Tool("batch", BatchInput, _batch),
     Tool("talk", TalkInput, _talk), Tool("motion", MotionInput, _motion), Tool("dub", DubInput, _dub),
     Tool("job", JobCheckInput, _job),

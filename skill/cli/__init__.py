@@ -25,7 +25,7 @@ COMMANDS: dict[str, str] = {
     "setup": "skill.cli.account", "credits": "skill.cli.account", "state": "skill.cli.account",
     "chat": "skill.cli.chat", "route": "skill.cli.route",
     "upload": "skill.cli.media", "export": "skill.cli.media", "batch": "skill.cli.media",
-    "align": "skill.cli.align", "face-check": "skill.cli.face_check",
+    "align": "skill.cli.align", "face-check": "skill.cli.face_check", "fit": "skill.cli.fit",
     "talk": "skill.cli.jobs", "motion": "skill.cli.jobs", "dub": "skill.cli.jobs",
     "tools": "skill.cli.agent", "call": "skill.cli.agent", "mcp": "skill.cli.agent",
     "install": "skill.cli.agent", "uninstall": "skill.cli.agent",

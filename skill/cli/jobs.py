@@ -70,7 +70,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def _dub_flags(parser: argparse.ArgumentParser) -> None:
     from skill.cli import numbers
+    from skill.cli.fit import max_stretch
 
+    parser.add_argument("--fit", action="store_true",
+                        help="first fit the new speech to the video's own pauses on this machine (as `fit` does), "
+                             "then upload the fitted voice; needs local files")
+    parser.add_argument("--max-stretch", type=max_stretch, default=1.25, metavar="R",
+                        help="with --fit: speed a phrase up or slow it down by at most R (1.25, at most 1.5)")
     parser.add_argument("--sync-mode", choices=("cut_off", "loop", "bounce", "silence", "remap"),
                         help="fal sync-lipsync: what to do when lengths differ")
     nim = parser.add_argument_group("NVIDIA LipSync NIM (--provider nim)")
@@ -137,5 +143,6 @@ def _run(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     else:
         how = WaitOptions(wait=not args.run_async, poll_interval=args.poll_interval, timeout=args.timeout,
                           logs=args.logs, output=args.output)
-        reply = jobs.run_job(app, args.mode, _inputs(args), spec, how)
+        fit = args.max_stretch if args.mode == "dub" and args.fit else None
+        reply = jobs.run_job(app, args.mode, _inputs(args), spec, how, fit_stretch=fit)
     return reply

@@ -12,7 +12,7 @@ from typing import Any
 from skill.app import App
 from skill.config import output_dir
 from skill.errors import AlignmentError, MediaError, UsageError
-from skill.replies import Reply
+from skill.replies import Reply, shown
 
 
 def default_output(video: Path) -> Path:
@@ -45,7 +45,14 @@ def align(app: App, video: Path, audio: Path, output: Path | None = None, check_
     events.progress("align/decoding", fraction=None, video=video.name, audio=audio.name)
     ref, new, native = decode.decode_pair(video, audio, keep_native=target is not None)
     events.progress("align/analysing", fraction=None)
-    measurement = engine.measure(ref, new, video.name, audio.name)
+    try:
+        measurement = engine.measure(ref, new, video.name, audio.name)
+    except AlignmentError as exc:
+        if exc.message_key == "errors/align_no_match":  # its reply offers `fit`, which needs both names
+            exc.params["video"] = shown(video.name)
+            exc.params["audio_path"] = shown(str(audio))
+            exc.params["video_path"] = shown(str(video))
+        raise
     data: dict[str, Any] = {"video": video.name, "audio": audio.name, **verdict.report(measurement),
                             "output": None, "residual_ms": None, "check_only": check_only, "timing_json": None}
     # Frames are spoken of at the clip's own rate (a 12 fps clip's 80 ms is one frame, not two).

@@ -131,9 +131,11 @@ class _Runner:
         result = PairResult(pair.label, pair.audio.name, "done")
         try:
             if stage == "new":
-                checked = preflight([pair.video, pair.audio])
-                result.warnings = [render(w.key, self.app.lang, **w.params) for w in checked.warnings]
-                upload_files(pair_app.client, pair_app.events, [pair.video, pair.audio])
+                if pair.fit is not None:  # on this machine, before anything is uploaded
+                    result.warnings += self._fit(pair_app, pair)
+                checked = preflight([pair.video, self._voice(pair)])
+                result.warnings += [render(w.key, self.app.lang, **w.params) for w in checked.warnings]
+                upload_files(pair_app.client, pair_app.events, [pair.video, self._voice(pair)])
                 stage = self._advance(key, "uploaded")
             if stage in ("uploaded", "syncing"):
                 stage = self._lip_sync(pair_app, pair, key, resend=stage == "uploaded")
@@ -153,6 +155,16 @@ class _Runner:
             result.output = result.output or self.journal.row(key).output  # type: ignore[union-attr]
         return result
 
+    def _voice(self, pair: Pair) -> Path:
+        """The voice this pair uploads: the fitted copy when the manifest asks for ``fit``."""
+        return self.spec.output_dir / pair.fitted_name() if pair.fit is not None else pair.audio
+
+    def _fit(self, pair_app: App, pair: Pair) -> list[str]:
+        from skill.handlers.fit import fit
+
+        reply = fit(pair_app, pair.video, pair.audio, output=self._voice(pair), max_stretch=pair.fit or 1.25)
+        return list(reply.data["warnings"])
+
     def _advance(self, key: str, stage: str, **fields: Any) -> str:
         self.journal.update(key, stage=stage, error=None, failed_stage=None, **fields)
         return stage
@@ -171,7 +183,7 @@ class _Runner:
                 raise JobFailed("errors/media_batch_sync_pending", label=pair.label)
         self._advance(key, "syncing", draft_before=before, sent_at=time.time())
         instruction = pipeline.lip_sync_instruction(
-            self.app.lang, "dub", {"video": pair.video.name, "audio": pair.audio.name}, label=pair.label)
+            self.app.lang, "dub", {"video": pair.video.name, "audio": self._voice(pair).name}, label=pair.label)
         reply = pipeline.edit(pair_app, instruction, export_asked=True)  # the pair's file is the point
         if not reply.ok:
             if reply.data.get("outcome") == "backend_error":

@@ -58,12 +58,17 @@ def motion(app: App, image: str, video: str, spec: JobSpec | None = None, how: W
     return run_job(app, "motion", {"image": image, "video": video}, spec or JobSpec(), how or WaitOptions())
 
 
-def dub(app: App, video: str, audio: str, spec: JobSpec | None = None, how: WaitOptions | None = None) -> Reply:
-    """A video and new speech → the video with lips following the new speech."""
-    return run_job(app, "dub", {"video": video, "audio": audio}, spec or JobSpec(), how or WaitOptions())
+def dub(app: App, video: str, audio: str, spec: JobSpec | None = None, how: WaitOptions | None = None,
+        fit_stretch: float | None = None) -> Reply:
+    """A video and new speech → the video with lips following the new speech. With ``fit_stretch``
+    the speech is first fitted to the video's own phrasing on this machine (``fit``), so the
+    service gets a voice that already starts and stops where the lips do."""
+    return run_job(app, "dub", {"video": video, "audio": audio}, spec or JobSpec(), how or WaitOptions(),
+                   fit_stretch=fit_stretch)
 
 
-def run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: WaitOptions) -> Reply:
+def run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: WaitOptions,
+            fit_stretch: float | None = None) -> Reply:
     for value in inputs.values():
         if not is_web_url(value) and not Path(value).is_file():
             raise MediaError("errors/provider_file_missing", name=Path(value).name or value)
@@ -71,6 +76,33 @@ def run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: Wa
 
     if mode == "dub" and not is_web_url(inputs["video"]):
         face_check.gate(app, Path(inputs["video"]))  # before any upload or credit
+    if fit_stretch is None or mode != "dub":
+        return _run_job(app, mode, inputs, spec, how)
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="lip-sync-video-fit-") as folder:
+        fitted = _fit_first(app, inputs, Path(folder), fit_stretch)
+        reply = _run_job(app, mode, {**inputs, "audio": str(fitted.data["output"])}, spec, how)
+    reply.data["fit"] = {key: fitted.data[key] for key in ("groups", "stretch_min", "stretch_max", "warnings")}
+    return reply
+
+
+def _fit_first(app: App, inputs: dict[str, str], folder: Path, max_stretch: float) -> Reply:
+    """``fit`` on the local video and audio, into ``folder``, before anything is uploaded."""
+    from skill.handlers.fit import fit
+
+    if any(value.startswith(("http://", "https://")) for value in inputs.values()):
+        raise UsageError("errors/fit_needs_local_files")
+    video, audio = Path(inputs["video"]), Path(inputs["audio"])
+    fitted = fit(app, video, audio, output=folder / f"{audio.stem}.fitted.wav", max_stretch=max_stretch)
+    app.events.notice("fit/before_upload", groups=fitted.data["groups"], warnings=len(fitted.data["warnings"]),
+                      stretch_min=fitted.data["stretch_min"], stretch_max=fitted.data["stretch_max"])
+    for line in fitted.data["warnings"]:
+        app.events.notice("fit/warning_line", text=line)
+    return fitted
+
+
+def _run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: WaitOptions) -> Reply:
     name = pick(spec.provider, mode)
     provider = create(name, app, **spec.provider_options)
     try:

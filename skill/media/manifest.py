@@ -10,6 +10,10 @@ YAML::
 
 CSV: a header with ``label,audio`` and optionally ``video`` (blank cells: the batch's video).
 
+``fit`` (a track's own key, a CSV column, or a top-level YAML default): ``true``/``yes`` fits that
+voice to the video's own pauses on this machine before upload (as ``lip-sync-video fit`` does),
+a number in (1, 1.5] also sets its ``--max-stretch``; ``false``/``no``/blank leaves it as it is.
+
 Paths are relative to the manifest. Mixing source videos is refused unless *every* pair names its
 own video: a stray second video in a batch of one is how outputs get cross-mapped.
 """
@@ -32,6 +36,11 @@ class Pair:
     label: str
     video: Path
     audio: Path
+    fit: float | None = None  # fit the voice first, with this max stretch
+
+    def fitted_name(self) -> str:
+        """Where the fitted voice is written, beside the outputs: ``<video-stem>.<label>.fitted.wav``."""
+        return f"{self.video.stem}.{self.label}.fitted.wav"
 
     def output_name(self) -> str:
         """``<video-stem>.<label>.<ext>``: one name per language beside the video, same container as the input."""
@@ -54,16 +63,17 @@ def load_manifest(path: Path) -> Manifest:
     except (OSError, UnicodeDecodeError):
         raise MediaError("errors/media_manifest_unreadable", name=str(path), detail="") from None
     base = path.resolve().parent
+    default_fit: Any = None
     if path.suffix.lower() == ".csv":
         default_video, rows, output_dir = None, _csv_rows(text), None
     else:
-        default_video, rows, output_dir = _yaml_rows(text, path)
-    pairs = _pairs(rows, default_video, base, path)
+        default_video, rows, output_dir, default_fit = _yaml_rows(text, path)
+    pairs = _pairs(rows, default_video, base, path, default_fit)
     out = base / output_dir if output_dir else base
     return Manifest(path.resolve(), pairs, out)
 
 
-def _yaml_rows(text: str, path: Path) -> tuple[str | None, list[dict[str, Any]], str | None]:
+def _yaml_rows(text: str, path: Path) -> tuple[str | None, list[dict[str, Any]], str | None, Any]:
     import yaml
 
     try:
@@ -84,7 +94,29 @@ def _yaml_rows(text: str, path: Path) -> tuple[str | None, list[dict[str, Any]],
         rows = []
     video = doc.get("video")
     output_dir = doc.get("output_dir", doc.get("output"))
-    return _scalar(video, path) or None, rows, _scalar(output_dir, path) or None
+    return _scalar(video, path) or None, rows, _scalar(output_dir, path) or None, doc.get("fit")
+
+
+_YES, _NO = {"true", "yes", "y", "1", "fit", "是"}, {"", "false", "no", "n", "0", "否"}
+
+
+def _fit(value: Any, label: str) -> float | None:
+    """A ``fit`` cell: yes/no, or the max stretch itself (1 < R ≤ 1.5)."""
+    import math
+
+    if value is None or value is False:
+        return None
+    if value is True:
+        return 1.25
+    if isinstance(value, str) and value.strip().lower() in _YES | _NO:
+        return 1.25 if value.strip().lower() in _YES else None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number) or not 1.0 < number <= 1.5:
+        raise MediaError("errors/media_manifest_bad_fit", label=label, value=str(value)[:40])
+    return number
 
 
 def _scalar(value: Any, path: Path) -> str:
@@ -102,7 +134,8 @@ def _csv_rows(text: str) -> list[dict[str, Any]]:
     return [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
 
 
-def _pairs(rows: list[dict[str, Any]], default_video: str | None, base: Path, path: Path) -> list[Pair]:
+def _pairs(rows: list[dict[str, Any]], default_video: str | None, base: Path, path: Path,
+           default_fit: Any = None) -> list[Pair]:
     if not rows:
         raise MediaError("errors/media_manifest_no_pairs", name=str(path))
     pairs: list[Pair] = []
@@ -116,7 +149,8 @@ def _pairs(rows: list[dict[str, Any]], default_video: str | None, base: Path, pa
             raise MediaError("errors/media_manifest_bad_label", label=label)
         if not video:
             raise MediaError("errors/media_manifest_no_video", name=str(path))
-        pairs.append(Pair(label, _resolve(base, video), _resolve(base, audio)))
+        fit = _fit(row.get("fit", default_fit), label)
+        pairs.append(Pair(label, _resolve(base, video), _resolve(base, audio), fit))
     videos = sorted({str(p.video) for p in pairs})
     if len(videos) > 1 and not all(explicit):
         raise MediaError("errors/media_manifest_mixed_videos", videos=", ".join(Path(v).name for v in videos))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from skill import env
 from skill.errors import UsageError
@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from skill.nemo.context import NemoContext
     from skill.providers.base import Provider
 
-PROVIDER_NAMES: tuple[str, ...] = ("nemo", "fal", "wavespeed", "nim")
+# The one list of provider names: the CLI choices and the tool inputs' schema are built from it.
+ProviderName = Literal["nemo", "fal", "wavespeed", "nim"]
+ProviderChoice = Literal["auto", ProviderName]  # what a person may ask for: "auto" picks one
+PROVIDER_NAMES: tuple[str, ...] = get_args(ProviderName)
 
 # Which provider can do which job. NemoVideo's agent lip-syncs footage and animates stills; it
 # has no motion-transfer model, so "motion" needs fal.

@@ -47,7 +47,9 @@ def test_duration_mismatch_over_ten_percent_warns(media: MediaSet) -> None:
     result = preflight([media.clip, media.voice_long])
     finding = next(w for w in result.warnings if w.key == "media/warn_duration_mismatch")
     assert finding.params["percent"] == 30
-    assert "time-stretch" in render(finding.key, "en", **finding.params)
+    for lang in ("en", "zh"):  # it offers the offline fit, with the two files named
+        text = render(finding.key, lang, **finding.params)
+        assert f"lip-sync-video fit {media.clip.name} {media.voice_long.name}" in text
 
 
 def test_sample_rate_mismatch_warns(media: MediaSet) -> None:

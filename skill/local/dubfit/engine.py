@@ -1,0 +1,124 @@
+"""``fit_files``: the whole dub fit, from two files to the written result."""
+
+from __future__ import annotations
+
+import contextlib
+import filecmp
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import av
+
+from skill.errors import MediaError, UsageError
+from skill.local.dubfit import activity, match, plan, reader, writer
+from skill.local.dubfit.activity import Phrase
+
+DEFAULT_MAX_STRETCH = 1.25
+HARD_MAX_STRETCH = 1.5  # beyond ±50 % WSOLA speech turns audibly mechanical (docs/fit.md)
+Progress = Callable[..., None]
+
+
+@dataclass
+class FitResult:
+    placements: list[plan.Placement]
+    squeezed: bool
+    original_phrases: int
+    dub_phrases: int
+    duration: float
+    output: Path
+    video_packets: int | None
+
+
+def check_sources(original: Path, dub: Path) -> bool:
+    """Every refusal about the two inputs that needs no decoding; says whether ORIGINAL has video."""
+    for path in (original, dub):
+        if not path.is_file():
+            raise MediaError("errors/fit_missing", file=str(path))
+        if path.stat().st_size == 0:
+            raise MediaError("errors/fit_empty", file=path.name)
+    if original.resolve() == dub.resolve() or filecmp.cmp(original, dub, shallow=False):
+        raise MediaError("errors/fit_same_file", file=dub.name)
+    has_video = False
+    for path in (original, dub):
+        try:
+            with av.open(str(path)) as container:
+                if not container.streams.audio:
+                    raise MediaError("errors/fit_no_audio", file=path.name)
+                has_video = has_video or (path == original and bool(container.streams.video))
+        except (av.FFmpegError, OSError, UnicodeDecodeError):
+            raise MediaError("errors/fit_unreadable", file=path.name) from None
+    return has_video
+
+
+def check_output(original: Path, dub: Path, output: Path, has_video: bool) -> None:
+    suffix = output.suffix.lower()
+    if suffix not in writer.AUDIO_FORMATS and suffix not in writer.VIDEO_FORMATS:
+        raise UsageError("errors/fit_bad_output", file=output.name,
+                         formats=" ".join(sorted({*writer.AUDIO_FORMATS, *writer.VIDEO_FORMATS})))
+    if output.resolve() in (original.resolve(), dub.resolve()):
+        raise UsageError("errors/fit_overwrite", file=str(output))
+    if not output.parent.is_dir():
+        raise UsageError("errors/fit_missing_dir", dir=str(output.parent))
+    if suffix in writer.VIDEO_FORMATS and not has_video:
+        raise MediaError("errors/fit_no_video", file=original.name, out=output.name)
+
+
+def _duration(path: Path, fallback: float) -> float:
+    with av.open(str(path)) as container:
+        return (container.duration or 0) / av.time_base or fallback
+
+
+def _phrases(path: Path) -> tuple[list[Phrase], float]:
+    """The phrases of a file and its audio's duration. Streamed: see ``features.analyse_file``."""
+    from skill.local.dubfit import features
+
+    analysed = features.analyse_file(path, "errors/fit_unreadable")
+    found = activity.from_features(analysed)
+    if not found:
+        raise MediaError("errors/fit_no_speech", file=path.name)
+    return found, analysed.duration
+
+
+def fit_files(original: Path, dub: Path, output: Path, max_stretch: float = DEFAULT_MAX_STRETCH,
+              progress: Progress | None = None) -> FitResult:
+    """Fit ``dub`` to ``original``'s phrasing and write ``output`` (via a hidden partial file)."""
+    say: Any = progress or (lambda *a, **k: None)
+    check_output(original, dub, output, check_sources(original, dub))
+    say("fit/analysing", fraction=None, file=original.name)
+    ours, ours_len = _phrases(original)
+    say("fit/analysing", fraction=None, file=dub.name)
+    theirs, theirs_len = _phrases(dub)
+    duration = _duration(original, ours_len)
+    groups = match.match(ours, theirs)
+    placements, squeezed = plan.plan(ours, theirs, groups, max_stretch, duration)
+    tmap = plan.time_map(placements, theirs_len, duration)
+    say("fit/writing", fraction=None, file=output.name)
+    suffix = output.suffix.lower()
+    rate = reader.audio_rate(dub)
+    out_rate = writer.output_rate(suffix, rate)
+    out_len = round(duration * out_rate)
+    from skill.local.dubfit import wsola
+
+    blocks = wsola.render(reader.blocks(dub, "errors/fit_unreadable"), rate, tmap, round(duration * rate))
+    blocks = writer.resampled(blocks, rate, out_rate, out_len)
+    partial = output.with_name(f".{output.stem}.partial{output.suffix}")
+    packets = None
+    try:
+        if suffix in writer.VIDEO_FORMATS:
+            packets = writer.mux_video(original, blocks, out_rate, partial, suffix)
+        else:
+            writer.write_audio(blocks, out_rate, partial, suffix)
+        os.replace(partial, output)
+    except (av.FFmpegError, ValueError) as exc:
+        # ValueError: the container cannot hold this codec (H.264 into .webm, say)
+        raise MediaError("errors/fit_write_failed", file=output.name, reason=str(exc)) from None
+    except OSError as exc:
+        raise MediaError("errors/fit_write_failed", file=output.name,
+                         reason=exc.strerror or type(exc).__name__) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+    return FitResult(placements, squeezed, len(ours), len(theirs), duration, output, packets)

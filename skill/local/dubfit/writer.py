@@ -1,0 +1,103 @@
+"""Encode the fitted dub: an audio file, or the original's video stream copied packet for packet
+with the dub as its only audio. Blocks arrive from the WSOLA pass and are encoded as they come."""
+
+from __future__ import annotations
+
+import fractions
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+
+AUDIO_FORMATS = {".wav": ("wav", "pcm_s16le"), ".flac": ("flac", "flac"), ".m4a": ("ipod", "aac"),
+                 ".mp3": ("mp3", "libmp3lame")}
+VIDEO_FORMATS = {".mp4": ("mp4", "aac"), ".mov": ("mov", "aac"), ".mkv": ("matroska", "aac"),
+                 ".webm": ("webm", "libopus")}
+_MP3_RATES = {8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000}
+_BITRATE = 192_000
+_LEAD = 0.5  # seconds of audio muxed ahead of the video packet being written (interleaving)
+
+
+def output_rate(suffix: str, rate: int) -> int:
+    """The dub's own rate, unless the codec cannot take it (Opus is 48 kHz only)."""
+    codec = {**AUDIO_FORMATS, **VIDEO_FORMATS}[suffix][1]
+    if codec == "libopus" or (codec == "libmp3lame" and rate not in _MP3_RATES):
+        return 48_000
+    return rate
+
+
+def resampled(blocks: Iterator[np.ndarray], rate: int, out_rate: int, out_len: int) -> Iterator[np.ndarray]:
+    """Blocks converted to ``out_rate`` (soxr stream, delay-compensated), exactly ``out_len`` long."""
+    if rate == out_rate:
+        yield from blocks
+        return
+    import soxr
+
+    stream = soxr.ResampleStream(rate, out_rate, 1, dtype="float32", quality="HQ")
+    done = 0
+    for block in blocks:
+        part = stream.resample_chunk(block, last=False)[: out_len - done]
+        done += len(part)
+        yield part
+    tail = stream.resample_chunk(np.zeros(0, np.float32), last=True)[: out_len - done]
+    done += len(tail)
+    yield tail
+    if done < out_len:
+        yield np.zeros(out_len - done, np.float32)
+
+
+def _frames(blocks: Iterator[np.ndarray], rate: int, first: int, s16: bool) -> Iterator[av.AudioFrame]:
+    pts = first
+    for block in blocks:
+        for start in range(0, len(block), 4096):
+            piece = np.clip(block[start: start + 4096], -1.0, 1.0)
+            if s16:
+                frame = av.AudioFrame.from_ndarray((piece * 32767).astype(np.int16)[None], format="s16",
+                                                   layout="mono")
+            else:
+                frame = av.AudioFrame.from_ndarray(piece.astype(np.float32)[None], format="fltp", layout="mono")
+            frame.sample_rate = rate
+            frame.pts = pts
+            frame.time_base = fractions.Fraction(1, rate)
+            pts += len(piece)
+            yield frame
+
+
+def write_audio(blocks: Iterator[np.ndarray], rate: int, path: Path, suffix: str) -> None:
+    fmt, codec = AUDIO_FORMATS[suffix]
+    with av.open(str(path), "w", format=fmt) as dst:
+        stream = dst.add_stream(codec, rate=rate, layout="mono")
+        if codec in ("aac", "libmp3lame"):
+            stream.bit_rate = _BITRATE
+        for frame in _frames(blocks, rate, 0, s16=codec in ("pcm_s16le", "flac")):
+            dst.mux(stream.encode(frame))
+        dst.mux(stream.encode(None))
+
+
+def mux_video(original: Path, blocks: Iterator[np.ndarray], rate: int, path: Path, suffix: str) -> int:
+    """``path`` = the video stream of ``original`` (no re-encode) + the dub; returns packets copied."""
+    fmt, codec = VIDEO_FORMATS[suffix]
+    copied = 0
+    with av.open(str(original)) as src, av.open(str(path), "w", format=fmt) as dst:
+        vin = src.streams.video[0]
+        vout = dst.add_stream_from_template(vin)
+        first = round((src.start_time or 0) * rate / av.time_base)
+        aout = dst.add_stream(codec, rate=rate, layout="mono")
+        aout.bit_rate = _BITRATE
+        frames = _frames(blocks, rate, first, s16=False)
+        written = 0.0
+        for packet in src.demux(vin):
+            if packet.dts is None:
+                continue  # the demuxer's flush packet
+            now = float(packet.dts * packet.time_base) - first / rate
+            while written < now + _LEAD and (frame := next(frames, None)) is not None:
+                dst.mux(aout.encode(frame))
+                written += frame.samples / rate
+            packet.stream = vout
+            dst.mux(packet)
+            copied += 1
+        for frame in frames:
+            dst.mux(aout.encode(frame))
+        dst.mux(aout.encode(None))
+    return copied
