@@ -28,6 +28,9 @@ def register(commands: Any) -> None:
                              "(default: ./<source>.lipsync.<ext>)")
     export.add_argument("--timing-json", type=Path, metavar="PATH",
                         help="also write segment timings per track (ms and frames) for animation or subtitles")
+    export.add_argument("--force", action="store_true",
+                        help="without a file name in -o: replace an existing <source>.lipsync.<ext> "
+                             "instead of numbering a new one")
 
     batch = commands.add("batch", _batch,
                          help="localize one video into several languages from a YAML or CSV manifest; "
@@ -35,6 +38,9 @@ def register(commands: Any) -> None:
     batch.add_argument("manifest", type=Path, metavar="MANIFEST", help="YAML or CSV: video, then label + audio rows")
     batch.add_argument("--jobs", type=numbers.whole(1, MAX_BATCH_JOBS), default=DEFAULT_BATCH_JOBS, metavar="N",
                        help=f"pairs processed at once (1-{MAX_BATCH_JOBS}, default {DEFAULT_BATCH_JOBS})")
+    batch.add_argument("--force", action="store_true",
+                       help="replace existing <video>.<label>.<ext> files another run left, instead of "
+                            "numbering new ones")
 
 
 def _upload(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
@@ -46,10 +52,10 @@ def _upload(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
 def _export(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.export import export
 
-    return export(app, output=args.output, timing_json=args.timing_json)
+    return export(app, output=args.output, timing_json=args.timing_json, force=args.force)
 
 
 def _batch(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
     from skill.handlers.batch import batch
 
-    return batch(app, args.manifest, jobs=args.jobs)
+    return batch(app, args.manifest, jobs=args.jobs, force=args.force)

@@ -10,6 +10,7 @@ and retry failed pairs from the stage they failed in.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -20,6 +21,7 @@ from skill.app import App
 from skill.config import DEFAULT_BATCH_JOBS
 from skill.console import NullEvents
 from skill.errors import JobFailed, LipSyncError
+from skill.media.download import result_path
 from skill.media.manifest import Manifest, Pair, load_manifest
 from skill.media.preflight import preflight
 from skill.nemo import pipeline
@@ -57,14 +59,16 @@ class PairStore(Store):
         return super().path(f"{name}-batch-{self._suffix}" if name in self._PER_PAIR else name)
 
 
-def batch(app: App, manifest: Path, jobs: int = DEFAULT_BATCH_JOBS) -> Reply:
+def batch(app: App, manifest: Path, jobs: int = DEFAULT_BATCH_JOBS, *, force: bool = False) -> Reply:
+    """Every pair of ``manifest``; results named ``<video>.<label>.<ext>`` beside it, numbered instead
+    of replacing a file another run left there (another manifest's, or the person's), unless ``force``."""
     spec = load_manifest(manifest)
     journal = Journal(spec.output_dir / f".{spec.path.stem}.journal.sqlite")
     try:
         work = [(pair, pair_key(pair.label, pair.video, pair.audio)) for pair in spec.pairs]
         for pair, key in work:
             journal.ensure(key, pair.label, pair.video, pair.audio)
-        results = _Runner(app, spec, journal).run(work, jobs)
+        results = _Runner(app, spec, journal, force=force).run(work, jobs)
     finally:
         journal.close()
     failed = [r for r in results if r.status == "failed"]
@@ -79,8 +83,8 @@ def batch(app: App, manifest: Path, jobs: int = DEFAULT_BATCH_JOBS) -> Reply:
 
 
 class _Runner:
-    def __init__(self, app: App, spec: Manifest, journal: Journal) -> None:
-        self.app, self.spec, self.journal = app, spec, journal
+    def __init__(self, app: App, spec: Manifest, journal: Journal, *, force: bool = False) -> None:
+        self.app, self.spec, self.journal, self.force = app, spec, journal, force
 
     def run(self, work: list[tuple[Pair, str]], jobs: int) -> list[PairResult]:
         results: dict[str, PairResult] = {}
@@ -190,7 +194,7 @@ class _Runner:
                 self._advance(key, "uploaded")  # the cloud said the turn failed: asking again is safe
             raise JobFailed("errors/media_batch_sync_failed", label=pair.label)
         if reply.media:  # the backend's "click Export" was acted on inside the turn: keep that file
-            output = str(place(Path(reply.media[0]), self.spec.output_dir / pair.output_name()))
+            output = str(place(Path(reply.media[0]), self._target(pair, key), force=True))
             return self._advance(key, "done", output=output)
         return self._advance(key, "synced")
 
@@ -199,6 +203,17 @@ class _Runner:
         if not has_segments(draft):
             raise JobFailed("errors/media_batch_nothing_to_export", label=pair.label)
         path, _, _ = render_and_download(pair_app, draft, JournalLedger(self.journal, key),
-                                         self.spec.output_dir / pair.output_name())
+                                         self._target(pair, key))
         self._advance(key, "done", output=str(path))
+
+    def _target(self, pair: Pair, key: str) -> Path:
+        """The pair's output file, chosen once (``result_path``) and kept in the journal, so a rerun
+        finishes the same file (resuming its ``.part``) instead of numbering a new one."""
+        row = self.journal.row(key)
+        if row is not None and row.output:
+            return Path(row.output)
+        # (a trailing separator: the folder, even before it exists)
+        target = result_path(f"{self.spec.output_dir}{os.sep}", pair.output_name(), force=self.force)
+        self.journal.update(key, output=str(target))
+        return target
 

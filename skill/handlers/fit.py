@@ -19,11 +19,10 @@ _VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm")
 def default_output(original: Path, dub: Path, has_video: bool) -> Path:
     """``clip.mp4`` + ``voice_es.wav`` → ``clip.voice_es.fitted.mp4`` in the results folder (a video
     original gives a video with the fitted dub; an audio original a WAV), never over a file."""
-    from skill.config import output_dir
-    from skill.media.download import unused_path
+    from skill.media.download import result_path
 
     suffix = original.suffix.lower() if has_video and original.suffix.lower() in _VIDEO_SUFFIXES else ".wav"
-    return unused_path(output_dir() / f"{original.stem}.{dub.stem}.fitted{suffix}")
+    return result_path(None, f"{original.stem}.{dub.stem}.fitted{suffix}")  # the one rule (issue 18)
 
 
 def _clock(seconds: float) -> str:

@@ -19,6 +19,7 @@ from skill.errors import MediaError, ProviderError, UsageError
 from skill.media.names import is_web_url
 from skill.providers import create, pick
 from skill.providers.base import JobHandle, JobRequest, JobState, Mode, poll_once, wait
+from skill.providers.http import clause
 from skill.replies import Reply
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ def _finished(app: App, handle: JobHandle, state: JobState, output: Path | None,
         raise ProviderError("errors/provider_job_cancelled", provider=handle.provider, id=handle.id)
     if state.status == "failed":
         raise ProviderError("errors/provider_job_failed", retryable=state.retryable, provider=handle.provider,
-                            id=handle.id, message=state.message or "?", retryable_hint=state.retryable)
+                            id=handle.id, message=clause(state.message) or "?", retryable_hint=state.retryable)
     data: dict[str, Any] = {**base, **state.result, "status": "succeeded", "outputs": state.outputs}
     media: list[str] = []
     if output is not None:

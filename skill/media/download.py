@@ -50,6 +50,31 @@ def unused_path(path: Path) -> Path:
     return candidate
 
 
+def result_path(output: Path | str | None, name: str, *, force: bool = False) -> Path:
+    """Where a command writes its result: the one rule every command follows (issue 18).
+
+    * ``output`` names a file: that file. The person chose it for this run, so it may be replaced.
+    * ``output`` is an existing folder, or is written with a trailing slash: ``<folder>/<name>``.
+    * no ``output``: ``config.output_dir()/<name>``.
+
+    In the last two cases an existing file is never replaced: the first free ``<stem>-2<ext>``,
+    ``<stem>-3<ext>``… is taken instead (``unused_path``), unless ``force``. The caller says in
+    its reply which file it wrote.
+    """
+    if output is not None:
+        text = str(output)
+        given = Path(text).expanduser()
+        if not (text.endswith(("/", os.sep)) or given.is_dir()):
+            return given
+        folder = given
+    else:
+        from skill.config import output_dir
+
+        folder = output_dir()
+    target = folder / name
+    return target if force else unused_path(target)
+
+
 def sniff_extension(path: Path) -> str | None:
     """The container of a downloaded file from its first bytes (mp4, mov, webm, mkv, avi)."""
     with path.open("rb") as handle:
@@ -72,8 +97,8 @@ def download(http: httpx.Client, url: str, dest: Path, *, events: Events | None 
     if urlsplit(url).scheme not in ("http", "https"):
         raise BadResponse("errors/media_download_url", url_scheme=urlsplit(url).scheme or "—")
     dest = dest.expanduser().resolve()
-    if dest.is_dir():  # "-o results/": the file goes inside, under the link's own (sanitised) name
-        dest = dest / safe_filename(urlsplit(url).path, "video.mp4")
+    if dest.is_dir():  # "-o results/": inside, under the link's own (sanitised) name, never over a file
+        dest = result_path(dest, safe_filename(urlsplit(url).path, "video.mp4"))
     part = part_path(dest, url)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -156,6 +181,8 @@ def _finish(part: Path, dest: Path) -> Path:
         part.unlink()
         return dest
     truer = dest.with_suffix("." + actual)
+    if truer.exists():  # the person named ``dest``, not this name: it is not theirs to lose
+        truer = unused_path(truer)
     os.replace(part, truer)
     return truer
 

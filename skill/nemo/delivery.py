@@ -13,9 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from skill.config import output_dir
 from skill.errors import write_failed
-from skill.media.download import download, safe_filename, unused_path
+from skill.media.download import download, result_path, safe_filename
 from skill.media.names import VIDEO_EXTENSIONS, extension_of
 from skill.nemo.context import NemoContext
 from skill.nemo.envelope import object_field
@@ -25,9 +24,11 @@ from skill.nemo.timing import timing_target, write_timings
 from skill.replies import Reply
 
 
-def export(ctx: NemoContext, output: Path | str | None = None, timing_json: Path | None = None) -> Reply:
+def export(ctx: NemoContext, output: Path | str | None = None, timing_json: Path | None = None, *,
+           force: bool = False) -> Reply:
     """Render the session's draft and download it to ``output``: a file, or a folder (an existing
-    one, or any path written with a trailing slash, which is created)."""
+    one, or any path written with a trailing slash, which is created). Without a file name the
+    result never replaces an existing file (a numbered name instead) unless ``force``."""
     folder_wanted = output is not None and str(output).endswith(("/", os.sep))
     output = Path(output).expanduser() if output is not None else None
     client = ctx.client
@@ -41,7 +42,8 @@ def export(ctx: NemoContext, output: Path | str | None = None, timing_json: Path
         _make_folder(output if folder_wanted or output.is_dir() else output.parent)
     timing_path = timing_target(timing_json) if timing_json is not None else None
     ledger = StoreLedger(ctx.store, session.session_id)
-    path, render_id, resumed = render_and_download(ctx, draft, ledger, lambda rid: destination(output, state, rid))
+    target = destination(output, state, folder_wanted=folder_wanted, force=force)
+    path, render_id, resumed = render_and_download(ctx, draft, ledger, target)
     ledger.clear()
     data: dict[str, Any] = {"path": str(path), "render_id": render_id, "resumed": resumed,
                             "duration": _seconds(draft.get("d")), "timing_json": None}
@@ -61,35 +63,35 @@ def render_and_download(ctx: NemoContext, draft: dict[str, Any], ledger: Ledger,
     return download(client.http, result.url, where, events=ctx.events), result.render_id, result.resumed
 
 
-def destination(output: Path | None, state: dict[str, Any], render_id: str) -> Path:
-    """Where the file goes: the person's ``--output``, or ``<source>.lipsync.<ext>`` in ``config.output_dir()``.
+def destination(output: Path | None, state: dict[str, Any], *, folder_wanted: bool = False,
+                force: bool = False) -> Path:
+    """Where the file goes (``result_path``'s rule): the person's file, or ``<source>.lipsync.<ext>``
+    in their folder or ``config.output_dir()``, numbered rather than over an earlier export.
 
     The default keeps the source video's container (the product rule: output in the same format
-    as the input) and never reuses a name: an earlier export is not overwritten.
+    as the input).
     """
     stem, ext = _source_name(state)
-    if output is not None:
-        if output.is_dir():
-            return _unused(output / f"{stem}.lipsync.{ext}")
-        return output if output.suffix else output.with_suffix(f".{ext}")
-    return _unused(output_dir() / f"{stem}.lipsync.{ext}", render_id)
+    if output is not None and not folder_wanted and not output.is_dir() and not output.suffix:
+        return output.with_suffix(f".{ext}")
+    where = f"{output}{os.sep}" if output is not None and folder_wanted else output
+    return result_path(where, f"{stem}.lipsync.{ext}", force=force)
 
 
-def place(produced: Path, output: Path | None) -> Path:
-    """Move a file an export already delivered to where the person wants it (``--output`` rules).
+def place(produced: Path, output: Path | None, *, force: bool = False) -> Path:
+    """Move a file an export already delivered to where the person wants it (``result_path``'s rule).
 
     Used when the cloud agent's "click Export" was acted on inside an edit turn: that render *is*
     the result, and exporting again would render the same draft twice.
     """
     if output is None:
-        return produced
+        return produced  # export already chose a name that replaced nothing
     output = output.expanduser()
-    if output.is_dir():
-        output = output / produced.name
-    elif not output.suffix:
+    if not output.is_dir() and not output.suffix:
         output = output.with_suffix(produced.suffix)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    return Path(shutil.move(str(produced), str(output))).resolve()
+    target = result_path(output, produced.name, force=force)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.move(str(produced), str(target))).resolve()
 
 
 def _make_folder(folder: Path) -> None:
@@ -110,13 +112,6 @@ def _source_name(state: dict[str, Any]) -> tuple[str, str]:
             return Path(name).stem, ext
     meta = object_field(object_field(state, "draft"), "m")
     return safe_filename(str(meta.get("title") or ""), "lip-sync"), "mp4"
-
-
-def _unused(path: Path, render_id: str | None = None) -> Path:
-    """``path`` if free, else named after the render, else numbered (``unused_path``)."""
-    if path.exists() and render_id and not path.with_name(f"{path.stem}.{render_id}{path.suffix}").exists():
-        return path.with_name(f"{path.stem}.{render_id}{path.suffix}")
-    return unused_path(path)
 
 
 def _seconds(value: Any) -> float | None:

@@ -43,7 +43,7 @@ def upload(ctx: NemoContext, sources: list[str]) -> Reply:
     if local:
         accepted += upload_files(client, ctx.events, local)
     if urls:
-        accepted += upload_urls(client, urls)
+        accepted += upload_urls(client, urls, ctx.events)
     return Reply("media/uploaded", {
         "files": accepted,
         "warnings": [render(w.key, ctx.lang, **w.params) for w in checked.warnings],

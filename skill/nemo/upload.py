@@ -7,12 +7,12 @@ leave. Checking the files first (``skill.media.preflight``) is the caller's job.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from skill.console import Events
-from skill.errors import BadResponse
+from skill.console import Events, NullEvents
+from skill.errors import BadResponse, MediaError, ServerError
 from skill.media.preflight import human_size
 from skill.media.sources import UrlSource
 from skill.nemo.endpoints import UPLOAD_PATH
@@ -72,6 +72,34 @@ class UploadMeter:
 
 def upload_files(client: NemoClient, events: Events, paths: Sequence[Path]) -> list[dict[str, Any]]:
     """One multipart request with every file as a ``files`` part, streamed from disk."""
+    names = [p.name for p in paths]
+    return _once_more_on_500(lambda: _post_files(client, events, paths), events, names, "file")
+
+
+def _once_more_on_500(send: Callable[[], list[dict[str, Any]]], events: Events, names: list[str],
+                      kind: str) -> list[dict[str, Any]]:
+    """Send an upload; after an HTTP 500 send it once more, and if that fails too say what else to try.
+
+    An upload bills nothing and a 500 means the server refused it, so one more try is safe. A 500
+    that comes back for the same files is rarely a passing outage (those answer 502/503/504): the
+    person gets other ways to get the file in, not "try again in a few minutes".
+    """
+    try:
+        return send()
+    except ServerError as first:
+        if first.params.get("status") != 500:
+            raise
+    events.notice("media/upload_retry", names=", ".join(names))
+    try:
+        return send()
+    except ServerError as again:
+        if again.params.get("status") != 500:
+            raise
+        raise MediaError("errors/upload_failed_twice", names=", ".join(names), kind=kind,
+                         status=500) from None
+
+
+def _post_files(client: NemoClient, events: Events, paths: Sequence[Path]) -> list[dict[str, Any]]:
     total = sum(path.stat().st_size for path in paths)
     meter = UploadMeter(events, total, paths[0].name, count=len(paths))
     handles = [path.open("rb") for path in paths]
@@ -85,9 +113,21 @@ def upload_files(client: NemoClient, events: Events, paths: Sequence[Path]) -> l
     return accepted_files(data, [p.name for p in paths])
 
 
-def upload_urls(client: NemoClient, urls: Sequence[str]) -> list[dict[str, Any]]:
-    data = client.request("POST", UPLOAD_PATH, json={"urls": list(urls), "source_type": "url"})
-    return accepted_files(data, [UrlSource(u).name for u in urls])
+def upload_urls(client: NemoClient, urls: Sequence[str], events: Events | None = None) -> list[dict[str, Any]]:
+    names = [UrlSource(u).name for u in urls]
+
+    def send() -> list[dict[str, Any]]:
+        data = client.request("POST", UPLOAD_PATH, json={"urls": list(urls), "source_type": "url"})
+        return accepted_files(data, names)
+
+    return _once_more_on_500(send, events or NullEvents(), names, "url")
+
+
+def form_name(name: str) -> str:
+    """``name`` as httpx writes it into a multipart header: UTF-8 as is, with the HTML5 form
+    encoding RFC 7578 §4.2 allows (``"`` → %22, control characters → %XX; never ``filename*``)."""
+    return "".join("%22" if c == '"' else f"%{ord(c):02X}" if ord(c) < 0x20 and c != "\x1b" else c
+                   for c in name)
 
 
 def accepted_files(data: Any, names: list[str]) -> list[dict[str, Any]]:
@@ -96,10 +136,13 @@ def accepted_files(data: Any, names: list[str]) -> list[dict[str, Any]]:
     if not isinstance(files, list):
         raise BadResponse("errors/bad_response", status=200, kind="missing_field")
     out = []
+    # A server that keeps the name as sent shows a quote as %22: show the person their own name.
+    sent = {form_name(name): name for name in names}
     for index, item in enumerate(f for f in files if isinstance(f, dict)):
         fallback = names[index] if index < len(names) else "?"
+        name = str(item.get("filename") or item.get("name") or fallback)
         out.append({
-            "name": str(item.get("filename") or item.get("name") or fallback),
+            "name": sent.get(name, name),
             "type": str(item.get("file_type") or item.get("type") or ""),
             "duration": _number(item.get("duration")),
             "width": _number(item.get("width")),

@@ -71,10 +71,17 @@ class JobState:
     result: dict[str, Any] = field(default_factory=dict)  # the model's own output JSON (e.g. {"video": {...}})
     message: str = ""
     retryable: bool = False
+    log_ids: list[str] = field(default_factory=list)  # one identity per log line; empty: by position
 
     @property
     def done(self) -> bool:
         return self.status in TERMINAL
+
+    def identified_logs(self) -> list[tuple[str, str]]:
+        """(identity, line) pairs: the service's identity when it gives one, else the line's position."""
+        if len(self.log_ids) == len(self.logs):
+            return list(zip(self.log_ids, self.logs))
+        return [(f"#{index}", line) for index, line in enumerate(self.logs)]
 
 
 class Provider(Protocol):
@@ -144,13 +151,14 @@ def wait(provider: Provider, handle: JobHandle, events: Events, *, poll_interval
         raise UsageError("errors/provider_bad_wait")
     started = clock()
     deadline = started + timeout
-    seen_logs = 0
+    seen_logs: set[str] = set()
     while True:
         state = poll_once(provider, handle, logs, sleep, poll_interval)
-        if logs and len(state.logs) > seen_logs:
-            for line in state.logs[seen_logs:]:
-                events.notice("jobs/log", line=line)
-            seen_logs = len(state.logs)
+        if logs:
+            for identity, line in state.identified_logs():
+                if identity not in seen_logs:
+                    seen_logs.add(identity)
+                    events.notice("jobs/log", line=line)
         if state.done:
             return state
         if state.status == "queued":

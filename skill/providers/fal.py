@@ -24,10 +24,13 @@ from skill.providers.http import (
     base_url,
     checked_job_id,
     checked_model,
+    clause,
     json_body,
     make_client,
     same_origin,
     send,
+    send_submit,
+    submit_unknown,
 )
 from skill.redact import register_secret
 
@@ -74,7 +77,7 @@ def error_message(response: httpx.Response) -> tuple[str, str]:
         message = "; ".join(parts)
     else:
         message = str(detail or body.get("error") or "")
-    return message[:MAX_MESSAGE] or str(response.status_code), str(body.get("error_type") or error_type)
+    return clause(message[:MAX_MESSAGE]) or str(response.status_code), str(body.get("error_type") or error_type)
 
 
 def _retry_hint(response: httpx.Response) -> bool | None:
@@ -141,15 +144,17 @@ class FalProvider:
         model = self._model(request)
         payload = fal_models.payload(model, request)
         # One POST, never repeated: fal bills every accepted submit.
-        response = send(self.http, "fal", "POST", f"{self.queue_base}/{model}", json=payload)
+        response = send_submit(self.http, "fal", f"{self.queue_base}/{model}", mode=request.mode, model=model,
+                               json=payload)
         if not response.is_success:
             raise error_from_response(response)
-        body = json_body(response, "fal")
         try:
+            body = json_body(response, "fal")
             request_id = str(body["request_id"])
             urls = {"status": body["status_url"], "result": body["response_url"], "cancel": body["cancel_url"]}
-        except (KeyError, TypeError):
-            raise ProviderError("errors/provider_bad_response", provider="fal", status=response.status_code) from None
+        except (ProviderError, KeyError, TypeError):
+            # Accepted (2xx) but unreadable: the job exists and is billed, and we cannot name it.
+            raise submit_unknown("fal", request.mode, model) from None
         if not all(same_origin(url, self.queue_base) for url in urls.values()):
             # The fal key travels with every status read: never to a host other than the queue's.
             return self.handle_for(request_id, model, mode=request.mode)
@@ -163,20 +168,25 @@ class FalProvider:
         if not isinstance(body, dict):
             raise ProviderError("errors/provider_bad_response", provider="fal", status=response.status_code)
         status = body.get("status")
-        lines = [str(item.get("message", "")) for item in body.get("logs") or [] if isinstance(item, dict)]
+        entries = [item for item in body.get("logs") or [] if isinstance(item, dict)]
+        lines = [str(item.get("message", "")) for item in entries]
+        # fal sends a moving window of its cumulative logs: a line is known by what it is, not where.
+        ids = [f"{item.get('timestamp', '')}\x00{item.get('message', '')}" for item in entries]
         if status == "IN_QUEUE":
-            return JobState("queued", position=body.get("queue_position"), logs=lines)
+            return JobState("queued", position=body.get("queue_position"), logs=lines, log_ids=ids)
         if status == "IN_PROGRESS":
-            return JobState("running", logs=lines)
+            return JobState("running", logs=lines, log_ids=ids)
         if status != "COMPLETED":
             raise ProviderError("errors/provider_bad_response", provider="fal", status=response.status_code)
         if body.get("error_type") == "client_cancelled":
-            return JobState("cancelled", logs=lines, message=str(body.get("error") or ""))
+            return JobState("cancelled", logs=lines, log_ids=ids, message=clause(str(body.get("error") or "")))
         if body.get("error"):
             # A failed request still says COMPLETED; the failure is in error / error_type.
-            return JobState("failed", logs=lines, message=str(body["error"])[:MAX_MESSAGE],
+            return JobState("failed", logs=lines, log_ids=ids, message=clause(str(body["error"])[:MAX_MESSAGE]),
                             retryable=body.get("error_type") in _RETRYABLE_TYPES)
-        return self._result(handle, lines)
+        state = self._result(handle, lines)
+        state.log_ids = ids
+        return state
 
     def _result(self, handle: JobHandle, lines: list[str]) -> JobState:
         response = send(self.http, "fal", "GET", handle.urls["result"])

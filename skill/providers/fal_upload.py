@@ -3,14 +3,18 @@
 1. a short-lived CDN token from ``POST {rest}/storage/auth/token?storage_type=fal-cdn-v3``;
 2. files up to the multipart threshold (100 MiB) in one ``POST {cdn}/files/upload``;
 3. bigger files in 10 MiB parts: initiate, ``PUT`` each part (keeping its ETag), complete;
-4. if the v3 CDN is unavailable, the older "initiate + signed PUT" storage as a fallback.
+4. if the v3 upload fails in any way after its retries, the older "initiate + signed PUT" storage,
+   as fal's own toolkit does (retry, then fall back).
 
-Parts are idempotent PUTs, so each one is retried on transient failures; nothing else is.
+An upload bills nothing, so the v3 attempt is retried as a whole (3 times, doubling delays) and
+each multipart part is retried on its own; only a refused key stops at once.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import random
 import threading
 import time
 from collections.abc import Mapping
@@ -18,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -27,11 +32,24 @@ from skill.errors import ProviderError, UsageError
 from skill.providers.http import guess_content_type, json_body, put_signed, send
 from skill.redact import register_secret
 
+log = logging.getLogger("skill.providers")
+
 MULTIPART_THRESHOLD = 100 * 1024 * 1024
 CHUNK_SIZE = 10 * 1024 * 1024
 CONCURRENCY = 4  # fal_client uses 10; we share two cores and one uplink with everything else
 PART_ATTEMPTS = 3
+# fal's toolkit retries its v3 upload 3 times (1 s base, doubling, jittered) before falling back.
+V3_ATTEMPTS = 3
+V3_RETRY_DELAY_SECONDS = 1.0
 TOKEN_MARGIN_SECONDS = 60.0
+
+
+def header_file_name(name: str) -> str:
+    """The name for the ``X-Fal-File-Name`` header: HTTP header values are ASCII (httpx refuses
+    anything else), so any other name goes percent-encoded as UTF-8 (RFC 3986), the way URLs carry it."""
+    if name.isascii() and name.isprintable():
+        return name
+    return quote(name, safe="")
 
 
 def _positive_int(environ: Mapping[str, str], var: env.Var, default: int) -> int:
@@ -54,8 +72,9 @@ def _upload_error(response: httpx.Response) -> ProviderError:
 class FalUploader:
     def __init__(self, http: httpx.Client, rest_base: str, events: Events | None = None, *,
                  multipart_threshold: int = MULTIPART_THRESHOLD, chunk_size: int = CHUNK_SIZE,
-                 concurrency: int = CONCURRENCY) -> None:
+                 concurrency: int = CONCURRENCY, retry_delay: float | None = None) -> None:
         self.http = http
+        self.retry_delay = V3_RETRY_DELAY_SECONDS if retry_delay is None else retry_delay
         self.rest_base = rest_base.rstrip("/")
         self.events = events or NullEvents()
         self.multipart_threshold = multipart_threshold
@@ -79,18 +98,35 @@ class FalUploader:
         content_type = guess_content_type(file)
         self.events.progress("jobs/uploading", fraction=0.0, name=file.name)
         try:
-            token = self._cdn_token()
+            url = self._v3_with_retries(file, size, content_type)
         except ProviderError as exc:
+            # fal's own toolkit falls back to the older storage on *any* v3 failure, after its
+            # retries; only a refused key would fail there the same way.
             if exc.message_key == "errors/provider_auth":
                 raise
+            log.debug("fal CDN v3 upload failed (%s); using the storage upload", exc.message_key)
             url = self._upload_via_storage(file, content_type)
-        else:
-            if size > self.multipart_threshold:
-                url = self._multipart(file, size, content_type, token)
-            else:
-                url = self._single(file, content_type, token)
         self.events.progress("jobs/uploading", fraction=1.0, name=file.name)
         return url
+
+    def _v3_with_retries(self, file: Path, size: int, content_type: str) -> str:
+        """The v3 CDN upload, tried V3_ATTEMPTS times with doubling delays while failures are transient.
+
+        An upload creates no job and bills nothing, so sending it again is safe.
+        """
+        delay = self.retry_delay
+        for attempt in range(V3_ATTEMPTS):
+            try:
+                token = self._cdn_token()
+                if size > self.multipart_threshold:
+                    return self._multipart(file, size, content_type, token)
+                return self._single(file, content_type, token)
+            except ProviderError as exc:
+                if not exc.retryable or attempt == V3_ATTEMPTS - 1:
+                    raise
+                time.sleep(delay * random.uniform(0.5, 1.5))  # jittered, as fal's toolkit does
+                delay *= 2
+        raise AssertionError("unreachable")  # the loop either returns or raises
 
     # -- v3 CDN -----------------------------------------------------------------------------
     def _cdn_token(self) -> dict[str, Any]:
@@ -113,14 +149,14 @@ class FalUploader:
         return {"Authorization": f"{token['token_type']} {token['token']}"}
 
     def _single(self, file: Path, content_type: str, token: Mapping[str, Any]) -> str:
-        headers = {**self._auth(token), "Content-Type": content_type, "X-Fal-File-Name": file.name}
+        headers = {**self._auth(token), "Content-Type": content_type, "X-Fal-File-Name": header_file_name(file.name)}
         with file.open("rb") as handle:
             response = send(self.http, "fal", "POST", f"{token['base_url']}/files/upload",
                             content=handle, headers=headers)
         return self._access_url(response)
 
     def _multipart(self, file: Path, size: int, content_type: str, token: Mapping[str, Any]) -> str:
-        headers = {**self._auth(token), "Content-Type": content_type, "X-Fal-File-Name": file.name}
+        headers = {**self._auth(token), "Content-Type": content_type, "X-Fal-File-Name": header_file_name(file.name)}
         response = send(self.http, "fal", "POST", f"{token['base_url']}/files/upload/multipart", headers=headers)
         if not response.is_success:
             raise _upload_error(response)

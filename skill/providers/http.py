@@ -28,15 +28,47 @@ def make_client(timeout: float) -> httpx.Client:
                         headers={"User-Agent": USER_AGENT}, follow_redirects=False, verify=tls_context())
 
 
+# Where a person finds a job whose submit answer was lost (the service's own list of jobs).
+DASHBOARDS = {"fal": "https://fal.ai/dashboard (Requests)", "wavespeed": "https://wavespeed.ai/predictions"}
+
+
 def send(client: httpx.Client, provider: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
     """Send one request; a network failure becomes a retryable ProviderError without the URL's query."""
     try:
         return client.request(method, url, **kwargs)
+    except (httpx.ConnectError, httpx.ConnectTimeout):
+        raise ProviderError("errors/provider_unreachable", retryable=True, provider=provider) from None
     except httpx.TimeoutException:
         raise ProviderError("errors/provider_timeout_http", retryable=True, provider=provider) from None
-    except httpx.TransportError as exc:
-        raise ProviderError("errors/provider_unreachable", retryable=True, provider=provider,
-                            reason=type(exc).__name__) from None
+    except httpx.TransportError:
+        raise ProviderError("errors/provider_connection_lost", retryable=True, provider=provider) from None
+
+
+def send_submit(client: httpx.Client, provider: str, url: str, *, mode: str, model: str,
+                **kwargs: Any) -> httpx.Response:
+    """The one POST that creates a billed job: sent once, and a lost answer is never "try again".
+
+    Only a refused connection proves the request never left. After it was written (a reset, a
+    read timeout) the job may exist and be running, so the person is told where to look for it
+    instead of being invited to pay for a second one.
+    """
+    try:
+        return client.request("POST", url, **kwargs)
+    except (httpx.ConnectError, httpx.ConnectTimeout):
+        raise ProviderError("errors/provider_unreachable", retryable=True, provider=provider) from None
+    except httpx.TransportError:  # includes read/write timeouts
+        raise submit_unknown(provider, mode, model) from None
+
+
+def submit_unknown(provider: str, mode: str, model: str) -> ProviderError:
+    """A submit that may have created a job we cannot name: lost, or answered with an unreadable body."""
+    return ProviderError("errors/provider_submit_unknown", retryable=False, provider=provider, mode=mode,
+                         model=model, dashboard=DASHBOARDS.get(provider, ""))
+
+
+def clause(text: str) -> str:
+    """A service's message ready to sit inside our sentence: trimmed, without its own full stop."""
+    return text.strip().rstrip(".。 ").strip()
 
 
 def put_signed(client: httpx.Client, provider: str, method: str, url: str, file: Path,
@@ -49,9 +81,10 @@ def put_signed(client: httpx.Client, provider: str, method: str, url: str, file:
     with file.open("rb") as handle:
         try:
             return client.send(httpx.Request(method, url, content=handle, headers=headers))
+        except (httpx.ConnectError, httpx.ConnectTimeout):
+            raise ProviderError("errors/provider_unreachable", retryable=True, provider=provider) from None
         except httpx.TransportError:
-            raise ProviderError("errors/provider_unreachable", retryable=True, provider=provider,
-                                reason="upload") from None
+            raise ProviderError("errors/provider_connection_lost", retryable=True, provider=provider) from None
 
 
 def json_body(response: httpx.Response, provider: str) -> Any:

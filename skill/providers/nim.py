@@ -23,10 +23,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import AliasChoices, BaseModel, Field, ValidationError
 
 from skill import env
-from skill.config import output_dir
 from skill.console import Events
 from skill.errors import MediaError, ProviderError, UsageError, write_failed
-from skill.media.download import unused_path
+from skill.media.download import result_path
 from skill.media.names import is_web_url
 from skill.providers.base import JobRequest, JobState, require_inputs
 from skill.providers.mp4_checks import is_constant_frame_rate, is_faststart
@@ -236,7 +235,7 @@ class NimProvider:
         frames = speaker_frames(load_speakers(Path(speakers_file))) if speakers_file else []
         background = Path(request.options["background_audio"]) if request.options.get("background_audio") else None
         config = build_config(request.options, audio, bool(frames))
-        output = output or unused_path(output_dir() / "lipsync_dub_output.mp4")
+        output = result_path(output, "lipsync_dub_output.mp4")  # the file named, or a new name
         channel = (grpc.secure_channel(self.target, grpc.ssl_channel_credentials()) if self.tls
                    else grpc.insecure_channel(self.target))
         partial = output.with_name(f".{output.name}.part")

@@ -21,12 +21,15 @@ from skill.providers.http import (
     base_url,
     checked_job_id,
     checked_model,
+    clause,
     guess_content_type,
     is_job_id,
     make_client,
     put_signed,
     same_origin,
     send,
+    send_submit,
+    submit_unknown,
 )
 from skill.redact import register_secret
 
@@ -45,7 +48,7 @@ def unwrap(response: httpx.Response) -> dict[str, Any]:
     body: Any = None
     with contextlib.suppress(ValueError):
         body = response.json()
-    message = str(body.get("message", ""))[:MAX_MESSAGE] if isinstance(body, dict) else ""
+    message = clause(str(body.get("message", ""))[:MAX_MESSAGE]) if isinstance(body, dict) else ""
     code = body.get("code") if isinstance(body, dict) else None
     if status in (401, 403) or code in (401, 403):
         raise ProviderError("errors/provider_auth", provider="wavespeed", env=env.WAVESPEED_API_KEY.name)
@@ -66,15 +69,28 @@ def unwrap(response: httpx.Response) -> dict[str, Any]:
     return data
 
 
+def failure_is_transient(data: dict[str, Any]) -> bool:
+    """Whether submitting a failed task again could work.
+
+    WaveSpeed's error codes put server-side faults in 5xxx (5004: the task timed out on their side),
+    so the ``code`` decides as well as the ``timeout`` status; a refused input (4xxx, or no code)
+    fails the same way again.
+    """
+    code = data.get("code")
+    if isinstance(code, str) and code.strip().isdigit():
+        code = int(code)
+    return data.get("status") == "timeout" or (isinstance(code, int) and not isinstance(code, bool)
+                                               and 5000 <= code <= 5999)
+
+
 def state_of(data: dict[str, Any]) -> JobState:
     status = _STATES.get(str(data.get("status", "")))
     if status is None:
         raise ProviderError("errors/provider_bad_response", provider="wavespeed", status=200)
     outputs = [str(url) for url in data.get("outputs") or [] if isinstance(url, str)]
     if status == "failed":
-        # A task that timed out server-side may succeed if submitted again; a rejected input will not.
-        return JobState("failed", message=str(data.get("error") or data.get("status"))[:MAX_MESSAGE],
-                        retryable=data.get("status") == "timeout")
+        return JobState("failed", message=clause(str(data.get("error") or data.get("status"))[:MAX_MESSAGE]),
+                        retryable=failure_is_transient(data))
     if status == "succeeded":
         return JobState("succeeded", outputs=outputs, result={"outputs": outputs, "video": {"url": outputs[0]}}
                         if outputs else {"outputs": []})
@@ -137,10 +153,18 @@ class WaveSpeedProvider:
     def submit(self, request: JobRequest) -> JobHandle:
         model = self._model(request)
         body = {"audio": request.inputs["audio"], "video": request.inputs["video"]}
-        data = unwrap(send(self.http, "wavespeed", "POST", f"{self.base}/api/v3/{model}", json=body))
+        # Never repeated (like the official SDK): every accepted submit is a billed task.
+        response = send_submit(self.http, "wavespeed", f"{self.base}/api/v3/{model}", mode=request.mode,
+                               model=model, json=body)
+        try:
+            data = unwrap(response)
+        except ProviderError as exc:
+            if exc.message_key == "errors/provider_bad_response" and response.is_success:
+                raise submit_unknown("wavespeed", request.mode, model) from None  # accepted, unreadable
+            raise
         task_id = str(data.get("id") or "")
         if not is_job_id(task_id):
-            raise ProviderError("errors/provider_bad_response", provider="wavespeed", status=200)
+            raise submit_unknown("wavespeed", request.mode, model)
         urls = data.get("urls")
         urls = urls if isinstance(urls, dict) else {}
         result_url = str(urls.get("get") or "")

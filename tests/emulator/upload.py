@@ -60,7 +60,9 @@ class _MultipartReceiver:
         self._value += data[start:end]
 
     def _header_end(self) -> None:
-        self.part.headers[self._field.decode("latin-1").lower()] = self._value.decode("utf-8", "replace")
+        # Kept as latin-1 so the header's raw bytes survive to the parameter parser (the WSGI/ASGI
+        # convention); the file name inside is UTF-8, as RFC 7578 §4.2 and browsers send it.
+        self.part.headers[self._field.decode("latin-1").lower()] = self._value.decode("latin-1")
         self._field = self._value = b""
 
     def _headers_done(self) -> None:
@@ -69,6 +71,7 @@ class _MultipartReceiver:
         filename = options.get(b"filename")
         if filename is None or self.part.name != "files":
             return
+        # Like Starlette: the name as sent (UTF-8), quotes arrive as %22 (HTML5 form encoding) and stay so.
         self.part.filename = PurePosixPath(filename.decode("utf-8", "replace").replace("\\", "/")).name
         if file_type(self.part.filename) is None:
             self.unsupported.append(self.part.filename)

@@ -45,7 +45,8 @@ def test_default_name_keeps_the_source_stem_and_never_overwrites(
     first, second = cli("export"), cli("export")
     assert first.code == second.code == 0, first.err + second.err
     outputs = sorted(p.name for p in tmp_path.glob("city_timelapse.lipsync*.mp4"))
-    assert len(outputs) == 2 and outputs[0] == "city_timelapse.lipsync.mp4"
+    assert outputs == ["city_timelapse.lipsync-2.mp4", "city_timelapse.lipsync.mp4"]  # one rule: numbered
+    assert "city_timelapse.lipsync-2.mp4" in second.out  # and the reply says which file it wrote
 
 
 def test_timing_json_lists_segments_per_track(cli: Callable, emulator: Emulator, tmp_path: Path) -> None:

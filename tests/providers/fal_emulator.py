@@ -12,12 +12,15 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote, unquote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.emulator.app import with_transport
+from tests.emulator.faults import drop_connection
 from tests.emulator.media import tiny_mp4
 
 KEY = "fal-test-key-0123456789"
@@ -52,8 +55,10 @@ class FalState:
     completion_error: tuple[str, str] | None = None  # (error, error_type) reported with COMPLETED
     result_fault: tuple[int, Any, dict[str, str]] | None = None  # (status, body, headers) of the result GET
     cdn_v3_down: bool = False
+    log_window: int | None = None  # fal shows only the newest N of its cumulative log lines
     jobs: dict[str, FalJob] = field(default_factory=dict)
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # "<folder>/<name as sent>" → bytes
+    names: dict[str, str] = field(default_factory=dict)  # the same keys → the file name the client sent
     parts: dict[str, dict[int, bytes]] = field(default_factory=dict)
     log: list[Call] = field(default_factory=list)
     faults: dict[str, list[str]] = field(default_factory=dict)
@@ -70,11 +75,27 @@ class FalState:
         self.url = url
 
 
+# Faults that let the handler act first (the job exists), then spoil the answer.
+AFTER_HANDLER = ("drop", "garble")
+GARBLED = b'{"request_id": "'  # a 200 whose JSON stops short
+
+
+def _take(state: FalState, route: str, kind: str) -> bool:
+    """Take the route's next fault if it is ``kind`` (a fault that needs the handler to act first)."""
+    queue = state.faults.get(route)
+    if queue and queue[0] == kind:
+        queue.pop(0)
+        return True
+    return False
+
+
 def _fault(state: FalState, route: str) -> Response | None:
     queue = state.faults.get(route)
-    if not queue:
+    if not queue or queue[0] in AFTER_HANDLER:
         return None
     kind, _, arg = queue.pop(0).partition(":")
+    if kind == "reset":  # the request never reaches the handler: the connection is reset
+        return RESET
     if kind == "http":
         status = int(arg)
         detail = {"detail": "Runner disconnected", "error_type": "runner_disconnected"} if status >= 500 else \
@@ -85,8 +106,15 @@ def _fault(state: FalState, route: str) -> Response | None:
     raise ValueError(f"unknown fault {kind}")
 
 
+class _Reset(Response):
+    """Marks a fault answered by resetting the connection (see ``dispatch``)."""
+
+
+RESET = _Reset(status_code=599)
+
+
 def build_app(state: FalState) -> Starlette:
-    async def dispatch(request: Request) -> Response:
+    async def answer(request: Request) -> Response:
         path, method = request.url.path, request.method
         body = await request.body()
         state.log.append(Call(method, path, dict(request.query_params), dict(request.headers), body))
@@ -101,22 +129,45 @@ def build_app(state: FalState) -> Starlette:
         if auth != f"Key {KEY}":
             return JSONResponse({"detail": "Unauthorized"}, 401)
         if path == "/storage/auth/token" and method == "POST":
+            fault = _fault(state, "token")
+            if fault is not None:
+                return fault
             if state.cdn_v3_down:
                 return JSONResponse({"detail": "Service unavailable"}, 503)
             return JSONResponse({"token": CDN_TOKEN, "token_type": "Bearer", "base_url": f"{state.url}/cdn",
                                  "expires_at": "2999-01-01T00:00:00+00:00"})
         if path == "/storage/upload/initiate" and method == "POST":
+            fault = _fault(state, "storage")
+            if fault is not None:
+                return fault
             ticket = json.loads(body)
-            name = f"{uuid.uuid4().hex}/{ticket['file_name']}"
-            return JSONResponse({"upload_url": f"{state.url}/gcs/{name}", "file_url": f"{state.url}/cdn/files/{name}"})
+            # Stored under the real name; URLs carry it percent-encoded, as any real store's do.
+            key, url_key = _keys(ticket["file_name"])
+            state.names[key] = ticket["file_name"]
+            return JSONResponse({"upload_url": f"{state.url}/gcs/{url_key}",
+                                 "file_url": f"{state.url}/cdn/files/{url_key}"})
         match = _REQUEST.match(path)
         if match:
             return _queue(state, request, match, method)
         if method == "POST":
-            return _submit(state, path.strip("/"), body)
+            response = _submit(state, path.strip("/"), body)
+            if _take(state, "submit", "drop"):  # the job exists, but its answer never arrives
+                return await drop_connection(request)
+            if _take(state, "submit", "garble"):  # the job exists, but its answer cannot be read
+                return Response(GARBLED, 200, media_type="application/json")
+            return response
         return JSONResponse({"detail": "Not Found"}, 404)
 
-    return Starlette(routes=[Route("/{path:path}", dispatch, methods=["GET", "POST", "PUT"])])
+    async def dispatch(request: Request) -> Response:
+        response = await answer(request)
+        return await drop_connection(request) if response is RESET else response
+
+    return with_transport(Starlette(routes=[Route("/{path:path}", dispatch, methods=["GET", "POST", "PUT"])]))
+
+
+def _keys(name: str) -> tuple[str, str]:
+    folder = uuid.uuid4().hex
+    return f"{folder}/{name}", f"{folder}/{quote(name, safe='')}"
 
 
 def _submit(state: FalState, model: str, body: bytes) -> Response:
@@ -150,8 +201,10 @@ def _queue(state: FalState, request: Request, match: re.Match[str], method: str)
         step = _current(job)
         job.step += 1
         with_logs = request.query_params.get("logs", "0") in ("1", "true", "True")
-        logs = [{"timestamp": "2026-01-01T00:00:00Z", "level": "INFO", "source": "user",
+        logs = [{"timestamp": f"2026-01-01T00:00:{i:02d}Z", "level": "INFO", "source": "user",
                  "message": f"step {i}"} for i in range(job.step)] if with_logs else None
+        if logs and state.log_window:
+            logs = logs[-state.log_window:]
         if step.startswith("IN_QUEUE"):
             return JSONResponse({"status": "IN_QUEUE", "queue_position": int(step.partition(":")[2] or 0),
                                  "response_url": f"{request.url}".rsplit("/status", 1)[0]}, 202)
@@ -184,24 +237,35 @@ def _queue(state: FalState, request: Request, match: re.Match[str], method: str)
 
 def _cdn(state: FalState, request: Request, path: str, method: str, body: bytes, auth: str) -> Response:
     if method == "GET" and path.startswith("/cdn/files/"):
-        if path == "/cdn/files/out/result.mp4":
+        if path == "/cdn/files/out/result.mp4":  # (request.url.path is already percent-decoded)
             return Response(tiny_mp4(), media_type="video/mp4")
         data = state.files.get(path.removeprefix("/cdn/files/"))
         return Response(data, media_type="application/octet-stream") if data is not None else Response(status_code=404)
     if auth != f"Bearer {CDN_TOKEN}":
         return JSONResponse({"detail": "bad CDN token"}, 401)
-    name = request.headers.get("x-fal-file-name", "file.bin")
+    # Header values are ASCII: a client sends other names percent-encoded (RFC 3986).
+    raw_name = request.headers.get("x-fal-file-name", "file.bin")
+    try:
+        raw_name.encode("ascii")
+    except UnicodeEncodeError:
+        return JSONResponse({"detail": "X-Fal-File-Name must be ASCII"}, 400)
+    name = unquote(raw_name)
     if path == "/cdn/files/upload" and method == "POST":
         fault = _fault(state, "upload")
         if fault is not None:
             return fault
-        key = f"{uuid.uuid4().hex}/{name}"
+        key, url_key = _keys(name)
         state.files[key] = body
-        return JSONResponse({"access_url": f"{state.url}/cdn/files/{key}"})
+        state.names[key] = name
+        return JSONResponse({"access_url": f"{state.url}/cdn/files/{url_key}"})
     if path == "/cdn/files/upload/multipart" and method == "POST":
-        key, upload_id = f"{uuid.uuid4().hex}/{name}", uuid.uuid4().hex
+        fault = _fault(state, "multipart")
+        if fault is not None:
+            return fault
+        (key, url_key), upload_id = _keys(name), uuid.uuid4().hex
         state.parts[upload_id] = {}
-        return JSONResponse({"access_url": f"{state.url}/cdn/files/{key}", "uploadId": upload_id})
+        state.names[key] = name
+        return JSONResponse({"access_url": f"{state.url}/cdn/files/{url_key}", "uploadId": upload_id})
     match = _PART.match(path)
     if match and match["upload"] in state.parts:
         parts = state.parts[match["upload"]]

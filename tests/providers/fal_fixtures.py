@@ -24,6 +24,8 @@ def fal(fal_server: tuple[Loopback, fal_emulator.FalState],
         monkeypatch: pytest.MonkeyPatch) -> fal_emulator.FalState:
     server, state = fal_server
     state.reset()
+    # fal's toolkit waits 1 s before its first upload retry; the emulator answers at once.
+    monkeypatch.setattr("skill.providers.fal_upload.V3_RETRY_DELAY_SECONDS", 0.01)
     monkeypatch.setenv("FAL_KEY", fal_emulator.KEY)
     monkeypatch.setenv("FAL_QUEUE_BASE", server.url)
     monkeypatch.setenv("FAL_REST_BASE", server.url)

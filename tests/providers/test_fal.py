@@ -174,3 +174,16 @@ def test_motion_no_trim_keeps_the_first_second(cli, fal, files) -> None:
     result = cli("motion", "--image", files.face, "--video", files.clip, "--provider", "fal", "--no-trim", "--async")
     assert result.code == 0, result.err
     assert next(iter(fal.jobs.values())).body["trim_first_second"] is False
+
+
+def test_results_into_a_folder_never_replace_an_earlier_one(cli, fal, files, tmp_path: Path) -> None:
+    fal.plan = ["COMPLETED"]
+    folder = tmp_path / "results"
+    folder.mkdir()
+    outputs = []
+    for _ in range(2):
+        result = cli("dub", "--video-url", "https://x.test/v.mp4", "--audio-url", "https://x.test/a.wav",
+                     "--provider", "fal", "--output", folder, *FAST)
+        assert result.code == 0, result.err
+        outputs.append(Path(result.json()["output"]).name)
+    assert outputs == ["result.mp4", "result-2.mp4"]

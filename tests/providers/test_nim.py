@@ -112,6 +112,16 @@ def test_output_never_overwrites_an_earlier_result(cli, nim, files, tmp_path: Pa
     assert Path(second.json()["output"]).name == "lipsync_dub_output-2.mp4"
 
 
+def test_an_output_folder_gets_a_new_file_inside(cli, nim, files, tmp_path: Path) -> None:
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / "lipsync_dub_output.mp4").write_bytes(b"earlier")
+    result = cli("dub", "--video", files.clip, "--audio", files.voice, "--provider", "nim", "--output", folder)
+    assert result.code == 0, result.err
+    assert result.json()["output"] == str(folder / "lipsync_dub_output-2.mp4")
+    assert (folder / "lipsync_dub_output.mp4").read_bytes() == b"earlier"
+
+
 def test_missing_grpc_extra_is_one_clear_line(cli, files, monkeypatch) -> None:
     import sys
 

@@ -11,12 +11,15 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.emulator.app import with_transport
+from tests.emulator.faults import drop_connection
 from tests.emulator.media import tiny_mp4
 
 KEY = "ws-test-key-0123456789"
@@ -27,9 +30,10 @@ class WaveSpeedState:
     url: str = ""
     plan: list[str] = field(default_factory=lambda: ["created", "processing", "completed"])
     failure: str = "Face not detected in video"
+    failure_code: int | None = None  # the failed task's ``code`` (5004: it timed out on WaveSpeed's side)
     ticket_upload: bool = True  # False: the current upload route answers 404 (an old deployment)
     tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # "<folder>/<name as sent>" → bytes
     log: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     faults: dict[str, list[str]] = field(default_factory=dict)
 
@@ -51,16 +55,25 @@ def envelope(data: Any, code: int = 200, message: str = "success") -> JSONRespon
 
 def _fault(state: WaveSpeedState, route: str) -> Response | None:
     queue = state.faults.get(route)
-    if not queue:
+    if not queue or queue[0] in ("drop", "garble"):  # these let the handler act first
         return None
     kind, _, arg = queue.pop(0).partition(":")
+    if kind == "reset":  # the request never reaches the handler: the connection is reset
+        return RESET
     if kind == "code":  # an application error inside HTTP 200
         return JSONResponse({"code": int(arg), "message": "Internal error, please retry"})
     return JSONResponse({"code": int(arg), "message": "Service Unavailable"}, int(arg))
 
 
+class _Reset(Response):
+    """Marks a fault answered by resetting the connection (see ``dispatch``)."""
+
+
+RESET = _Reset(status_code=599)
+
+
 def build_app(state: WaveSpeedState) -> Starlette:
-    async def dispatch(request: Request) -> Response:
+    async def answer(request: Request) -> Response:
         path, method = request.url.path, request.method
         state.log.append((method, path, dict(request.headers)))
         auth = request.headers.get("authorization", "")
@@ -77,7 +90,8 @@ def build_app(state: WaveSpeedState) -> Starlette:
             if not state.ticket_upload:
                 return JSONResponse({"detail": "Not Found"}, 404)
             ticket = json.loads(await request.body())
-            name = f"{uuid.uuid4().hex}/{ticket['filename']}"
+            folder = uuid.uuid4().hex  # URLs carry the name percent-encoded, as a real store's do
+            name = f"{folder}/{quote(ticket['filename'], safe='')}"
             return envelope({"type": "video", "download_url": f"{state.url}/files/{name}",
                              "filename": ticket["filename"], "size": ticket["size"],
                              "upload": {"method": "PUT", "url": f"{state.url}/storage/{name}",
@@ -85,9 +99,9 @@ def build_app(state: WaveSpeedState) -> Starlette:
         if path == "/api/v3/media/upload/binary" and method == "POST":
             form = await request.form()
             upload = form["file"]
-            name = f"{uuid.uuid4().hex}/{upload.filename}"  # type: ignore[union-attr]
-            state.files[name] = await upload.read()  # type: ignore[union-attr]
-            return envelope({"download_url": f"{state.url}/files/{name}"})
+            folder, filename = uuid.uuid4().hex, str(upload.filename)  # type: ignore[union-attr]
+            state.files[f"{folder}/{filename}"] = await upload.read()  # type: ignore[union-attr]
+            return envelope({"download_url": f"{state.url}/files/{folder}/{quote(filename, safe='')}"})
         if path == "/api/v3/bytedance/lipsync/audio-to-video" and method == "POST":
             fault = _fault(state, "submit")
             if fault is not None:
@@ -97,6 +111,13 @@ def build_app(state: WaveSpeedState) -> Starlette:
                 return JSONResponse({"code": 400, "message": "audio and video are required"})
             task_id = uuid.uuid4().hex
             state.tasks[task_id] = {"step": 0, "body": body}
+            queue = state.faults.get("submit")
+            if queue and queue[0] == "drop":  # the task exists, but its answer never arrives
+                queue.pop(0)
+                return await drop_connection(request)
+            if queue and queue[0] == "garble":  # the task exists, but its answer cannot be read
+                queue.pop(0)
+                return Response(b'{"code": 200, "data": {"id": "', 200, media_type="application/json")
             return envelope(_data(state, task_id, "created"))
         if path.startswith("/api/v3/predictions/") and path.endswith("/result") and method == "GET":
             fault = _fault(state, "result")
@@ -111,7 +132,11 @@ def build_app(state: WaveSpeedState) -> Starlette:
             return envelope(_data(state, task_id, status))
         return JSONResponse({"code": 404, "message": "Not Found"}, 404)
 
-    return Starlette(routes=[Route("/{path:path}", dispatch, methods=["GET", "POST", "PUT"])])
+    async def dispatch(request: Request) -> Response:
+        response = await answer(request)
+        return await drop_connection(request) if response is RESET else response
+
+    return with_transport(Starlette(routes=[Route("/{path:path}", dispatch, methods=["GET", "POST", "PUT"])]))
 
 
 def _data(state: WaveSpeedState, task_id: str, status: str) -> dict[str, Any]:
@@ -119,4 +144,5 @@ def _data(state: WaveSpeedState, task_id: str, status: str) -> dict[str, Any]:
             "outputs": [f"{state.url}/files/out/{task_id}.mp4"] if status == "completed" else [],
             "urls": {"get": f"{state.url}/api/v3/predictions/{task_id}/result"}, "has_nsfw_contents": [],
             "created_at": "2026-01-01T00:00:00.000Z", "error": state.failure if status == "failed" else "",
-            "timings": {"inference": 1200 if status == "completed" else 0}}
+            "timings": {"inference": 1200 if status == "completed" else 0},
+            **({"code": state.failure_code} if status == "failed" and state.failure_code is not None else {})}

@@ -159,6 +159,11 @@ EXTRA: dict[tuple[str, str, str], Expect] = {
     ("call-edit", "run_sse", "sse-stalled"): Expect(1, None, INTERRUPTED, messages=1),
     ("call-edit", "run_sse", "sse-dropped"): Expect(1, None, (*INTERRUPTED, "dropped"), messages=1),
     ("call-edit", "run_sse", "sse-malformed"): Expect(0, None, ("Trimmed the first two seconds",), messages=1),
+    # a 500 that repeats on the upload's second try: other ways to get the file in, not "try later"
+    ("upload-file", "upload", "http:500x2"): Expect(1, "errors/upload_failed_twice", ("twice", "plain name"),
+                                                    route_calls=2),
+    ("upload-url", "upload", "http:500x2"): Expect(1, "errors/upload_failed_twice", ("twice", "browser"),
+                                                   route_calls=2),
 }
 
 
@@ -169,6 +174,8 @@ def expect(command: Command, fault: str) -> Expect:
         base = Expect(0, route_calls=2)
     if fault == "code:1002" and command.renews_session:
         base = Expect(0, route_calls=2, renewed=True)
+    if fault == "http:500" and command.route == "upload":  # an upload bills nothing: sent once more
+        base = Expect(0, route_calls=2)
     if command.export:
         # A failed submit is retried once with a new render id (the spec); only a plan, credit or
         # sign-in problem stops at once. Either way there is never more than one render.

@@ -108,3 +108,28 @@ def remux(video: Path, audio: np.ndarray, rate: int, output: Path) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()
+
+
+def write_audio(audio: np.ndarray, rate: int, output: Path) -> None:
+    """``output`` = ``audio`` alone, lossless (16-bit PCM WAV or FLAC), sample 0 at the video's time 0.
+
+    Like :func:`remux`: a hidden partial file, renamed at the end, removed on failure.
+    """
+    codec = "flac" if output.suffix.lower() == ".flac" else "pcm_s16le"
+    partial = output.with_name(f".{output.stem}.partial{output.suffix}")
+    try:
+        with av.open(str(partial), "w") as dst:
+            stream = dst.add_stream(codec, rate=rate, layout="mono")
+            pcm = np.clip(audio.astype(np.float32, copy=False), -1.0, 1.0)
+            for start in range(0, len(pcm), _FRAME * 4):
+                chunk = (pcm[start: start + _FRAME * 4] * 32767).astype(np.int16)
+                frame = av.AudioFrame.from_ndarray(chunk[None, :], format="s16", layout="mono")
+                frame.sample_rate = rate
+                dst.mux(stream.encode(frame))
+            dst.mux(stream.encode(None))
+        os.replace(partial, output)
+    except (av.FFmpegError, ValueError) as exc:
+        raise MediaError("errors/align_write_failed", file=output.name, reason=str(exc)) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
