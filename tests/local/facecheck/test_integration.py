@@ -88,3 +88,29 @@ def test_the_agent_tool_checks_a_video(clips: dict[str, Path]) -> None:
     assert result["ok"] and result["verdict"] == "warn" and abs(result["av_offset_frames"] - 3) <= 1
     refused = tools.call("face_check", {"video": str(clips["wav"])}, App(), "en")
     assert refused["ok"] is False and refused["error"] == "errors/face_audio_only"
+
+
+def test_a_cloud_lip_sync_asked_in_chat_checks_the_face_before_uploading(
+        emulator, cli: Callable, clips: dict[str, Path], voice: Path, face_check_on: None) -> None:
+    for lang, text, word in (("en", "sync my Spanish dub to this clip", "drawing"), ("zh", "给这个视频对口型", "卡通")):
+        result = cli("chat", text, "--attach", clips["cartoon"], "--attach", voice)
+        assert result.code == 1, (lang, result.out)
+        assert word in result.err and "Traceback" not in result.err
+    assert emulator.calls("upload") == [] and emulator.calls("run_sse") == []  # nothing sent, no credit
+
+
+def test_a_plain_upload_without_an_instruction_is_not_face_checked(
+        emulator, cli: Callable, clips: dict[str, Path], face_check_on: None) -> None:
+    result = cli("chat", "here is the clip", "--attach", clips["landscape"])
+    assert result.code == 0, result.err
+    assert len(emulator.calls("upload")) == 1
+
+
+def test_a_batch_pair_whose_video_has_no_real_face_fails_before_its_upload(
+        emulator, cli: Callable, clips: dict[str, Path], voice: Path, tmp_path: Path, face_check_on: None) -> None:
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(f"video: {clips['cartoon']}\npairs:\n  - audio: {voice}\n    label: es\n", encoding="utf-8")
+    result = cli("batch", manifest)
+    assert result.code == 1
+    assert "drawing" in result.out + result.err
+    assert emulator.calls("upload") == []
