@@ -9,6 +9,7 @@ are local paths, and which field carries the person's words.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -29,16 +30,23 @@ class ToolInput(BaseModel):
     # Fields the handler takes as a Path (``~`` expanded). The schema keeps them strings, and a str
     # field not listed here reaches the handler as it is (a link, or export's "folder/" with its slash).
     path_fields: ClassVar[tuple[str, ...]] = ()
+    # A field whose handler parameter has another name (the schema's word vs the Python one).
+    parameter_names: ClassVar[Mapping[str, str]] = {}
 
     def arguments(self, positional: tuple[str, ...] = ()) -> tuple[list[Any], dict[str, Any]]:
         """The handler's arguments after the App: the fields named in ``positional`` in that order,
-        then every other field by its name."""
+        then every other field by its name (or its ``parameter_names`` entry)."""
         named = {name: self._argument(name) for name in type(self).model_fields}
-        return [named.pop(name) for name in positional], named
+        args = [named.pop(name) for name in positional]
+        return args, {self.parameter_names.get(name, name): value for name, value in named.items()}
 
     def _argument(self, name: str) -> Any:
         value = getattr(self, name)
-        return Path(value).expanduser() if name in self.path_fields and value else value
+        if name not in self.path_fields or not value:
+            return value
+        if isinstance(value, list):
+            return [Path(item).expanduser() for item in value]
+        return Path(value).expanduser()
 
 
 # -- inputs ---------------------------------------------------------------------------------------
@@ -113,6 +121,69 @@ class AlignInput(ToolInput):
     output: str | None = Field(None, min_length=1, description="Where to write the synced video.")
     check_only: bool = Field(False, description="Measure the offset and drift without writing a file.")
     timing_json: str | None = Field(None, min_length=1, description="Also write the measurements as JSON here.")
+
+
+class MouthCuesInput(ToolInput):
+    """Mouth shapes for animation from dialogue audio, offline on this machine (no upload, no credits):
+    Rhubarb-compatible cues A-F plus G, H, X, as JSON, TSV, XML or a Moho/OpenToonz .dat keyframe file,
+    for After Effects, Spine, Blender, Godot, OpenToonz or Moho. One file, several, or a folder."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("inputs", "text_file")  # output stays a str: "-" means inline
+    parameter_names: ClassVar[Mapping[str, str]] = {"format": "fmt"}
+
+    inputs: list[str] = Field(min_length=1, description="Audio or video files (any format), or folders of them.")
+    text: str | None = Field(None, min_length=1, description="What is said; guides recognition but is not "
+                                                            "trusted blindly.")
+    text_file: str | None = Field(None, min_length=1, description="A UTF-8 file with the dialogue.")
+    format: Literal["json", "tsv", "xml", "dat"] | None = Field(None, description="Output format (default: from "
+                                                                                  "the output's extension, else json).")
+    output: str | None = Field(None, min_length=1, description="Output file, '-' to return it inline, or a folder "
+                                                               "for several inputs.")
+    fps: int = Field(24, ge=1, le=120, description="Frame rate of the .dat keyframes.")
+    extended_shapes: str = Field("GHX", pattern="^[GHXghx]{0,3}$", description="Which of G, H, X may appear.")
+    preston_blair: bool = Field(False, description=".dat with Preston Blair names (MBP, etc, E, AI, O, U, FV…).")
+
+
+class AnimateInput(ToolInput):
+    """Make a lip-synced video of a drawn or animated 2D character saying a dialogue recording, offline on
+    this machine (no upload, no credits): one mouth drawing per mouth shape is swapped onto a still picture
+    or a looped clip at the dialogue's mouth-cue times, and the video (H.264 MP4 with the dialogue) is
+    written locally. Uses a built-in mouth set unless a folder of mouth pictures is given. For a photo of a
+    real person use talk instead. preview writes one PNG with all nine mouths in place, to check the mouth
+    box before rendering."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("character", "audio", "mouths", "output")
+
+    language_field: ClassVar[str | None] = "text"
+    character: str = Field(min_length=1, description="Path of the character: a PNG/JPG/WebP picture or a video clip.")
+    audio: str = Field(min_length=1, description="Path of the dialogue audio (or a video whose sound is the dialogue).")
+    mouths: str | None = Field(None, min_length=1,
+                               description="Folder with one picture per mouth shape, named A…H, X (Rhubarb) or "
+                                           "MBP, etc, E, AI, O, U, FV, L, rest (Preston Blair). Default: built-in.")
+    mouth_box: list[int] | None = Field(None, min_length=4, max_length=4,
+                                        description="[x, y, width, height] of the mouth in the character's pixels "
+                                                    "(default: lower centre).")
+    text: str | None = Field(None, min_length=1, description="What is said, if known: guides the mouth shapes.")
+    fps: float | None = Field(None, gt=0, le=120, allow_inf_nan=False,
+                              description="Frame rate (default: the clip's, or 24 for a picture).")
+    preview: bool = Field(False, description="Only write the PNG contact sheet of the nine mouths in place.")
+    output: str | None = Field(None, min_length=1, description="Where to write the MP4 (or the preview PNG).")
+
+    def arguments(self, positional: tuple[str, ...] = ()) -> tuple[list[Any], dict[str, Any]]:
+        """The handler takes the mouth box as a tuple (x, y, width, height)."""
+        args, named = super().arguments(positional)
+        if named["mouth_box"] is not None:
+            named["mouth_box"] = tuple(named["mouth_box"])
+        return args, named
+class FaceCheckInput(ToolInput):
+    """Check a video offline, on this machine (no upload, no credits): will lip-sync work on it (a real
+    face found, its size, turn and light, the mouth in view; verdict ok, warn or unusable with reasons),
+    and is a lip-synced result in sync (the voice against the mouth, in ms and frames; null when there
+    is no face or no speech). Use before spending credits on a lip-sync, and on a lip-sync's result."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("video",)
+
+    video: str = Field(min_length=1, description="Path of the video file.")
 
 
 class FitInput(ToolInput):

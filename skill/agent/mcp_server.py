@@ -81,8 +81,8 @@ def _tool_result(outcome: tools.Outcome) -> CallToolResult:
 
 
 INSTRUCTIONS = ("Lip-sync videos with NemoVideo: upload media, edit by instruction, export, check credits, "
-                "fix audio offset/drift offline, or fit a dub to the original's pauses offline. "
-                "When unsure which tool fits, pass the person's words to "
+                "fix audio offset/drift offline, fit a dub to the original's pauses offline, or animate a drawn "
+                "character's mouth to dialogue offline. When unsure which tool fits, pass the person's words to "
                 "'chat'. Relay each result's 'reply' to the person.")
 
 

@@ -48,7 +48,12 @@ def export(ctx: NemoContext, output: Path | str | None = None, timing_json: Path
     data: dict[str, Any] = {"path": str(path), "render_id": render_id, "resumed": resumed,
                             "duration": _seconds(draft.get("d")), "timing_json": None}
     if timing_path is not None:
-        data["timing_json"] = str(write_timings(draft, timing_path))
+        from skill.local.mouthcues import timing_track
+
+        meta = draft.get("m") if isinstance(draft, dict) else None
+        rate = meta.get("fps") if isinstance(meta, dict) else None
+        fps = float(rate) if isinstance(rate, (int, float)) and rate > 0 else None
+        data["timing_json"] = str(write_timings(draft, timing_path, mouth_cues=timing_track(path, fps)))
     return Reply("export/done", data, media=[str(path)])
 
 

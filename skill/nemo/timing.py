@@ -52,12 +52,16 @@ def timing_target(path: Path) -> Path:
     return path
 
 
-def write_timings(draft: dict[str, Any], path: Path) -> Path:
-    """Write the document atomically (a crash leaves the old file or the new one) and return its path."""
+def write_timings(draft: dict[str, Any], path: Path, mouth_cues: dict[str, Any] | None = None) -> Path:
+    """Write the document atomically (a crash leaves the old file or the new one) and return its path.
+    ``mouth_cues``, when given, is the exported video's own mouth-shape track (computed locally)."""
     path = timing_target(path)
     part = path.with_name(path.name + ".part")
+    document = timings(draft)
+    if mouth_cues is not None:
+        document["mouth_cues"] = mouth_cues
     try:
-        part.write_text(json.dumps(timings(draft), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        part.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         os.replace(part, path)
     except OSError as exc:
         part.unlink(missing_ok=True)

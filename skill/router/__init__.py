@@ -44,7 +44,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from skill.media.names import is_web_url, kind_of
+from skill.media.names import MediaKind, is_web_url, kind_of
 from skill.replies import Lang, detect_lang
 from skill.router.analysis import Analysis, Match, find_matches, tag, within
 from skill.router.lexicon import load_lexicon
@@ -117,6 +117,9 @@ class _Triggers:
 # state words it repeats ("is it done?"), so that the question yields to a request ("is it done? export
 # please"). A balance is not work ("how's my balance looking?" asks for it).
 _PROCESSES = frozenset({"export", "upload", "state"})
+# An English question opening ("is her face big enough", "can this be lip synced"): checked by the
+# first token rather than as lexicon phrases, which every utterance would pay for.
+_ASKS = frozenset({("is",), ("are",), ("does",), ("do",), ("can",), ("will",), ("would",), ("could",), ("how",)})
 
 
 def _triggers(analysis: Analysis) -> _Triggers:
@@ -128,7 +131,8 @@ def _triggers(analysis: Analysis) -> _Triggers:
                 inside := next((d for d in done if within(trigger, d) or _subject(analysis, trigger, d)), None)):
             found.evidence.append(f"{tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
             continue
-        if marker := analysis.is_about(trigger):  # before negation: "why can't I export?" asks about it
+        # before negation: "why can't I export?" asks about it; a done-question is never a topic
+        if trigger.phrase.kind != "done" and (marker := analysis.is_about(trigger)):
             found.evidence.append(f"{tag(trigger)}[topic of '{marker.phrase.text}']")
             found.about = True
         elif trigger.phrase.kind == "triggers" and label in ("export", "upload") and analysis.attributive(trigger):
@@ -149,7 +153,10 @@ def _triggers(analysis: Analysis) -> _Triggers:
 
 
 def _subject(analysis: Analysis, trigger: Match, done: Match) -> bool:
-    """"视频上传成功了吗": a process named just ahead of a done-question in its clause is its subject."""
+    """"视频上传成功了吗": a process named just ahead of a done-question in its clause (or right after
+    it: "has it finished uploading") is its subject."""
+    if analysis.same(trigger, done) and trigger.start == done.end:  # "has it finished uploading"
+        return True
     return analysis.same(trigger, done) and trigger.end <= done.start and done.start - trigger.end <= 1
 
 
@@ -163,7 +170,7 @@ def _instruction(analysis: Analysis, active: list[Match]) -> tuple[list[Match], 
     verbs = []
     evidence: list[str] = []
     done = [t for t in active if t.phrase.kind == "done"]
-    nouns_at = {m.end for m in analysis.of("determiners")}
+    nouns_at = {m.end for m in analysis.of("determiners") + analysis.of("articles")}
     for verb in analysis.of("edit_verbs"):
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
             evidence.append(f"{tag(verb)}[negated by '{marker.phrase.text}']")
@@ -240,7 +247,7 @@ def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, in
         intent = "edit"
         hints += then
         # A question with no request in it ("支持哪些视频格式") is for the agent too.
-        asks = triggers.about or (not instruction and bool(analysis.of("about")))
+        asks = triggers.about or bool(analysis.of("price_words")) or (not instruction and bool(analysis.of("about")))
         hints += ["about"] if asks and not labels else []
         evidence_of_edit = instruction or nouns or triggers.about or triggers.later or triggers.negated or labels
         confidence = EDIT_NAMED if evidence_of_edit else NOTHING_MATCHED
@@ -262,7 +269,10 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
     words ("对口型" for "my cartoon") is ``animate`` too (issue 12).
     """
     labels = {m.phrase.label for m in active}
-    drawn, photo = bool(analysis.of("drawn_words")), bool(analysis.of("photo_words"))
+    drawn_at = {m.end for m in analysis.of("drawn_words")}
+    drawn = bool(drawn_at)
+    # a drawn word before a photo word qualifies it: "cartoon avatar", "卡通头像" are drawn
+    photo = any(m.start not in drawn_at for m in analysis.of("photo_words"))
     kinds = {kind_of(s) for s in sources}
     if not labels.intersection(LOCAL) and drawn and not photo:
         lipsync = [m for m in analysis.of("lipsync_verbs") if any(within(m, v) or within(v, m) for v in verbs)
@@ -271,6 +281,8 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
             return "animate", [f"animate:{lipsync[0].phrase.text}[drawn]"]
     if "mouth_cues" in labels and drawn and not photo and kinds & {"image", "video"} and "audio" in kinds:
         return "animate", ["animate:mouth_cues[drawn, with a picture]"]  # render it, not just the cues
+    if not labels.intersection(LOCAL) and (by_files := _local_by_files(analysis, kinds, active)):
+        return by_files
     for intent in LOCAL:
         if intent in labels:
             if intent in ("animate", "talk"):
@@ -279,3 +291,24 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
                 return ("talk" if photo else intent), []
             return intent, []
     return None, []
+
+
+def _local_by_files(analysis: Analysis, kinds: set[MediaKind | None], active: list[Match]
+                    ) -> tuple[Intent, list[str]] | None:
+    """A local capability named by a class of words and the files sent, not by one fixed phrase.
+
+    Only a video: a check of, or a question about, the lips or the face is ``face_check``. A video and
+    an audio file: a dub word with a length or pacing word is ``fit``. A request for another intent
+    (export, credits) or a question about being done keeps it; so does a negated lip-sync word ("no
+    need to check the lips").
+    """
+    if any(m.phrase.label in ("export", "credits") or m.phrase.kind == "done" for m in active):
+        return None
+    if kinds >= {"video", "audio"} and (dub := analysis.of("dub_words")) and (measure := analysis.of("fit_words")):
+        return "fit", [f"fit:{tag(dub[0])}+{tag(measure[0])}[a video and an audio file]"]
+    if "video" in kinds and not kinds & {"audio", "image"} and (face := analysis.of("face_words")):
+        asked = analysis.of("check_words") or "?" in analysis.tokens or analysis.tokens[:1] in _ASKS or any(
+            q.end == len(analysis.tokens) for q in analysis.of("question_end"))
+        if asked and not analysis.marked(face[0], "negation_before", "negation_after"):
+            return "face_check", [f"face_check:{tag(face[0])}[asked, with a video]"]
+    return None

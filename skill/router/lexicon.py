@@ -23,15 +23,17 @@ from skill.router.text import tokenize
 
 LEXICON_DIR = Path(__file__).resolve().parent  # the YAML files sit beside this module
 SOURCES = ("intents", "markers", "typos", "t2s")
-_FORMAT = 5  # bump when the compiled JSON layout changes
+_FORMAT = 6  # bump when the compiled JSON layout changes
 GAP = "*"  # in a phrase: up to ``gap`` tokens of the same clause ("is * done" matches "is the dub done")
 
 # Lexicon sections whose phrases carry no intent label.
 _INTENT_MARKERS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_before", "about_after", "drawn_words",
-                   "photo_words", "lipsync_verbs", "cloud_words")
+                   "photo_words", "lipsync_verbs", "cloud_words", "face_words", "check_words", "dub_words",
+                   "fit_words", "price_words")
 _CLASS = re.compile(r"\{(\w+)\}")  # a lexical class in a phrase: "{final} {media}"
 _MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "condition_start", "clause_breaks",
-            "sequence", "question_end", "determiners", "negation_reply", "past", "past_after", "noun_after")
+            "sequence", "question_end", "determiners", "negation_reply", "past", "past_after", "noun_after",
+            "articles")
 
 
 class Phrase(NamedTuple):

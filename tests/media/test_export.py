@@ -206,3 +206,15 @@ def test_a_run_killed_before_its_submit_arrived_submits_once(cli: Callable, emul
     assert result.code == 0, result.err
     assert _render_ids(emulator) != ["render_1"] and len(_render_ids(emulator)) == 1
     assert app.store.read_json(StoreLedger.RECORD) is None  # cleared once the file is home
+
+
+def test_timing_json_carries_the_exported_videos_mouth_cues(cli: Callable, emulator: Emulator,
+                                                            tmp_path: Path) -> None:
+    """Computed on this machine from the downloaded file's own audio (issue 11)."""
+    result = cli("export", "-o", tmp_path / "v.mp4", "--timing-json", tmp_path / "timing.json")
+    assert result.code == 0, result.err
+    mouth = json.loads((tmp_path / "timing.json").read_text())["mouth_cues"]
+    # the emulator's file carries a tone, not speech: the mouth rests throughout, on frame 1
+    assert {k: v for k, v in mouth.items() if k != "cues"} == {
+        "source": "local", "shapes": "rhubarb", "duration": 1.02, "path_used": "recognised", "fps": 30}
+    assert mouth["cues"] == [{"start": 0.0, "end": 1.02, "value": "X", "frame": 1}]
