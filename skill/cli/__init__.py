@@ -103,11 +103,13 @@ class Commands:
         return Forward(handler, positional, keywords)
 
     @staticmethod
-    def add_files(parser: argparse.ArgumentParser, *files: tuple[str, str], output: str) -> None:
-        """Input files, each ``(name, help)``, as positional paths (metavar NAME), then ``-o/--output OUT``."""
+    def add_files(parser: argparse.ArgumentParser, *files: tuple[str, str], output: str | None = None) -> None:
+        """Input files, each ``(name, help)``, as positional paths (metavar NAME); then, given its help,
+        ``-o/--output OUT``."""
         for name, help in files:
             parser.add_argument(name, type=Path, metavar=name.upper(), help=help)
-        parser.add_argument("-o", "--output", type=Path, metavar="OUT", help=output)
+        if output is not None:
+            parser.add_argument("-o", "--output", type=Path, metavar="OUT", help=output)
 
     @staticmethod
     def add_utterance(parser: argparse.ArgumentParser, help: str) -> None:
