@@ -168,12 +168,18 @@ def write_video(path: Path, audio: np.ndarray | None, rate: int = 48_000, fps: i
             out.mux(video.encode(frame))
         out.mux(video.encode(None))
         if sound is not None and audio is not None:
-            for start in range(0, len(audio), 1024):
-                frame = av.AudioFrame.from_ndarray(audio[None, start: start + 1024].astype(np.float32),
-                                                   format="fltp", layout="mono")
-                frame.sample_rate = rate
-                frame.pts = start
-                frame.time_base = fractions.Fraction(1, rate)
-                out.mux(sound.encode(frame))
-            out.mux(sound.encode(None))
+            mux_mono(out, sound, audio, rate)
     return path
+
+
+def mux_mono(out: av.container.OutputContainer, sound: av.audio.stream.AudioStream, audio: np.ndarray,
+             rate: int) -> None:
+    """Encode mono float samples into ``sound`` in 1024-sample frames, then flush it."""
+    for start in range(0, len(audio), 1024):
+        frame = av.AudioFrame.from_ndarray(audio[None, start: start + 1024].astype(np.float32),
+                                           format="fltp", layout="mono")
+        frame.sample_rate = rate
+        frame.pts = start
+        frame.time_base = fractions.Fraction(1, rate)
+        out.mux(sound.encode(frame))
+    out.mux(sound.encode(None))

@@ -18,7 +18,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from tests.local.speechsynth import speech_like
+from tests.local.speechsynth import mux_mono, speech_like
 
 FACE_PNG = Path(__file__).resolve().parents[3] / "fixtures" / "media" / "astronaut_face.png"
 # In the 256x256 crop: the lips meet at y=144, the corners at x=105 and 150, the chin at y=175;
@@ -179,14 +179,7 @@ def write_clip(path: Path, pictures: list[np.ndarray] | np.ndarray, fps: float, 
             out.mux(video.encode(frame))
         out.mux(video.encode(None))
         if sound is not None and audio is not None:
-            for start in range(0, len(audio), 1024):
-                chunk = av.AudioFrame.from_ndarray(audio[None, start: start + 1024].astype(np.float32),
-                                                   format="fltp", layout="mono")
-                chunk.sample_rate = RATE
-                chunk.pts = start
-                chunk.time_base = fractions.Fraction(1, RATE)
-                out.mux(sound.encode(chunk))
-            out.mux(sound.encode(None))
+            mux_mono(out, sound, audio, RATE)
     return path
 
 
