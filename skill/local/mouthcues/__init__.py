@@ -8,6 +8,7 @@ The public entry point is :func:`analyse`; numpy and PocketSphinx are imported o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -179,46 +180,126 @@ def _long_with_text(samples: np.ndarray, regions: list[tuple[int, int]], tokens:
                     independent: bool) -> tuple[list[Phone], str, str]:
     """A long recording with its text, piece by piece: PocketSphinx's grammar search finds no
     path at all over a minute of speech, so each piece takes the words it is heard to say from
-    where the previous piece stopped; a piece that cannot be aligned is recognised instead."""
-    from skill.local.mouthcues import sphinx
+    where the previous piece stopped; a piece that cannot be aligned is recognised instead.
 
+    On two cores the lenient search runs ahead in this process while a helper aligns the words
+    each piece was heard to say: the next piece's window needs only those words, so the helper's
+    alignment is speculated to succeed; when one fails, the pieces after it are redone in order,
+    so the result is exactly the one-core result."""
+    from skill.local.mouthcues import pool
+
+    pieces = _pieces(regions)
+    helper = pool.helper(sum(end - start for start, end in regions))
+    try:
+        found = _pieces_with_text(samples, pieces, tokens, independent, helper)
+    finally:
+        if helper is not None:
+            helper.shutdown(cancel_futures=True)
     phones: list[Phone] = []
-    cursor, fallbacks = 0, set()
-    for piece in _pieces(regions):
+    fallbacks: set[str] = set()
+    for piece_phones, flag in found:
+        if flag:
+            fallbacks.add(flag)
+        floor = phones[-1].end if phones else 0
+        phones.extend(p for p in piece_phones if p.start >= floor)
+    fallback = "recognised" if "recognised" in fallbacks else ("lenient" if fallbacks else "")
+    return phones, "transcript", fallback
+
+
+def _advance(tokens: list[str], cursor: int, heard: list[str]) -> int:
+    """The cursor moved past the last word heard."""
+    for word in heard:
+        while cursor < len(tokens) and tokens[cursor] != word:
+            cursor += 1
+        cursor += 1
+    return cursor
+
+
+def _pieces_with_text(samples: np.ndarray, pieces: list[list[tuple[int, int]]], tokens: list[str],
+                      independent: bool, helper: Any) -> list[tuple[list[Phone], str]]:
+    """(phones, fallback flag) per piece; with a helper, alignments run there speculatively."""
+    from skill.local.mouthcues import pool, sphinx
+
+    out: list[Any] = []  # per piece: (phones | future, flag, cursor before, flag if aligned)
+    cursor = 0
+    k = 0
+    while k < len(pieces):
+        piece = pieces[k]
+        before = cursor
         pcm, offset = _span(samples, piece[0][0], piece[-1][1])
         seconds = (piece[-1][1] - piece[0][0]) / 100
         window = tokens[cursor:cursor + int(seconds * 5) + 10]  # faster than any speaker
         heard, found, fit = sphinx.lenient(pcm, window, offset, prefix=True) if window else ([], [], float("-inf"))
+        flag = "lenient" if heard and heard != window[:len(heard)] else ""
         if heard and not found:
+            if helper is not None:  # speculate: the helper aligns, the cursor moves on now
+                out.append((helper.submit(pool.align_job, pcm, heard, offset), flag, before))
+                cursor = _advance(tokens, cursor, heard)
+                k += 1
+                continue
             try:
                 found, fit = sphinx.align(pcm, heard, offset)
             except sphinx.AlignFailed:
                 found = []
         if found and fit >= _MIN_FIT:
-            for word in heard or []:  # move past the last word heard
-                while cursor < len(tokens) and tokens[cursor] != word:
-                    cursor += 1
-                cursor += 1
-            if heard and heard != window[:len(heard)]:
-                fallbacks.add("lenient")
+            cursor = _advance(tokens, cursor, heard or [])
+            out.append((found, flag, before))
+        elif helper is not None:
+            out.append((helper.submit(pool.recognise_many_job, [_span(samples, s, e) for s, e in _chunks(piece)],
+                                      independent), "recognised", before))
         else:
-            found = _recognise(samples, piece, independent)
-            fallbacks.add("recognised")
+            out.append((_recognise(samples, piece, independent), "recognised", before))
+        k += 1
+    results: list[tuple[list[Phone], str]] = []
+    for k, (value, flag, before) in enumerate(out):
+        if not hasattr(value, "result"):
+            results.append((value, flag))
+            continue
+        got = value.result()
+        if flag == "recognised" or (got is not None and got[1] >= _MIN_FIT):
+            results.append((_merge(got) if flag == "recognised" else got[0], flag))
+            continue
+        # the alignment failed: this piece is recognised and the cursor never moved, so every
+        # later piece was searched with the wrong words; redo them in order from here
+        results.append((_recognise(samples, pieces[k], independent), "recognised"))
+        rest = _pieces_with_text(samples, pieces[k + 1:], tokens[before:], independent, None)
+        return results + rest
+    return results
+
+
+def _chunks(regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Speech regions cut into pieces of at most _MAX_CHUNK cs (what recognition decodes)."""
+    return [(at, min(end, at + _MAX_CHUNK)) for start, end in regions for at in range(start, end, _MAX_CHUNK)]
+
+
+def _merge(found: list[list[Phone]]) -> list[Phone]:
+    """Consecutive pieces' phones: margins overlap the neighbours', so keep each phone once, in order."""
+    phones: list[Phone] = []
+    for piece in found:
         floor = phones[-1].end if phones else 0
-        phones.extend(p for p in found if p.start >= floor)
-    fallback = "recognised" if "recognised" in fallbacks else ("lenient" if fallbacks else "")
-    return phones, "transcript", fallback
+        phones.extend(p for p in piece if p.start >= floor)
+    return phones
 
 
 def _recognise(samples: np.ndarray, regions: list[tuple[int, int]], language_independent: bool) -> list[Phone]:
-    from skill.local.mouthcues import sphinx
+    """Phones heard in each speech region; on two cores a helper recognises the second half of
+    the pieces (each piece is decoded independently of the others, so the result is the same)."""
+    from skill.local.mouthcues import pool, sphinx
 
-    phones: list[Phone] = []
-    for start, end in regions:
-        for at in range(start, end, _MAX_CHUNK):
-            pcm, offset = _span(samples, at, min(end, at + _MAX_CHUNK))
-            found = sphinx.recognise(pcm, offset, language_independent)
-            # margins overlap the neighbours': keep each phone once, in time order
-            floor = phones[-1].end if phones else 0
-            phones.extend(p for p in found if p.start >= floor)
-    return phones
+    spans = _chunks(regions)
+    sphinx.ready_recogniser(language_independent)
+    helper = pool.helper(sum(end - start for start, end in spans)) if len(spans) > 1 else None
+    half = len(spans)
+    try:
+        if helper is not None:  # cut where half of the speech is behind
+            done = list(accumulate(e - s for s, e in spans))
+            half = next(i for i, cs in enumerate(done, 1) if cs * 2 >= done[-1])
+            later = helper.submit(pool.recognise_many_job, [_span(samples, s, e) for s, e in spans[half:]],
+                                  language_independent)
+        found = [sphinx.recognise(*_span(samples, s, e), language_independent) for s, e in spans[:half]]
+        if helper is not None:
+            found += later.result()
+    finally:
+        if helper is not None:
+            helper.shutdown(cancel_futures=True)
+    return _merge(found)
