@@ -9,6 +9,7 @@ far cheaper than a resampler call per 1024-sample frame.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,7 +102,10 @@ class _Downsample:
             self.native_rate = rate
             self.stream = soxr.ResampleStream(rate, self.rate, 1, dtype="float32", quality="HQ")
         block = np.concatenate(self.pending) if self.pending else np.zeros(0, np.float32)
-        out = self.stream.resample_chunk(block, last=last)
+        self._emit(self.stream.resample_chunk(block, last=last))
+        self.pending, self.pending_len = [], 0
+
+    def _emit(self, out: np.ndarray) -> None:
         end = self.filled + len(out)
         if end > len(self.buffer):  # the duration was unknown or wrong: grow geometrically
             grown = np.empty(max(end, int(len(self.buffer) * 1.5)), np.float32)
@@ -109,7 +113,6 @@ class _Downsample:
             self.buffer = grown
         self.buffer[self.filled: end] = out
         self.filled = end
-        self.pending, self.pending_len = [], 0
 
     def finish(self, rate: int) -> DecodedAudio:
         self._flush(rate, last=True)
@@ -117,6 +120,26 @@ class _Downsample:
         if len(self.buffer) > 1.1 * self.filled + self.rate:  # much slack: do not keep it alive
             samples = samples.copy()
         return DecodedAudio(samples, self.rate, self.native_rate)
+
+
+class _Blocks(_Downsample):
+    """Hands each converted block to ``write`` instead of keeping it: an hour never sits in memory."""
+
+    def __init__(self, rate: int, write: Callable[[np.ndarray], None]) -> None:
+        super().__init__(rate)
+        self.buffer = np.empty(0, np.float32)
+        self.write = write
+
+    def expect(self, seconds: float) -> None:
+        pass
+
+    def _emit(self, out: np.ndarray) -> None:
+        self.write(out)
+        self.filled += len(out)
+
+    def finish(self, rate: int) -> DecodedAudio:
+        self._flush(rate, last=True)
+        return DecodedAudio(self.buffer, self.rate, self.native_rate)
 
 
 def _wav_samples(path: Path) -> _Wav | None:
@@ -246,6 +269,12 @@ def for_analysis(track: DecodedAudio, rate: int = ANALYSIS_RATE) -> DecodedAudio
 def decode_mono(path: Path, rate: int = ANALYSIS_RATE) -> DecodedAudio:
     """The first audio stream of ``path`` as mono float32 at ``rate`` on the container clock."""
     return _decode(path, _Downsample(rate))
+
+
+def decode_mono_blocks(path: Path, write: Callable[[np.ndarray], None], rate: int = ANALYSIS_RATE) -> int:
+    """Like :func:`decode_mono`, the same samples, but handed to ``write`` block by block as they
+    are decoded (flat memory however long the file); returns the stream's own sample rate."""
+    return _decode(path, _Blocks(rate, write)).native_rate
 
 
 def video_lead(path: Path) -> float:

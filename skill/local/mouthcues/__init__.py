@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     import numpy as np
 
     from skill.local.mouthcues.animate import Rules
+    from skill.local.mouthcues.audio import Spooled
     from skill.local.mouthcues.shapes import Phone
+
+    Samples: TypeAlias = np.ndarray | Spooled  # 16 kHz float32: in memory, or on disk when long
 
 RATE = 16_000
 _MARGIN = 20  # cs of audio kept around the speech found, so no phone is cut
@@ -93,7 +96,7 @@ def detect_language(text: str | None, lang: str | None) -> str:
     return "en"
 
 
-def analyse_samples(samples: np.ndarray, *, text: str | None = None, lang: str | None = None,
+def analyse_samples(samples: Samples, *, text: str | None = None, lang: str | None = None,
                     extended_shapes: str = "GHX", rules: Rules | None = None, sound_file: str = "") -> CueTrack:
     """The engine on 16 kHz mono float32 samples (what :func:`analyse` runs after decoding)."""
     from skill.local.mouthcues import audio, shapes
@@ -117,7 +120,7 @@ def analyse_samples(samples: np.ndarray, *, text: str | None = None, lang: str |
                     sound_file, language, fallback, phones)
 
 
-def _span(samples: np.ndarray, start: int, end: int) -> tuple[bytes, int]:
+def _span(samples: Samples, start: int, end: int) -> tuple[bytes, int]:
     from skill.local.mouthcues.sphinx import to_pcm
 
     start = max(0, start - _MARGIN)
@@ -125,7 +128,7 @@ def _span(samples: np.ndarray, start: int, end: int) -> tuple[bytes, int]:
     return to_pcm(samples[start * RATE // 100:end * RATE // 100]), start
 
 
-def _with_text(samples: np.ndarray, regions: list[tuple[int, int]], text: str,
+def _with_text(samples: Samples, regions: list[tuple[int, int]], text: str,
                language: str) -> tuple[list[Phone], str, str]:
     """Align the transcript; where the audio deviates from it, fall back step by step:
     exact alignment → alignment of the words actually heard → recognition without text."""
@@ -176,7 +179,7 @@ def _pieces(regions: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     return pieces
 
 
-def _long_with_text(samples: np.ndarray, regions: list[tuple[int, int]], tokens: list[str],
+def _long_with_text(samples: Samples, regions: list[tuple[int, int]], tokens: list[str],
                     independent: bool) -> tuple[list[Phone], str, str]:
     """A long recording with its text, piece by piece: PocketSphinx's grammar search finds no
     path at all over a minute of speech, so each piece takes the words it is heard to say from
@@ -215,7 +218,7 @@ def _advance(tokens: list[str], cursor: int, heard: list[str]) -> int:
     return cursor
 
 
-def _pieces_with_text(samples: np.ndarray, pieces: list[list[tuple[int, int]]], tokens: list[str],
+def _pieces_with_text(samples: Samples, pieces: list[list[tuple[int, int]]], tokens: list[str],
                       independent: bool, helper: Any) -> list[tuple[list[Phone], str]]:
     """(phones, fallback flag) per piece; with a helper, alignments run there speculatively."""
     from skill.local.mouthcues import pool, sphinx
@@ -281,7 +284,7 @@ def _merge(found: list[list[Phone]]) -> list[Phone]:
     return phones
 
 
-def _recognise(samples: np.ndarray, regions: list[tuple[int, int]], language_independent: bool) -> list[Phone]:
+def _recognise(samples: Samples, regions: list[tuple[int, int]], language_independent: bool) -> list[Phone]:
     """Phones heard in each speech region; on two cores a helper recognises the second half of
     the pieces (each piece is decoded independently of the others, so the result is the same)."""
     from skill.local.mouthcues import pool, sphinx
