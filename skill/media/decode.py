@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import av
 import numpy as np
 import soxr
+
+if TYPE_CHECKING:
+    import av
 
 from skill.errors import AlignmentError, MediaError
 
@@ -216,6 +219,8 @@ def _decode(path: Path, sink: _Collect | _Downsample) -> DecodedAudio:
     wav = _wav_samples(path)
     if wav is not None:
         return _feed_wav(wav, sink)
+    import av  # imported here: a plain WAV never needs it, and it costs 0.2 s of start-up
+
     try:
         container = av.open(str(path))
     except (av.FFmpegError, OSError):
@@ -279,6 +284,8 @@ def decode_mono_blocks(path: Path, write: Callable[[np.ndarray], None], rate: in
 
 def video_lead(path: Path) -> float:
     """Seconds from the container's time 0 to the first picture (0 without a video stream)."""
+    import av
+
     with av.open(str(path)) as container:
         if not container.streams.video:
             return 0.0
@@ -290,6 +297,11 @@ def video_lead(path: Path) -> float:
 
 def media_duration(path: Path) -> float:
     """The container's duration in seconds (the longest stream), 0 when unknown."""
+    wav = _wav_samples(path)
+    if wav is not None:  # read from its header: no decoder library to load
+        return wav.frames / wav.rate
+    import av
+
     with av.open(str(path)) as container:
         return (container.duration or 0) / av.time_base
 
