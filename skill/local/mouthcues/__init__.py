@@ -192,12 +192,11 @@ def _long_with_text(samples: Samples, regions: list[tuple[int, int]], tokens: li
     from skill.local.mouthcues import pool
 
     pieces = _pieces(regions)
-    helper = pool.helper(sum(end - start for start, end in regions))
+    helper = pool.helper(sum(end - start for start, end in regions), samples)
     try:
         found = _pieces_with_text(samples, pieces, tokens, independent, helper)
     finally:
-        if helper is not None:
-            helper.shutdown(cancel_futures=True)
+        pool.close(helper)
     phones: list[Phone] = []
     fallbacks: set[str] = set()
     for piece_phones, flag in found:
@@ -236,7 +235,7 @@ def _pieces_with_text(samples: Samples, pieces: list[list[tuple[int, int]]], tok
         flag = "lenient" if heard and heard != window[:len(heard)] else ""
         if heard and not found:
             if helper is not None:  # speculate: the helper aligns, the cursor moves on now
-                out.append((helper.submit(pool.align_job, pcm, heard, offset), flag, before))
+                out.append((helper.submit(pool.align_job, piece[0][0], piece[-1][1], heard), flag, before))
                 cursor = _advance(tokens, cursor, heard)
                 k += 1
                 continue
@@ -248,8 +247,7 @@ def _pieces_with_text(samples: Samples, pieces: list[list[tuple[int, int]]], tok
             cursor = _advance(tokens, cursor, heard or [])
             out.append((found, flag, before))
         elif helper is not None:
-            out.append((helper.submit(pool.recognise_many_job, [_span(samples, s, e) for s, e in _chunks(piece)],
-                                      independent), "recognised", before))
+            out.append((helper.submit(pool.recognise_job, _chunks(piece), independent), "recognised", before))
         else:
             out.append((_recognise(samples, piece, independent), "recognised", before))
         k += 1
@@ -291,18 +289,16 @@ def _recognise(samples: Samples, regions: list[tuple[int, int]], language_indepe
 
     spans = _chunks(regions)
     sphinx.ready_recogniser(language_independent)
-    helper = pool.helper(sum(end - start for start, end in spans)) if len(spans) > 1 else None
+    helper = pool.helper(sum(end - start for start, end in spans), samples) if len(spans) > 1 else None
     half = len(spans)
     try:
         if helper is not None:  # cut where half of the speech is behind
             done = list(accumulate(e - s for s, e in spans))
             half = next(i for i, cs in enumerate(done, 1) if cs * 2 >= done[-1])
-            later = helper.submit(pool.recognise_many_job, [_span(samples, s, e) for s, e in spans[half:]],
-                                  language_independent)
+            later = helper.submit(pool.recognise_job, spans[half:], language_independent)
         found = [sphinx.recognise(*_span(samples, s, e), language_independent) for s, e in spans[:half]]
         if helper is not None:
             found += later.result()
     finally:
-        if helper is not None:
-            helper.shutdown(cancel_futures=True)
+        pool.close(helper)
     return _merge(found)

@@ -26,15 +26,15 @@ def _both(monkeypatch: pytest.MonkeyPatch, samples: np.ndarray, text: str | None
     used = []
     real = pool.helper
 
-    def spy(speech_cs: int):  # type: ignore[no-untyped-def]
-        got = real(speech_cs)
+    def spy(speech_cs: int, samples: object):  # type: ignore[no-untyped-def]
+        got = real(speech_cs, samples)
         used.append(got is not None)
         return got
 
     monkeypatch.setattr(pool, "helper", spy)
     parallel = analyse_samples(samples, text=text).cues
     assert any(used), "the long file should have used the helper"
-    monkeypatch.setattr(pool, "helper", lambda speech_cs: None)
+    monkeypatch.setattr(pool, "helper", lambda speech_cs, samples: None)
     return parallel, analyse_samples(samples, text=text).cues
 
 
