@@ -47,6 +47,7 @@ LIP_SYNC_VIDEO_PROGRESS_SECONDS        quiet time before a 'still working' line
 LIP_SYNC_VIDEO_SSE_TIMEOUT_SECONDS     longest edit turn
 LIP_SYNC_VIDEO_SILENCE_SECONDS         keep-alive-only time after which a turn has stalled
 LIP_SYNC_VIDEO_HTTP_TIMEOUT_SECONDS    timeout of one HTTP exchange
+LIP_SYNC_VIDEO_FACE_CHECK              off: no automatic face check before a lip-sync job or on its result
 FAL_KEY                                secret fal.ai key
 FAL_KEY_ID                             fal.ai key id (with FAL_KEY_SECRET, instead of FAL_KEY)
 FAL_KEY_SECRET                         secret fal.ai key secret
@@ -86,6 +87,7 @@ FAL_KEY, FAL_KEY_ID, FAL_KEY_SECRET, FAL_QUEUE_BASE, FAL_REST_BASE, FAL_MULTIPAR
                                    "FAL_MULTIPART_THRESHOLD", "FAL_MULTIPART_CHUNK")
 WAVESPEED_API_KEY, WAVESPEED_API_BASE = _handles("WAVESPEED_API_KEY", "WAVESPEED_API_BASE")
 NIM_TARGET, NIM_FUNCTION_ID, NVIDIA_API_KEY = _handles("NIM_TARGET", "NIM_FUNCTION_ID", "NVIDIA_API_KEY")
+(FACE_CHECK,) = _handles("LIP_SYNC_VIDEO_FACE_CHECK")
 # Agent clients' own variables: `install --target clawhub` lands where `clawhub install` would.
 CLAWHUB_WORKDIR, CLAWDHUB_WORKDIR, OPENCLAW_STATE_DIR, OPENCLAW_CONFIG_PATH = _handles(
     "CLAWHUB_WORKDIR", "CLAWDHUB_WORKDIR", "OPENCLAW_STATE_DIR", "OPENCLAW_CONFIG_PATH")

@@ -135,6 +135,13 @@ class AnimateInput(ToolInput):
                               description="Frame rate (default: the clip's, or 24 for a picture).")
     preview: bool = Field(False, description="Only write the PNG contact sheet of the nine mouths in place.")
     output: str | None = Field(None, min_length=1, description="Where to write the MP4 (or the preview PNG).")
+class FaceCheckInput(ToolInput):
+    """Check a video offline, on this machine (no upload, no credits): will lip-sync work on it (a real
+    face found, its size, turn and light, the mouth in view; verdict ok, warn or unusable with reasons),
+    and is a lip-synced result in sync (the voice against the mouth, in ms and frames; null when there
+    is no face or no speech). Use before spending credits on a lip-sync, and on a lip-sync's result."""
+
+    video: str = Field(min_length=1, description="Path of the video file.")
 
 
 class FitInput(ToolInput):

@@ -28,6 +28,7 @@ from skill.agent.inputs import (
     DubInput,
     EditInput,
     ExportInput,
+    FaceCheckInput,
     FitInput,
     JobCheckInput,
     JobInput,
@@ -121,6 +122,12 @@ def _animate(app: App, data: AnimateInput) -> Reply:
                    output=_path(data.output))
 
 
+def _face_check(app: App, data: FaceCheckInput) -> Reply:
+    from skill.handlers.face_check import face_check
+
+    return face_check(app, Path(data.video).expanduser())
+
+
 def _fit(app: App, data: FitInput) -> Reply:
     from skill.handlers.fit import fit
 
@@ -193,7 +200,8 @@ TOOLS: tuple[Tool, ...] = (
     Tool("state", StateInput, _state), Tool("setup", SetupInput, _setup), Tool("edit", EditInput, _edit),
     Tool("export", ExportInput, _export), Tool("align", AlignInput, _align), Tool("fit", FitInput, _fit),
     Tool("animate", AnimateInput, _animate),
-    Tool("mouth_cues", MouthCuesInput, _mouth_cues), Tool("batch", BatchInput, _batch),
+    Tool("mouth_cues", MouthCuesInput, _mouth_cues), Tool("face_check", FaceCheckInput, _face_check),
+    Tool("batch", BatchInput, _batch),
     Tool("talk", TalkInput, _talk), Tool("motion", MotionInput, _motion), Tool("dub", DubInput, _dub),
     Tool("job", JobCheckInput, _job),
 )

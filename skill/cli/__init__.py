@@ -26,7 +26,7 @@ COMMANDS: dict[str, str] = {
     "chat": "skill.cli.chat", "route": "skill.cli.route",
     "upload": "skill.cli.media", "export": "skill.cli.media", "batch": "skill.cli.media",
     "align": "skill.cli.align", "fit": "skill.cli.fit", "mouth-cues": "skill.cli.mouth_cues",
-    "animate": "skill.cli.animate",
+    "animate": "skill.cli.animate", "face-check": "skill.cli.face_check",
     "talk": "skill.cli.jobs", "motion": "skill.cli.jobs", "dub": "skill.cli.jobs",
     "tools": "skill.cli.agent", "call": "skill.cli.agent", "mcp": "skill.cli.agent",
     "install": "skill.cli.agent", "uninstall": "skill.cli.agent",

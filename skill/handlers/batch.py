@@ -21,6 +21,7 @@ from skill.app import App
 from skill.config import DEFAULT_BATCH_JOBS
 from skill.console import NullEvents
 from skill.errors import JobFailed, LipSyncError
+from skill.handlers import face_check
 from skill.media.download import result_path
 from skill.media.manifest import Manifest, Pair, load_manifest
 from skill.media.preflight import preflight
@@ -137,6 +138,7 @@ class _Runner:
             if stage == "new":
                 if pair.fit is not None:  # on this machine, before anything is uploaded
                     result.warnings += self._fit(pair_app, pair)
+                face_check.gate(pair_app, pair.video)  # a face no lip-sync can work with fails the pair here
                 checked = preflight([pair.video, self._voice(pair)])
                 result.warnings += [render(w.key, self.app.lang, **w.params) for w in checked.warnings]
                 upload_files(pair_app.client, pair_app.events, [pair.video, self._voice(pair)])

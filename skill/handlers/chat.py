@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from skill.errors import LipSyncError, UsageError
 from skill.handlers.chat_local import LOCAL_INTENTS, SyncPath, media_pair, run_local, sync_fix
+from skill.media.names import is_web_url
 from skill.replies import Lang, Reply
 
 if TYPE_CHECKING:
@@ -51,11 +52,23 @@ def _run(app: App, intent: str, utterance: str, route: Route, sources: list[str]
             return Reply("chat/attach_needed")
         from skill.handlers.upload import upload
 
+        _face_gate(app, route, sources)
         return upload(app, sources)
     from skill.handlers.edit import run_turn
 
     # The backend's "click Export" is carried out only when the person asked for an export.
     return run_turn(app, utterance, export_asked="then_export" in route.hints)
+
+
+def _face_gate(app: App, route: Route, sources: list[str]) -> None:
+    """A video and a voice sent with an instruction are a lip-sync request: check the face on this
+    machine before anything is uploaded or any credit spent (refuses an unusable video, warns on a
+    weak one; off when the face-check extra is absent or switched off)."""
+    pair = media_pair(sources) if "then_edit" in route.hints else None
+    if pair is not None and not is_web_url(pair[0]):
+        from skill.handlers import face_check
+
+        face_check.gate(app, Path(pair[0]).expanduser())
 
 
 def _dispatch(app: App, intent: str, utterance: str, route: Route, sources: list[str]) -> list[Reply]:

@@ -73,6 +73,10 @@ def run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: Wa
     for value in inputs.values():
         if not is_web_url(value) and not Path(value).is_file():
             raise MediaError("errors/provider_file_missing", name=Path(value).name or value)
+    from skill.handlers import face_check
+
+    if mode == "dub" and not is_web_url(inputs["video"]):
+        face_check.gate(app, Path(inputs["video"]))  # before any upload or credit
     if fit_stretch is None or mode != "dub":
         return _run_job(app, mode, inputs, spec, how)
     import tempfile
@@ -109,7 +113,7 @@ def _run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: W
         if cost is not None:
             app.events.notice("jobs/estimate", provider=name, model=request.model, usd=f"{cost:.2f}")
         if getattr(provider, "kind", "queue") == "stream":
-            return _run_stream(provider, request, how)
+            return _checked(app, mode, _run_stream(provider, request, how))
         if not how.wait and how.output is not None:
             raise UsageError("errors/provider_async_output")
         for role, value in inputs.items():
@@ -124,9 +128,16 @@ def _run_job(app: App, mode: Mode, inputs: dict[str, str], spec: JobSpec, how: W
             return Reply("jobs/submitted", {**base, "status": "queued"})
         state = wait(provider, handle, app.events, poll_interval=how.poll_interval, timeout=how.timeout,
                      logs=how.logs)
-        return _finished(app, handle, state, how.output, base)
+        return _checked(app, mode, _finished(app, handle, state, how.output, base))
     finally:
         provider.close()
+
+
+def _checked(app: App, mode: Mode, reply: Reply) -> Reply:
+    """A talking or dubbed result gets its one-line sync verdict (when the face extra is there)."""
+    from skill.handlers import face_check
+
+    return face_check.add_sync_line(app, reply) if mode in ("dub", "talk") else reply
 
 
 def _run_stream(provider: Any, request: JobRequest, how: WaitOptions) -> Reply:
