@@ -17,6 +17,13 @@ MIN_SPEECH = 2000  # cs of speech below which a helper costs more than it saves
 # The file's samples, inherited by the forked helper: jobs name spans of it, so no audio is
 # pickled through the pipe (sending half an hour of PCM at once doubled the peak memory).
 _SAMPLES: Any = None
+_ENABLED = True
+
+
+def disable() -> None:
+    """No helper in this process: a folder's worker pool already has every core busy."""
+    global _ENABLED
+    _ENABLED = False
 
 
 def helper(speech_cs: int, samples: Any) -> Executor | None:
@@ -24,7 +31,7 @@ def helper(speech_cs: int, samples: Any) -> Executor | None:
     import os
 
     global _SAMPLES
-    if speech_cs < MIN_SPEECH or (os.cpu_count() or 1) < 2:
+    if not _ENABLED or speech_cs < MIN_SPEECH or (os.cpu_count() or 1) < 2:
         return None
     try:
         context = multiprocessing.get_context("fork")
