@@ -2,11 +2,15 @@
 
 :mod:`skill.agent.tools` pairs each with the handler it calls; the JSON Schemas published to models
 (Anthropic, OpenAI, MCP) are generated from these classes, so a field's ``description`` is what
-the calling model reads.
+the calling model reads. A validated input becomes the handler's arguments by field name
+(:meth:`ToolInput.arguments`); the class variables below say what the schema cannot: which fields
+are local paths, and which field carries the person's words.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,6 +27,26 @@ class ToolInput(BaseModel):
 
     # The field whose text tells the person's language, for tools that carry their words.
     language_field: ClassVar[str | None] = None
+    # Fields the handler takes as a Path (``~`` expanded). The schema keeps them strings, and a str
+    # field not listed here reaches the handler as it is (a link, or export's "folder/" with its slash).
+    path_fields: ClassVar[tuple[str, ...]] = ()
+    # A field whose handler parameter has another name (the schema's word vs the Python one).
+    parameter_names: ClassVar[Mapping[str, str]] = {}
+
+    def arguments(self, positional: tuple[str, ...] = ()) -> tuple[list[Any], dict[str, Any]]:
+        """The handler's arguments after the App: the fields named in ``positional`` in that order,
+        then every other field by its name (or its ``parameter_names`` entry)."""
+        named = {name: self._argument(name) for name in type(self).model_fields}
+        args = [named.pop(name) for name in positional]
+        return args, {self.parameter_names.get(name, name): value for name, value in named.items()}
+
+    def _argument(self, name: str) -> Any:
+        value = getattr(self, name)
+        if name not in self.path_fields or not value:
+            return value
+        if isinstance(value, list):
+            return [Path(item).expanduser() for item in value]
+        return Path(value).expanduser()
 
 
 # -- inputs ---------------------------------------------------------------------------------------
@@ -80,6 +104,8 @@ class EditInput(ToolInput):
 class ExportInput(ToolInput):
     """Render the current project to an MP4 and download it. Can take several minutes."""
 
+    path_fields: ClassVar[tuple[str, ...]] = ("timing_json",)
+
     output: str | None = Field(None, min_length=1, description="Where to save the MP4 (default: chosen for you).")
     timing_json: str | None = Field(None, min_length=1, description="Also write a timing report JSON here.")
 
@@ -87,6 +113,8 @@ class ExportInput(ToolInput):
 class AlignInput(ToolInput):
     """Fix a constant offset or slow drift between a video and an audio track offline, on this machine
     (no upload, no credits). With check_only it only measures."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("video", "audio", "output", "timing_json")
 
     video: str = Field(min_length=1, description="Path of the video file.")
     audio: str = Field(min_length=1, description="Path of the audio file to sync to the video.")
@@ -99,6 +127,9 @@ class MouthCuesInput(ToolInput):
     """Mouth shapes for animation from dialogue audio, offline on this machine (no upload, no credits):
     Rhubarb-compatible cues A-F plus G, H, X, as JSON, TSV, XML or a Moho/OpenToonz .dat keyframe file,
     for After Effects, Spine, Blender, Godot, OpenToonz or Moho. One file, several, or a folder."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("inputs", "text_file")  # output stays a str: "-" means inline
+    parameter_names: ClassVar[Mapping[str, str]] = {"format": "fmt"}
 
     inputs: list[str] = Field(min_length=1, description="Audio or video files (any format), or folders of them.")
     text: str | None = Field(None, min_length=1, description="What is said; guides recognition but is not "
@@ -121,6 +152,8 @@ class AnimateInput(ToolInput):
     real person use talk instead. preview writes one PNG with all nine mouths in place, to check the mouth
     box before rendering."""
 
+    path_fields: ClassVar[tuple[str, ...]] = ("character", "audio", "mouths", "output")
+
     language_field: ClassVar[str | None] = "text"
     character: str = Field(min_length=1, description="Path of the character: a PNG/JPG/WebP picture or a video clip.")
     audio: str = Field(min_length=1, description="Path of the dialogue audio (or a video whose sound is the dialogue).")
@@ -135,11 +168,20 @@ class AnimateInput(ToolInput):
                               description="Frame rate (default: the clip's, or 24 for a picture).")
     preview: bool = Field(False, description="Only write the PNG contact sheet of the nine mouths in place.")
     output: str | None = Field(None, min_length=1, description="Where to write the MP4 (or the preview PNG).")
+
+    def arguments(self, positional: tuple[str, ...] = ()) -> tuple[list[Any], dict[str, Any]]:
+        """The handler takes the mouth box as a tuple (x, y, width, height)."""
+        args, named = super().arguments(positional)
+        if named["mouth_box"] is not None:
+            named["mouth_box"] = tuple(named["mouth_box"])
+        return args, named
 class FaceCheckInput(ToolInput):
     """Check a video offline, on this machine (no upload, no credits): will lip-sync work on it (a real
     face found, its size, turn and light, the mouth in view; verdict ok, warn or unusable with reasons),
     and is a lip-synced result in sync (the voice against the mouth, in ms and frames; null when there
     is no face or no speech). Use before spending credits on a lip-sync, and on a lip-sync's result."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("video",)
 
     video: str = Field(min_length=1, description="Path of the video file.")
 
@@ -152,6 +194,8 @@ class FitInput(ToolInput):
     lip-sync. Writes audio (.wav/.flac/.m4a/.mp3) or, for .mp4/.mov/.mkv/.webm, the original's
     video (copied untouched) with the fitted dub."""
 
+    path_fields: ClassVar[tuple[str, ...]] = ("original", "dub", "output")
+
     original: str = Field(min_length=1, description="Path of the video (or audio) with the original speech.")
     dub: str = Field(min_length=1, description="Path of the new voice track.")
     output: str | None = Field(None, min_length=1, description="Where to write the result (default: chosen for you).")
@@ -163,6 +207,8 @@ class BatchInput(ToolInput):
     """Localize one video into several languages from a manifest file (YAML: a video and label → audio
     tracks; or CSV with label,audio[,video] rows): one lip-synced video per label. A rerun skips
     finished pairs and resumes pending renders."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("manifest",)
 
     manifest: str = Field(min_length=1, description="Path of the YAML or CSV manifest file.")
     jobs: int = Field(DEFAULT_BATCH_JOBS, ge=1, le=MAX_BATCH_JOBS, description="How many pairs run at once.")
@@ -181,6 +227,17 @@ class JobInput(ToolInput):
     timeout: float = Field(DEFAULT_JOB_TIMEOUT_SECONDS, gt=0, le=MAX_JOB_TIMEOUT_SECONDS,
                            description="Seconds to wait before handing back the job_id.")
     output: str | None = Field(None, min_length=1, description="Where to save the MP4 (default: chosen for you).")
+
+    path_fields: ClassVar[tuple[str, ...]] = ("output",)
+
+    def arguments(self, positional: tuple[str, ...] = ()) -> tuple[list[Any], dict[str, Any]]:
+        """The job handlers take the service and the waiting as two objects after the media."""
+        from skill.handlers.jobs import JobSpec, WaitOptions
+
+        args, named = super().arguments(positional)
+        spec = JobSpec(provider=named.pop("provider"), model=named.pop("model"), options=dict(named.pop("options")))
+        how = WaitOptions(wait=named.pop("wait"), timeout=named.pop("timeout"), output=named.pop("output"))
+        return [*args, spec, how], named
 
 
 class TalkInput(JobInput):
@@ -206,6 +263,14 @@ class DubInput(JobInput):
     audio: str = Field(min_length=1, description="The new speech: audio path or URL.")
     fit: bool = Field(False, description="First fit the speech to the video's own pauses on this machine "
                                           "(like the fit tool), then upload the fitted voice. Local files only.")
+
+    def arguments(self, positional: tuple[str, ...] = ()) -> tuple[list[Any], dict[str, Any]]:
+        """``fit`` asks the handler to fit the speech first, at fit's default stretch limit."""
+        from skill.handlers.fit import DEFAULT_MAX_STRETCH
+
+        args, named = super().arguments(positional)
+        named["fit_stretch"] = DEFAULT_MAX_STRETCH if named.pop("fit") else None
+        return args, named
 
 
 class JobCheckInput(ToolInput):

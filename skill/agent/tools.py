@@ -1,8 +1,9 @@
 """Typed tools: one source of truth for every capability a model can call.
 
 Each :class:`Tool` pairs a pydantic input model (:mod:`skill.agent.inputs`; its docstring is the
-tool's description) with a function that calls the handler. From that one table come the Anthropic and OpenAI schemas,
-``lip-sync-video call`` and the MCP server, so the three surfaces cannot drift apart.
+tool's description) with the handler it calls, so a new capability is one entry of ``TOOLS``.
+From that one table come the Anthropic and OpenAI schemas, ``lip-sync-video call`` and the MCP
+server, so the three surfaces cannot drift apart.
 
 :func:`invoke` never raises for a person's mistake or a backend failure: it returns the
 handler's ``Reply.as_json(lang)`` (or a structured error) plus the progress lines recorded on
@@ -11,6 +12,7 @@ the way, redacted, together with the exit code the CLI should use.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,7 +33,6 @@ from skill.agent.inputs import (
     FaceCheckInput,
     FitInput,
     JobCheckInput,
-    JobInput,
     MotionInput,
     MouthCuesInput,
     SetupInput,
@@ -52,125 +53,12 @@ SchemaFormat = Literal["anthropic", "openai"]
 
 
 # -- calls ----------------------------------------------------------------------------------------
-def _path(value: str | None) -> Path | None:
-    return Path(value).expanduser() if value else None
-
-
-def _chat(app: App, data: ChatInput) -> Reply:
-    from skill.handlers.chat import chat
-
-    return chat(app, data.utterance, list(data.attachments), local=data.local, cloud=data.cloud)
-
-
-def _upload(app: App, data: UploadInput) -> Reply:
-    from skill.handlers.upload import upload
-
-    return upload(app, list(data.sources))
-
-
-def _credits(app: App, data: CreditsInput) -> Reply:
-    from skill.handlers.account import credits
-
-    return credits(app)
-
-
-def _state(app: App, data: StateInput) -> Reply:
-    from skill.handlers.account import state
-
-    return state(app)
-
-
-def _setup(app: App, data: SetupInput) -> Reply:
-    from skill.handlers.account import setup
-
-    return setup(app, new_project=data.new_project)
-
-
-def _edit(app: App, data: EditInput) -> Reply:
-    from skill.handlers.edit import run_turn
-
-    return run_turn(app, data.instruction)
-
-
-def _export(app: App, data: ExportInput) -> Reply:
-    from skill.handlers.export import export
-
-    return export(app, output=data.output, timing_json=_path(data.timing_json))  # str: keeps a trailing "/"
-
-
-def _align(app: App, data: AlignInput) -> Reply:
-    from skill.handlers.align import align
-
-    return align(app, Path(data.video).expanduser(), Path(data.audio).expanduser(), output=_path(data.output),
-                 check_only=data.check_only, timing_json=_path(data.timing_json))
-
-
-def _mouth_cues(app: App, data: MouthCuesInput) -> Reply:
-    from skill.handlers.mouth_cues import mouth_cues
-
-    return mouth_cues(app, [Path(p).expanduser() for p in data.inputs], text=data.text,
-                      text_file=_path(data.text_file), fmt=data.format, output=data.output, fps=data.fps,
-                      extended_shapes=data.extended_shapes, preston_blair=data.preston_blair)
-
-
-def _animate(app: App, data: AnimateInput) -> Reply:
-    from skill.handlers.animate import animate
-
-    box = tuple(data.mouth_box) if data.mouth_box is not None else None
-    return animate(app, Path(data.character).expanduser(), Path(data.audio).expanduser(), mouths=_path(data.mouths),
-                   mouth_box=box, text=data.text, fps=data.fps, preview=data.preview,  # type: ignore[arg-type]
-                   output=_path(data.output))
-
-
-def _face_check(app: App, data: FaceCheckInput) -> Reply:
-    from skill.handlers.face_check import face_check
-
-    return face_check(app, Path(data.video).expanduser())
-
-
-def _fit(app: App, data: FitInput) -> Reply:
-    from skill.handlers.fit import fit
-
-    return fit(app, Path(data.original).expanduser(), Path(data.dub).expanduser(), output=_path(data.output),
-               max_stretch=data.max_stretch)
-
-
-def _batch(app: App, data: BatchInput) -> Reply:
-    from skill.handlers.batch import batch
-
-    return batch(app, Path(data.manifest).expanduser(), jobs=data.jobs)
-
-
-def _job_settings(data: JobInput) -> tuple[Any, Any]:
-    from skill.handlers.jobs import JobSpec, WaitOptions
-
-    spec = JobSpec(provider=data.provider, model=data.model, options=dict(data.options))
-    return spec, WaitOptions(wait=data.wait, timeout=data.timeout, output=_path(data.output))
-
-
-def _talk(app: App, data: TalkInput) -> Reply:
-    from skill.handlers.jobs import talk
-
-    return talk(app, data.image, data.audio, *_job_settings(data))
-
-
-def _motion(app: App, data: MotionInput) -> Reply:
-    from skill.handlers.jobs import motion
-
-    return motion(app, data.image, data.video, *_job_settings(data))
-
-
-def _dub(app: App, data: DubInput) -> Reply:
-    from skill.handlers.jobs import dub
-
-    return dub(app, data.video, data.audio, *_job_settings(data), fit_stretch=1.25 if data.fit else None)
-
-
 def _job(app: App, data: JobCheckInput) -> Reply:
+    """One tool, three handlers: which one runs depends on ``action``."""
     from skill.handlers.jobs import job_cancel, job_result, job_status
 
     if data.action == "result":
-        return job_result(app, data.job_id, output=_path(data.output))
+        return job_result(app, data.job_id, output=Path(data.output).expanduser() if data.output else None)
     if data.action == "cancel":
         return job_cancel(app, data.job_id)
     return job_status(app, data.job_id)
@@ -178,9 +66,26 @@ def _job(app: App, data: JobCheckInput) -> Reply:
 
 @dataclass(frozen=True)
 class Tool:
+    """One capability: its name, its input model, and the handler that does it.
+
+    ``handler`` is ``"module:function"`` (imported on the first call, so listing the tools loads no
+    handler), called with the App, the fields named in ``positional`` and every other field by name
+    (:meth:`ToolInput.arguments`); or a function ``(app, input) -> Reply`` for a tool that is not
+    one handler call.
+    """
+
     name: str
     model: type[ToolInput]
-    run: Callable[[App, Any], Reply]
+    handler: str | Callable[[App, Any], Reply]
+    positional: tuple[str, ...] = ()
+
+    def run(self, app: App, data: ToolInput) -> Reply:
+        if callable(self.handler):
+            return self.handler(app, data)
+        module, _, name = self.handler.partition(":")
+        args, named = data.arguments(self.positional)
+        reply: Reply = getattr(importlib.import_module(module), name)(app, *args, **named)
+        return reply
 
     @property
     def description(self) -> str:
@@ -196,13 +101,22 @@ class Tool:
 
 
 TOOLS: tuple[Tool, ...] = (
-    Tool("chat", ChatInput, _chat), Tool("upload", UploadInput, _upload), Tool("credits", CreditsInput, _credits),
-    Tool("state", StateInput, _state), Tool("setup", SetupInput, _setup), Tool("edit", EditInput, _edit),
-    Tool("export", ExportInput, _export), Tool("align", AlignInput, _align), Tool("fit", FitInput, _fit),
-    Tool("animate", AnimateInput, _animate),
-    Tool("mouth_cues", MouthCuesInput, _mouth_cues), Tool("face_check", FaceCheckInput, _face_check),
-    Tool("batch", BatchInput, _batch),
-    Tool("talk", TalkInput, _talk), Tool("motion", MotionInput, _motion), Tool("dub", DubInput, _dub),
+    Tool("chat", ChatInput, "skill.handlers.chat:chat", ("utterance", "attachments")),
+    Tool("upload", UploadInput, "skill.handlers.upload:upload", ("sources",)),
+    Tool("credits", CreditsInput, "skill.handlers.account:credits"),
+    Tool("state", StateInput, "skill.handlers.account:state"),
+    Tool("setup", SetupInput, "skill.handlers.account:setup"),
+    Tool("edit", EditInput, "skill.handlers.edit:run_turn", ("instruction",)),
+    Tool("export", ExportInput, "skill.handlers.export:export"),
+    Tool("align", AlignInput, "skill.handlers.align:align", ("video", "audio")),
+    Tool("fit", FitInput, "skill.handlers.fit:fit", ("original", "dub")),
+    Tool("animate", AnimateInput, "skill.handlers.animate:animate", ("character", "audio")),
+    Tool("mouth_cues", MouthCuesInput, "skill.handlers.mouth_cues:mouth_cues", ("inputs",)),
+    Tool("face_check", FaceCheckInput, "skill.handlers.face_check:face_check", ("video",)),
+    Tool("batch", BatchInput, "skill.handlers.batch:batch", ("manifest",)),
+    Tool("talk", TalkInput, "skill.handlers.jobs:talk", ("image", "audio")),
+    Tool("motion", MotionInput, "skill.handlers.jobs:motion", ("image", "video")),
+    Tool("dub", DubInput, "skill.handlers.jobs:dub", ("video", "audio")),
     Tool("job", JobCheckInput, _job),
 )
 

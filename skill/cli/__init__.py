@@ -14,6 +14,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 if TYPE_CHECKING:
@@ -51,6 +52,28 @@ Runner = Callable[[argparse.Namespace, Any, Any], Outcome]
 log = logging.getLogger("skill")
 
 
+@dataclass(frozen=True)
+class Forward:
+    """A runner that only hands parsed options to a handler, so a command is one declaration.
+
+    ``handler`` is ``"module:function"``, imported when the command runs (never for ``--help``);
+    it is called with the App, then the options named in ``positional``, then those in
+    ``keywords`` by name; ``"param=dest"`` passes option ``dest`` as ``param``.
+    """
+
+    handler: str
+    positional: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    def __call__(self, args: argparse.Namespace, app: Any, console: Any) -> Outcome:
+        module, _, name = self.handler.partition(":")
+        function = getattr(importlib.import_module(module), name)
+        named = {param: getattr(args, dest or param)
+                 for param, _, dest in (item.partition("=") for item in self.keywords)}
+        result: Outcome = function(app, *(getattr(args, dest) for dest in self.positional), **named)
+        return result
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors on one line, exit 2, no usage dump."""
 
@@ -73,6 +96,20 @@ class Commands:
                                              **kwargs)
         parser.set_defaults(run=run)
         return parser
+
+    @staticmethod
+    def forward(handler: str, positional: tuple[str, ...] = (), keywords: tuple[str, ...] = ()) -> Forward:
+        """The runner of a command that only passes its options to ``handler`` (see :class:`Forward`)."""
+        return Forward(handler, positional, keywords)
+
+    @staticmethod
+    def add_files(parser: argparse.ArgumentParser, *files: tuple[str, str], output: str | None = None) -> None:
+        """Input files, each ``(name, help)``, as positional paths (metavar NAME); then, given its help,
+        ``-o/--output OUT``."""
+        for name, help in files:
+            parser.add_argument(name, type=Path, metavar=name.upper(), help=help)
+        if output is not None:
+            parser.add_argument("-o", "--output", type=Path, metavar="OUT", help=output)
 
     @staticmethod
     def add_utterance(parser: argparse.ArgumentParser, help: str) -> None:

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from skill.cli import Outcome
+from typing import Any
 
 
 def register(commands: Any) -> None:
-    parser = commands.add("chat", _chat, help="say what you want in plain words; the skill routes and does it")
+    parser = commands.add("chat", commands.forward("skill.handlers.chat:chat", ("utterance",),
+                                                   ("attachments=attach", "local", "cloud", "lang")),
+                          help="say what you want in plain words; the skill routes and does it")
     commands.add_utterance(parser, 'what the person said, e.g. "sync my Spanish voiceover to this clip"')
     parser.add_argument("--local", action="store_true",
                         help="force a sync fix onto this machine (the default for a local video and audio)")
     parser.add_argument("--cloud", action="store_true",
                         help="send a sync fix to the cloud lip-sync instead of fixing it on this machine")
-
-
-def _chat(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
-    from skill.handlers.chat import chat
-
-    return chat(app, args.utterance, attachments=args.attach, local=args.local, cloud=args.cloud, lang=args.lang)

@@ -3,23 +3,12 @@
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from skill.cli import Outcome
+from typing import Any
 
 
 def register(commands: Any) -> None:
     parser = commands.add(
-        "face-check", _face_check,
+        "face-check", commands.forward("skill.handlers.face_check:face_check", ("video",)),
         help="offline: will lip-sync work on this video (face found, size, turn, light, mouth), and is a "
              "lip-synced result in sync (mouth against voice, in ms and frames)")
-    parser.add_argument("video", type=Path, metavar="VIDEO", help="the video to check")
-
-
-def _face_check(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
-    from skill.handlers.face_check import face_check
-
-    return face_check(app, args.video)
+    commands.add_files(parser, ("video", "the video to check"))

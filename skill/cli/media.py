@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from skill.cli import Outcome
+from typing import Any
 
 
 def register(commands: Any) -> None:
     from skill.cli import numbers
     from skill.config import DEFAULT_BATCH_JOBS, MAX_BATCH_JOBS  # here, not at the top: only these pay for it
 
-    upload = commands.add("upload", _upload,
+    upload = commands.add("upload", commands.forward("skill.handlers.upload:upload", ("sources",)),
                           help="check local files (format, resolution, length, sample rate) and upload them, "
                                "or hand the cloud http(s) links to fetch")
     upload.add_argument("sources", nargs="+", metavar="PATH_OR_URL", help="video, audio or image files, or links")
 
-    export = commands.add("export", _export,
+    export = commands.add("export", commands.forward("skill.handlers.export:export",
+                                                     keywords=("output", "timing_json", "force")),
                           help="render the current project in the cloud (no credits) and download the video; "
                                "a killed export resumes the same render")
     # a str, not a Path: Path drops the trailing slash that says "a folder" ("-o exports/")
@@ -32,7 +29,7 @@ def register(commands: Any) -> None:
                         help="without a file name in -o: replace an existing <source>.lipsync.<ext> "
                              "instead of numbering a new one")
 
-    batch = commands.add("batch", _batch,
+    batch = commands.add("batch", commands.forward("skill.handlers.batch:batch", ("manifest",), ("jobs", "force")),
                          help="localize one video into several languages from a YAML or CSV manifest; "
                               "a rerun skips finished pairs and resumes pending renders")
     batch.add_argument("manifest", type=Path, metavar="MANIFEST", help="YAML or CSV: video, then label + audio rows")
@@ -41,21 +38,3 @@ def register(commands: Any) -> None:
     batch.add_argument("--force", action="store_true",
                        help="replace existing <video>.<label>.<ext> files another run left, instead of "
                             "numbering new ones")
-
-
-def _upload(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
-    from skill.handlers.upload import upload
-
-    return upload(app, list(args.sources))
-
-
-def _export(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
-    from skill.handlers.export import export
-
-    return export(app, output=args.output, timing_json=args.timing_json, force=args.force)
-
-
-def _batch(args: argparse.Namespace, app: Any, console: Any) -> Outcome:
-    from skill.handlers.batch import batch
-
-    return batch(app, args.manifest, jobs=args.jobs, force=args.force)

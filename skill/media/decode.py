@@ -24,7 +24,7 @@ from skill.errors import AlignmentError, MediaError
 
 ANALYSIS_RATE = 16_000
 # Timestamp jitter below this is normal packetisation, not a gap worth filling.
-_GAP_SECONDS = 0.010
+GAP_SECONDS = 0.010
 _INTEGER_SCALE = {np.dtype(np.int16): 32768.0, np.dtype(np.int32): 2147483648.0, np.dtype(np.uint8): 128.0}
 
 
@@ -46,7 +46,8 @@ def _plane(frame: av.AudioFrame) -> np.ndarray:
     return np.frombuffer(frame.planes[0], np.float32, frame.samples)  # type: ignore[call-overload]
 
 
-def _mono(frame: av.AudioFrame) -> np.ndarray:
+def frame_mono(frame: av.AudioFrame) -> np.ndarray:
+    """Any decoded frame (integer or float, planar or packed, any channels) as mono float32 in -1..1."""
     data = frame.to_ndarray()
     channels = len(frame.layout.channels)
     if not frame.format.is_planar:
@@ -232,7 +233,7 @@ def _decode(path: Path, sink: _Collect | _Downsample) -> DecodedAudio:
         context = stream.codec_context
         context.thread_type = "AUTO"  # what Stream.thread_type sets: decode on every core
         planar_mono = context.format is not None and context.format.name == "fltp" and context.channels == 1
-        to_mono = _plane if planar_mono else _mono
+        to_mono = _plane if planar_mono else frame_mono
         rate = int(stream.sample_rate or 0)
         if isinstance(sink, _Downsample) and container.duration:
             sink.expect((container.duration + (container.start_time or 0)) / av.time_base)
@@ -245,7 +246,7 @@ def _decode(path: Path, sink: _Collect | _Downsample) -> DecodedAudio:
                 if frame.pts is not None and tick:
                     # a first frame before time 0 is priming the edit list already trims
                     gap = max(frame.pts * tick - clock_zero, 0.0) - written / rate
-                    if gap > _GAP_SECONDS or (written == 0 and gap > 0):
+                    if gap > GAP_SECONDS or (written == 0 and gap > 0):
                         silence = round(gap * rate)
                         sink.add(np.zeros(silence, np.float32), rate)
                         written += silence

@@ -3,9 +3,7 @@ the exact measured ratio, then pad/trim), muxed with the video stream copied pac
 
 from __future__ import annotations
 
-import contextlib
 import fractions
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +13,9 @@ import soxr
 
 from skill.errors import MediaError
 from skill.local.align.linefit import Segment
+from skill.media import remux as remux_io
 
-_AUDIO_BITRATE = 192_000
 _FRAME = 1024  # AAC's frame size; other encoders accept it too
-_LEAD = 0.5  # seconds of audio muxed ahead of the video packet being written (interleaving)
 _AUDIO_CODECS = {".webm": "libopus", ".ogg": "libopus"}
 _OPUS_RATE = 48_000  # the only rate Opus encodes at
 
@@ -75,39 +72,13 @@ def remux(video: Path, audio: np.ndarray, rate: int, output: Path) -> None:
 
     Written to a hidden partial file and renamed, so a failure never leaves a half file behind.
     """
-    partial = output.with_name(f".{output.stem}.partial{output.suffix}")
-    try:
-        with av.open(str(video)) as src, av.open(str(partial), "w") as dst:
-            if not src.streams.video:
-                raise MediaError("errors/align_no_video", file=video.name)
-            vin = src.streams.video[0]
-            vout = dst.add_stream_from_template(vin)
-            # sample 0 of the audio is the input's time 0 (its start_time, 1.4 s in many MPEG-TS
-            # files): the copied picture keeps its own timestamps, so the audio must start there too
-            first = round((src.start_time or 0) * rate / av.time_base)
-            aout = dst.add_stream(_AUDIO_CODECS.get(output.suffix.lower(), "aac"), rate=rate, layout="mono")
-            aout.bit_rate = _AUDIO_BITRATE
-            frames = _audio_frames(audio.astype(np.float32, copy=False), rate, first)
-            written = 0.0  # seconds of audio handed to the encoder
-            for packet in src.demux(vin):
-                if packet.dts is None:
-                    continue  # the demuxer's flush packet
-                now = float(packet.dts * packet.time_base) - first / rate
-                while written < now + _LEAD and (frame := next(frames, None)) is not None:
-                    dst.mux(aout.encode(frame))
-                    written += frame.samples / rate
-                packet.stream = vout
-                dst.mux(packet)
-            for frame in frames:
-                dst.mux(aout.encode(frame))
-            dst.mux(aout.encode(None))
-        os.replace(partial, output)
-    except (av.FFmpegError, ValueError) as exc:
-        # ValueError: the container cannot hold this codec (H.264 into .webm, say)
-        raise MediaError("errors/align_write_failed", file=output.name, reason=str(exc)) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
+    samples = audio.astype(np.float32, copy=False)
+    with remux_io.partial_file(output, "errors/align_write_failed") as partial, \
+            av.open(str(video)) as src, av.open(str(partial), "w") as dst:
+        if not src.streams.video:
+            raise MediaError("errors/align_no_video", file=video.name)
+        remux_io.copy_video_with_audio(src, dst, _AUDIO_CODECS.get(output.suffix.lower(), "aac"), rate,
+                                       lambda first: _audio_frames(samples, rate, first))
 
 
 def write_audio(audio: np.ndarray, rate: int, output: Path) -> None:
@@ -116,20 +87,12 @@ def write_audio(audio: np.ndarray, rate: int, output: Path) -> None:
     Like :func:`remux`: a hidden partial file, renamed at the end, removed on failure.
     """
     codec = "flac" if output.suffix.lower() == ".flac" else "pcm_s16le"
-    partial = output.with_name(f".{output.stem}.partial{output.suffix}")
-    try:
-        with av.open(str(partial), "w") as dst:
-            stream = dst.add_stream(codec, rate=rate, layout="mono")
-            pcm = np.clip(audio.astype(np.float32, copy=False), -1.0, 1.0)
-            for start in range(0, len(pcm), _FRAME * 4):
-                chunk = (pcm[start: start + _FRAME * 4] * 32767).astype(np.int16)
-                frame = av.AudioFrame.from_ndarray(chunk[None, :], format="s16", layout="mono")
-                frame.sample_rate = rate
-                dst.mux(stream.encode(frame))
-            dst.mux(stream.encode(None))
-        os.replace(partial, output)
-    except (av.FFmpegError, ValueError) as exc:
-        raise MediaError("errors/align_write_failed", file=output.name, reason=str(exc)) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
+    with remux_io.partial_file(output, "errors/align_write_failed") as partial, av.open(str(partial), "w") as dst:
+        stream = dst.add_stream(codec, rate=rate, layout="mono")
+        pcm = np.clip(audio.astype(np.float32, copy=False), -1.0, 1.0)
+        for start in range(0, len(pcm), _FRAME * 4):
+            chunk = (pcm[start: start + _FRAME * 4] * 32767).astype(np.int16)
+            frame = av.AudioFrame.from_ndarray(chunk[None, :], format="s16", layout="mono")
+            frame.sample_rate = rate
+            dst.mux(stream.encode(frame))
+        dst.mux(stream.encode(None))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import filecmp
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +13,7 @@ import av
 from skill.errors import MediaError, UsageError
 from skill.local.dubfit import activity, match, plan, reader, writer
 from skill.local.dubfit.activity import Phrase
+from skill.media.remux import partial_file
 
 DEFAULT_MAX_STRETCH = 1.25
 HARD_MAX_STRETCH = 1.5  # beyond ±50 % WSOLA speech turns audibly mechanical (docs/fit.md)
@@ -104,21 +103,14 @@ def fit_files(original: Path, dub: Path, output: Path, max_stretch: float = DEFA
 
     blocks = wsola.render(reader.blocks(dub, "errors/fit_unreadable"), rate, tmap, round(duration * rate))
     blocks = writer.resampled(blocks, rate, out_rate, out_len)
-    partial = output.with_name(f".{output.stem}.partial{output.suffix}")
     packets = None
     try:
-        if suffix in writer.VIDEO_FORMATS:
-            packets = writer.mux_video(original, blocks, out_rate, partial, suffix)
-        else:
-            writer.write_audio(blocks, out_rate, partial, suffix)
-        os.replace(partial, output)
-    except (av.FFmpegError, ValueError) as exc:
-        # ValueError: the container cannot hold this codec (H.264 into .webm, say)
-        raise MediaError("errors/fit_write_failed", file=output.name, reason=str(exc)) from None
+        with partial_file(output, "errors/fit_write_failed") as partial:
+            if suffix in writer.VIDEO_FORMATS:
+                packets = writer.mux_video(original, blocks, out_rate, partial, suffix)
+            else:
+                writer.write_audio(blocks, out_rate, partial, suffix)
     except OSError as exc:
         raise MediaError("errors/fit_write_failed", file=output.name,
                          reason=exc.strerror or type(exc).__name__) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
     return FitResult(placements, squeezed, len(ours), len(theirs), duration, output, packets)

@@ -10,24 +10,9 @@ import av
 import numpy as np
 
 from skill.errors import MediaError
+from skill.media.decode import GAP_SECONDS, frame_mono
 
 _BLOCK = 1 << 16
-_GAP_SECONDS = 0.010  # like skill.media.decode: timestamp gaps above this are filled with silence
-
-
-def _mono(frame: av.AudioFrame) -> np.ndarray:
-    data = frame.to_ndarray()
-    channels = len(frame.layout.channels)
-    if not frame.format.is_planar:
-        data = data.reshape(-1, channels).T
-    if data.dtype == np.uint8:
-        data = (data.astype(np.float32) - 128.0) / 128.0
-    elif data.dtype == np.int16:
-        data = data.astype(np.float32) / 32768.0
-    elif data.dtype == np.int32:
-        data = data.astype(np.float32) / 2147483648.0
-    mono = data[0] if channels == 1 else data.mean(axis=0)
-    return mono.astype(np.float32, copy=False)
 
 
 def audio_rate(path: Path) -> int:
@@ -50,12 +35,12 @@ def blocks(path: Path, failure_key: str) -> Iterator[np.ndarray]:
             for frame in container.decode(stream):
                 if frame.pts is not None and tick:
                     gap = max(frame.pts * tick - zero, 0.0) - written / rate
-                    if gap > _GAP_SECONDS or (written == 0 and gap > 0):
+                    if gap > GAP_SECONDS or (written == 0 and gap > 0):
                         silence = np.zeros(round(gap * rate), np.float32)
                         pending.append(silence)
                         size += len(silence)
                         written += len(silence)
-                chunk = _mono(frame)
+                chunk = frame_mono(frame)
                 pending.append(chunk)
                 size += len(chunk)
                 written += len(chunk)

@@ -10,13 +10,13 @@ from pathlib import Path
 import av
 import numpy as np
 
+from skill.media.remux import AUDIO_BITRATE, copy_video_with_audio
+
 AUDIO_FORMATS = {".wav": ("wav", "pcm_s16le"), ".flac": ("flac", "flac"), ".m4a": ("ipod", "aac"),
                  ".mp3": ("mp3", "libmp3lame")}
 VIDEO_FORMATS = {".mp4": ("mp4", "aac"), ".mov": ("mov", "aac"), ".mkv": ("matroska", "aac"),
                  ".webm": ("webm", "libopus")}
 _MP3_RATES = {8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000}
-_BITRATE = 192_000
-_LEAD = 0.5  # seconds of audio muxed ahead of the video packet being written (interleaving)
 
 
 def output_rate(suffix: str, rate: int) -> int:
@@ -69,7 +69,7 @@ def write_audio(blocks: Iterator[np.ndarray], rate: int, path: Path, suffix: str
     with av.open(str(path), "w", format=fmt) as dst:
         stream = dst.add_stream(codec, rate=rate, layout="mono")
         if codec in ("aac", "libmp3lame"):
-            stream.bit_rate = _BITRATE
+            stream.bit_rate = AUDIO_BITRATE
         for frame in _frames(blocks, rate, 0, s16=codec in ("pcm_s16le", "flac")):
             dst.mux(stream.encode(frame))
         dst.mux(stream.encode(None))
@@ -78,26 +78,5 @@ def write_audio(blocks: Iterator[np.ndarray], rate: int, path: Path, suffix: str
 def mux_video(original: Path, blocks: Iterator[np.ndarray], rate: int, path: Path, suffix: str) -> int:
     """``path`` = the video stream of ``original`` (no re-encode) + the dub; returns packets copied."""
     fmt, codec = VIDEO_FORMATS[suffix]
-    copied = 0
     with av.open(str(original)) as src, av.open(str(path), "w", format=fmt) as dst:
-        vin = src.streams.video[0]
-        vout = dst.add_stream_from_template(vin)
-        first = round((src.start_time or 0) * rate / av.time_base)
-        aout = dst.add_stream(codec, rate=rate, layout="mono")
-        aout.bit_rate = _BITRATE
-        frames = _frames(blocks, rate, first, s16=False)
-        written = 0.0
-        for packet in src.demux(vin):
-            if packet.dts is None:
-                continue  # the demuxer's flush packet
-            now = float(packet.dts * packet.time_base) - first / rate
-            while written < now + _LEAD and (frame := next(frames, None)) is not None:
-                dst.mux(aout.encode(frame))
-                written += frame.samples / rate
-            packet.stream = vout
-            dst.mux(packet)
-            copied += 1
-        for frame in frames:
-            dst.mux(aout.encode(frame))
-        dst.mux(aout.encode(None))
-    return copied
+        return copy_video_with_audio(src, dst, codec, rate, lambda first: _frames(blocks, rate, first, s16=False))
