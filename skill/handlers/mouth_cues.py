@@ -65,7 +65,6 @@ def _expand(inputs: list[Path]) -> tuple[list[Path], bool]:
 def _target(source: Path, fmt: str, output: str | None, batch: bool) -> tuple[Path | None, bool]:
     """(where to write, whether it may already be up to date and skipped)."""
     from skill.config import output_dir
-    from skill.media.download import unused_path
 
     name = f"{source.stem}.mouth.{fmt}"
     if output == "-":
@@ -75,6 +74,8 @@ def _target(source: Path, fmt: str, output: str | None, batch: bool) -> tuple[Pa
         return folder / name, True
     if output:
         return Path(output), False
+    from skill.media.download import unused_path  # here: its import costs 50 ms of start-up
+
     return unused_path(output_dir() / name), False
 
 

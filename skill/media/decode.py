@@ -9,12 +9,16 @@ far cheaper than a resampler call per 1024-sample frame.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import av
 import numpy as np
 import soxr
+
+if TYPE_CHECKING:
+    import av
 
 from skill.errors import AlignmentError, MediaError
 
@@ -102,7 +106,10 @@ class _Downsample:
             self.native_rate = rate
             self.stream = soxr.ResampleStream(rate, self.rate, 1, dtype="float32", quality="HQ")
         block = np.concatenate(self.pending) if self.pending else np.zeros(0, np.float32)
-        out = self.stream.resample_chunk(block, last=last)
+        self._emit(self.stream.resample_chunk(block, last=last))
+        self.pending, self.pending_len = [], 0
+
+    def _emit(self, out: np.ndarray) -> None:
         end = self.filled + len(out)
         if end > len(self.buffer):  # the duration was unknown or wrong: grow geometrically
             grown = np.empty(max(end, int(len(self.buffer) * 1.5)), np.float32)
@@ -110,7 +117,6 @@ class _Downsample:
             self.buffer = grown
         self.buffer[self.filled: end] = out
         self.filled = end
-        self.pending, self.pending_len = [], 0
 
     def finish(self, rate: int) -> DecodedAudio:
         self._flush(rate, last=True)
@@ -118,6 +124,26 @@ class _Downsample:
         if len(self.buffer) > 1.1 * self.filled + self.rate:  # much slack: do not keep it alive
             samples = samples.copy()
         return DecodedAudio(samples, self.rate, self.native_rate)
+
+
+class _Blocks(_Downsample):
+    """Hands each converted block to ``write`` instead of keeping it: an hour never sits in memory."""
+
+    def __init__(self, rate: int, write: Callable[[np.ndarray], None]) -> None:
+        super().__init__(rate)
+        self.buffer = np.empty(0, np.float32)
+        self.write = write
+
+    def expect(self, seconds: float) -> None:
+        pass
+
+    def _emit(self, out: np.ndarray) -> None:
+        self.write(out)
+        self.filled += len(out)
+
+    def finish(self, rate: int) -> DecodedAudio:
+        self._flush(rate, last=True)
+        return DecodedAudio(self.buffer, self.rate, self.native_rate)
 
 
 def _wav_samples(path: Path) -> _Wav | None:
@@ -194,6 +220,8 @@ def _decode(path: Path, sink: _Collect | _Downsample) -> DecodedAudio:
     wav = _wav_samples(path)
     if wav is not None:
         return _feed_wav(wav, sink)
+    import av  # imported here: a plain WAV never needs it, and it costs 0.2 s of start-up
+
     try:
         container = av.open(str(path))
     except (av.FFmpegError, OSError):
@@ -249,8 +277,16 @@ def decode_mono(path: Path, rate: int = ANALYSIS_RATE) -> DecodedAudio:
     return _decode(path, _Downsample(rate))
 
 
+def decode_mono_blocks(path: Path, write: Callable[[np.ndarray], None], rate: int = ANALYSIS_RATE) -> int:
+    """Like :func:`decode_mono`, the same samples, but handed to ``write`` block by block as they
+    are decoded (flat memory however long the file); returns the stream's own sample rate."""
+    return _decode(path, _Blocks(rate, write)).native_rate
+
+
 def video_lead(path: Path) -> float:
     """Seconds from the container's time 0 to the first picture (0 without a video stream)."""
+    import av
+
     with av.open(str(path)) as container:
         if not container.streams.video:
             return 0.0
@@ -262,6 +298,11 @@ def video_lead(path: Path) -> float:
 
 def media_duration(path: Path) -> float:
     """The container's duration in seconds (the longest stream), 0 when unknown."""
+    wav = _wav_samples(path)
+    if wav is not None:  # read from its header: no decoder library to load
+        return wav.frames / wav.rate
+    import av
+
     with av.open(str(path)) as container:
         return (container.duration or 0) / av.time_base
 

@@ -8,14 +8,18 @@ The public entry point is :func:`analyse`; numpy and PocketSphinx are imported o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     import numpy as np
 
     from skill.local.mouthcues.animate import Rules
+    from skill.local.mouthcues.audio import Spooled
     from skill.local.mouthcues.shapes import Phone
+
+    Samples: TypeAlias = np.ndarray | Spooled  # 16 kHz float32: in memory, or on disk when long
 
 RATE = 16_000
 _MARGIN = 20  # cs of audio kept around the speech found, so no phone is cut
@@ -92,7 +96,7 @@ def detect_language(text: str | None, lang: str | None) -> str:
     return "en"
 
 
-def analyse_samples(samples: np.ndarray, *, text: str | None = None, lang: str | None = None,
+def analyse_samples(samples: Samples, *, text: str | None = None, lang: str | None = None,
                     extended_shapes: str = "GHX", rules: Rules | None = None, sound_file: str = "") -> CueTrack:
     """The engine on 16 kHz mono float32 samples (what :func:`analyse` runs after decoding)."""
     from skill.local.mouthcues import audio, shapes
@@ -116,7 +120,7 @@ def analyse_samples(samples: np.ndarray, *, text: str | None = None, lang: str |
                     sound_file, language, fallback, phones)
 
 
-def _span(samples: np.ndarray, start: int, end: int) -> tuple[bytes, int]:
+def _span(samples: Samples, start: int, end: int) -> tuple[bytes, int]:
     from skill.local.mouthcues.sphinx import to_pcm
 
     start = max(0, start - _MARGIN)
@@ -124,7 +128,7 @@ def _span(samples: np.ndarray, start: int, end: int) -> tuple[bytes, int]:
     return to_pcm(samples[start * RATE // 100:end * RATE // 100]), start
 
 
-def _with_text(samples: np.ndarray, regions: list[tuple[int, int]], text: str,
+def _with_text(samples: Samples, regions: list[tuple[int, int]], text: str,
                language: str) -> tuple[list[Phone], str, str]:
     """Align the transcript; where the audio deviates from it, fall back step by step:
     exact alignment → alignment of the words actually heard → recognition without text."""
@@ -175,50 +179,126 @@ def _pieces(regions: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     return pieces
 
 
-def _long_with_text(samples: np.ndarray, regions: list[tuple[int, int]], tokens: list[str],
+def _long_with_text(samples: Samples, regions: list[tuple[int, int]], tokens: list[str],
                     independent: bool) -> tuple[list[Phone], str, str]:
     """A long recording with its text, piece by piece: PocketSphinx's grammar search finds no
     path at all over a minute of speech, so each piece takes the words it is heard to say from
-    where the previous piece stopped; a piece that cannot be aligned is recognised instead."""
-    from skill.local.mouthcues import sphinx
+    where the previous piece stopped; a piece that cannot be aligned is recognised instead.
 
+    On two cores the lenient search runs ahead in this process while a helper aligns the words
+    each piece was heard to say: the next piece's window needs only those words, so the helper's
+    alignment is speculated to succeed; when one fails, the pieces after it are redone in order,
+    so the result is exactly the one-core result."""
+    from skill.local.mouthcues import pool
+
+    pieces = _pieces(regions)
+    helper = pool.helper(sum(end - start for start, end in regions), samples)
+    try:
+        found = _pieces_with_text(samples, pieces, tokens, independent, helper)
+    finally:
+        pool.close(helper)
     phones: list[Phone] = []
-    cursor, fallbacks = 0, set()
-    for piece in _pieces(regions):
+    fallbacks: set[str] = set()
+    for piece_phones, flag in found:
+        if flag:
+            fallbacks.add(flag)
+        floor = phones[-1].end if phones else 0
+        phones.extend(p for p in piece_phones if p.start >= floor)
+    fallback = "recognised" if "recognised" in fallbacks else ("lenient" if fallbacks else "")
+    return phones, "transcript", fallback
+
+
+def _advance(tokens: list[str], cursor: int, heard: list[str]) -> int:
+    """The cursor moved past the last word heard."""
+    for word in heard:
+        while cursor < len(tokens) and tokens[cursor] != word:
+            cursor += 1
+        cursor += 1
+    return cursor
+
+
+def _pieces_with_text(samples: Samples, pieces: list[list[tuple[int, int]]], tokens: list[str],
+                      independent: bool, helper: Any) -> list[tuple[list[Phone], str]]:
+    """(phones, fallback flag) per piece; with a helper, alignments run there speculatively."""
+    from skill.local.mouthcues import pool, sphinx
+
+    out: list[Any] = []  # per piece: (phones | future, flag, cursor before, flag if aligned)
+    cursor = 0
+    k = 0
+    while k < len(pieces):
+        piece = pieces[k]
+        before = cursor
         pcm, offset = _span(samples, piece[0][0], piece[-1][1])
         seconds = (piece[-1][1] - piece[0][0]) / 100
         window = tokens[cursor:cursor + int(seconds * 5) + 10]  # faster than any speaker
         heard, found, fit = sphinx.lenient(pcm, window, offset, prefix=True) if window else ([], [], float("-inf"))
+        flag = "lenient" if heard and heard != window[:len(heard)] else ""
         if heard and not found:
+            if helper is not None:  # speculate: the helper aligns, the cursor moves on now
+                out.append((helper.submit(pool.align_job, piece[0][0], piece[-1][1], heard), flag, before))
+                cursor = _advance(tokens, cursor, heard)
+                k += 1
+                continue
             try:
                 found, fit = sphinx.align(pcm, heard, offset)
             except sphinx.AlignFailed:
                 found = []
         if found and fit >= _MIN_FIT:
-            for word in heard or []:  # move past the last word heard
-                while cursor < len(tokens) and tokens[cursor] != word:
-                    cursor += 1
-                cursor += 1
-            if heard and heard != window[:len(heard)]:
-                fallbacks.add("lenient")
+            cursor = _advance(tokens, cursor, heard or [])
+            out.append((found, flag, before))
+        elif helper is not None:
+            out.append((helper.submit(pool.recognise_job, _chunks(piece), independent), "recognised", before))
         else:
-            found = _recognise(samples, piece, independent)
-            fallbacks.add("recognised")
-        floor = phones[-1].end if phones else 0
-        phones.extend(p for p in found if p.start >= floor)
-    fallback = "recognised" if "recognised" in fallbacks else ("lenient" if fallbacks else "")
-    return phones, "transcript", fallback
+            out.append((_recognise(samples, piece, independent), "recognised", before))
+        k += 1
+    results: list[tuple[list[Phone], str]] = []
+    for k, (value, flag, before) in enumerate(out):
+        if not hasattr(value, "result"):
+            results.append((value, flag))
+            continue
+        got = value.result()
+        if flag == "recognised" or (got is not None and got[1] >= _MIN_FIT):
+            results.append((_merge(got) if flag == "recognised" else got[0], flag))
+            continue
+        # the alignment failed: this piece is recognised and the cursor never moved, so every
+        # later piece was searched with the wrong words; redo them in order from here
+        results.append((_recognise(samples, pieces[k], independent), "recognised"))
+        rest = _pieces_with_text(samples, pieces[k + 1:], tokens[before:], independent, None)
+        return results + rest
+    return results
 
 
-def _recognise(samples: np.ndarray, regions: list[tuple[int, int]], language_independent: bool) -> list[Phone]:
-    from skill.local.mouthcues import sphinx
+def _chunks(regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Speech regions cut into pieces of at most _MAX_CHUNK cs (what recognition decodes)."""
+    return [(at, min(end, at + _MAX_CHUNK)) for start, end in regions for at in range(start, end, _MAX_CHUNK)]
 
+
+def _merge(found: list[list[Phone]]) -> list[Phone]:
+    """Consecutive pieces' phones: margins overlap the neighbours', so keep each phone once, in order."""
     phones: list[Phone] = []
-    for start, end in regions:
-        for at in range(start, end, _MAX_CHUNK):
-            pcm, offset = _span(samples, at, min(end, at + _MAX_CHUNK))
-            found = sphinx.recognise(pcm, offset, language_independent)
-            # margins overlap the neighbours': keep each phone once, in time order
-            floor = phones[-1].end if phones else 0
-            phones.extend(p for p in found if p.start >= floor)
+    for piece in found:
+        floor = phones[-1].end if phones else 0
+        phones.extend(p for p in piece if p.start >= floor)
     return phones
+
+
+def _recognise(samples: Samples, regions: list[tuple[int, int]], language_independent: bool) -> list[Phone]:
+    """Phones heard in each speech region; on two cores a helper recognises the second half of
+    the pieces (each piece is decoded independently of the others, so the result is the same)."""
+    from skill.local.mouthcues import pool, sphinx
+
+    spans = _chunks(regions)
+    sphinx.ready_recogniser(language_independent)
+    helper = pool.helper(sum(end - start for start, end in spans), samples) if len(spans) > 1 else None
+    half = len(spans)
+    try:
+        if helper is not None:  # cut where half of the speech is behind
+            done = list(accumulate(e - s for s, e in spans))
+            half = next(i for i, cs in enumerate(done, 1) if cs * 2 >= done[-1])
+            later = helper.submit(pool.recognise_job, spans[half:], language_independent)
+        found = [sphinx.recognise(*_span(samples, s, e), language_independent) for s, e in spans[:half]]
+        if helper is not None:
+            found += later.result()
+    finally:
+        pool.close(helper)
+    return _merge(found)

@@ -7,7 +7,10 @@ the anchor emits B on noise, we emit X.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -21,8 +24,35 @@ _MIN_PEAK_DB = -50.0  # a region never louder than this is not speech anyone wan
 _MIN_SPREAD_DB = 6.0  # speech rises and falls by syllable; steady noise does not
 
 
-def load(path: Path) -> np.ndarray:
-    """The first audio stream of ``path`` as 16 kHz mono float32; one clear error otherwise."""
+SPOOL_ABOVE = 5 * 60 * RATE  # samples: a longer file stays on disk, read back piece by piece
+
+
+class Spooled:
+    """16 kHz float32 samples in an unnamed temporary file (gone when closed, even after a crash),
+    sliced like an array: an hour holds 230 MB on disk instead of in memory, and each speech
+    region is read back only while it is analysed."""
+
+    def __init__(self, file: IO[bytes], count: int, total: float) -> None:
+        self.file, self.count, self._mean = file, count, total / max(count, 1)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def mean(self) -> float:
+        return self._mean
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        start, stop, _ = key.indices(self.count)
+        if stop <= start:
+            return np.zeros(0, np.float32)
+        data = os.pread(self.file.fileno(), (stop - start) * 4, start * 4)  # no shared file offset
+        return np.frombuffer(data, np.float32)
+
+
+def load(path: Path) -> np.ndarray | Spooled:
+    """The first audio stream of ``path`` as 16 kHz mono float32; one clear error otherwise.
+    Decoded block by block into a temporary file: a short file is read back whole (the array
+    decode_mono would give, bit for bit), a long one stays there as :class:`Spooled`."""
     try:
         size = path.stat().st_size
     except OSError:
@@ -31,21 +61,38 @@ def load(path: Path) -> np.ndarray:
         raise MediaError("errors/mouth_missing_file", file=str(path))
     if size == 0:
         raise MediaError("errors/mouth_empty", file=str(path))
-    from skill.media.decode import decode_mono
+    from skill.media.decode import decode_mono_blocks
+
+    spool = tempfile.TemporaryFile(prefix="mouthcues-")  # noqa: SIM115 (outlives this call when long)
+    count, total = 0, 0.0
+
+    def write(block: np.ndarray) -> None:
+        nonlocal count, total
+        spool.write(block.astype(np.float32, copy=False).tobytes())
+        count += len(block)
+        total += float(block.sum(dtype=np.float64))
 
     try:
-        track = decode_mono(path, RATE)
+        decode_mono_blocks(path, write, RATE)
     except LipSyncError as failed:
+        spool.close()
         key = "errors/mouth_no_audio" if "no_audio" in failed.message_key else "errors/mouth_unreadable"
         raise MediaError(key, file=str(path)) from None
     except Exception:  # a decoder failure of any kind is an unreadable file, not a traceback
+        spool.close()
         raise MediaError("errors/mouth_unreadable", file=str(path)) from None
-    if len(track.samples) < FRAME:
+    if count < FRAME:
+        spool.close()
         raise MediaError("errors/mouth_no_audio", file=str(path))
-    return track.samples
+    spool.flush()
+    if count > SPOOL_ABOVE:
+        return Spooled(spool, count, total)
+    with spool:
+        spool.seek(0)
+        return np.fromfile(spool, np.float32, count)
 
 
-def frame_db(samples: np.ndarray) -> np.ndarray:
+def frame_db(samples: np.ndarray | Spooled) -> np.ndarray:
     """Level of each 10 ms frame in dBFS (in blocks, float32: an hour costs megabytes, not a gigabyte)."""
     count = len(samples) // FRAME
     out = np.empty(count, np.float32)
@@ -57,7 +104,7 @@ def frame_db(samples: np.ndarray) -> np.ndarray:
     return out
 
 
-def speech_regions(samples: np.ndarray, mode: int = 2) -> list[tuple[int, int]]:
+def speech_regions(samples: np.ndarray | Spooled, mode: int = 2) -> list[tuple[int, int]]:
     """[start, end) in cs of the stretches that hold speech."""
     from pocketsphinx import Vad
 

@@ -86,9 +86,11 @@ def up_to_date(source: Path, target: Path) -> bool:
 
 
 def _warm() -> None:
-    """Create the decoders once per worker, before its first file."""
-    from skill.local.mouthcues import sphinx
+    """Create the decoders once per worker, before its first file; the folder's pool already
+    uses every core, so a long file in it gets no helper of its own."""
+    from skill.local.mouthcues import pool, sphinx
 
+    pool.disable()
     sphinx.warm()
 
 

@@ -66,6 +66,11 @@ def warm() -> None:
     _allphone(False)
 
 
+def ready_recogniser(language_independent: bool) -> None:
+    """Create the recognition decoder now (before forking a helper, so it inherits it)."""
+    _allphone(language_independent)
+
+
 def _decode(decoder: Any, pcm: bytes) -> None:
     decoder.start_utt()
     decoder.process_raw(pcm, full_utt=True)
