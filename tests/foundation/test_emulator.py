@@ -12,6 +12,9 @@ import pytest
 from tests.emulator import Emulator
 from tests.emulator.media import tiny_mp4
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 SKILL_HEADERS = {"X-Skill-Source": "lip-sync-video", "X-Skill-Version": "0.1.0", "X-Skill-Platform": "unknown"}
 
 

@@ -10,6 +10,9 @@ from typing import Any
 import av
 import pytest
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "media"
 CLIP, VOICE = FIXTURES / "interview.mp4", FIXTURES / "voice_studio.wav"
 

@@ -13,6 +13,9 @@ from skill.nemo.upload import form_name
 from tests.emulator import Emulator
 from tests.media.conftest import MediaSet
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 NAMES = ("采访 视频 1.mp4", "インタビュー.mp4", "say \"hi\" now.mp4", "it's 🎬 take 2.mp4", "Ünïcödé – ñ.mp4",
          "back\\slash.mp4")
 

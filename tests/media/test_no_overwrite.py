@@ -13,6 +13,9 @@ from skill.media.download import result_path
 from tests.emulator import Emulator
 from tests.media.conftest import MediaSet
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 
 def test_the_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LIP_SYNC_VIDEO_OUTPUT_DIR", str(tmp_path))

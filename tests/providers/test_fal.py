@@ -8,6 +8,9 @@ import pytest
 
 from tests.providers.fal_emulator import CDN_TOKEN, KEY
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 FAST = ("--poll-interval", "0.01", "--timeout", "10")
 
 

@@ -14,6 +14,9 @@ from skill.providers.fal_upload import header_file_name
 from tests.providers.fal_emulator import FalState
 from tests.providers.wavespeed_emulator import WaveSpeedState
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 NAMES = ("采访 视频 1.mp4", "say \"hi\" now.mp4", "it's 🎬 take 2.mp4", "Ünïcödé – ñ.mp4")
 
 

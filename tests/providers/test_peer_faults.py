@@ -15,6 +15,9 @@ from skill.providers.wavespeed import failure_is_transient, state_of
 from tests.providers.fal_emulator import FalState
 from tests.providers.wavespeed_emulator import WaveSpeedState
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 FAST = ("--poll-interval", "0.01", "--timeout", "10")
 CLASS_NAME = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:Error|Exception|Timeout)\b")
 

@@ -24,6 +24,9 @@ from tests.providers import fal_emulator, wavespeed_emulator
 from tests.providers.conftest import files, media_dir, wavespeed, wavespeed_server  # noqa: F401
 from tests.reliability.helpers import LeakReport, assert_no_traceback, fresh_redactor, scan_store
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 FAST = ("--poll-interval", "0.01", "--timeout", "10")
 CLASS_NAME = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:Error|Exception|Timeout)\b")
 LOST = ("may already exist", "Do not submit it again yet")

@@ -18,6 +18,9 @@ from tests.agent.helpers import fresh_app
 from tests.local.animate import media
 from tests.local.animate.checks import Cue, composite, decode, expected_shape, lag_ms, mean_abs
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 VOICE = Path(__file__).resolve().parents[3] / "fixtures" / "media" / "voice_studio.wav"
 
 

@@ -30,6 +30,9 @@ from tests.local.animate.checks import (
     mean_abs,
 )
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 # Codec precision: H.264 at crf 18 on these pictures stays well inside these (measured ~0.5-1.5).
 OUTSIDE_MEAN = 3.0
 MOUTH_MEAN = 6.0

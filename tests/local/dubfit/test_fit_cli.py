@@ -15,6 +15,9 @@ from tests.local.dubfit.conftest import DURATION, ORIGINAL
 from tests.local.dubfit.synth import track, write_wav
 from tests.local.speechsynth import write_video
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 
 def _packets(path: Path) -> list[bytes]:
     with av.open(str(path)) as container:

@@ -8,6 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import av
+import pytest
+
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
 
 FAST = ("--poll-interval", "0.01", "--timeout", "10")
 

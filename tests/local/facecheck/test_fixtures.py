@@ -12,6 +12,9 @@ from tests.conftest import REPO
 from tests.media import factory
 from tests.providers.media import make_mp4
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 
 def _clips(tmp: Path) -> dict[str, Path]:
     return {

@@ -14,6 +14,9 @@ from skill.errors import MediaError
 from skill.local import facecheck
 from skill.local.facecheck import runtime
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def bad_inputs(tmp_path: Path, clips: dict[str, Path]) -> dict[str, tuple[Path, str]]:

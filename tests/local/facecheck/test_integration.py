@@ -17,6 +17,9 @@ from skill.replies import Reply
 from tests.local.speechsynth import write_wav
 from tests.providers.fal_emulator import FalState
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 FAST = ("--poll-interval", "0.01", "--timeout", "10")
 
 

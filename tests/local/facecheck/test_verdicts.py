@@ -10,6 +10,9 @@ import pytest
 from skill.app import App
 from skill.handlers.face_check import face_check
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 
 def _codes(report: dict) -> set[str]:
     return {r["code"] for r in report["reason_codes"]}

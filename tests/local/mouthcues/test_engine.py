@@ -12,6 +12,9 @@ import pytest
 from skill.local.mouthcues import CueTrack, analyse, analyse_samples
 from tests.local.mouthcues.conftest import truth
 
+# Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
+pytestmark = pytest.mark.slow
+
 
 def _frames(track: CueTrack) -> list[str]:
     out: list[str] = []
