@@ -139,10 +139,13 @@ def studio_copy(performance: np.ndarray, rate: int, k: float, b: float) -> np.nd
     return soxr.resample(shifted, rate, rate / k, quality="VHQ").astype(np.float32)
 
 
-def write_wav(path: Path, x: np.ndarray, rate: int) -> Path:
+def write_wav(path: Path, x: np.ndarray, rate: int, channels: int = 1) -> Path:
+    """16-bit PCM WAV of mono samples in -1..1; ``channels`` > 1 repeats the signal in each channel."""
     pcm = (np.clip(x, -1, 1) * 32767).astype("<i2")
+    if channels > 1:
+        pcm = np.repeat(pcm[:, None], channels, axis=1).reshape(-1)
     with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
+        w.setnchannels(channels)
         w.setsampwidth(2)
         w.setframerate(rate)
         w.writeframes(pcm.tobytes())

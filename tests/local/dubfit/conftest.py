@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.local.dubfit.synth import track, write_wav
+from tests.local.dubfit.synth import track
+from tests.local.speechsynth import write_wav
 
 # original phrases (start, length) in a 12 s track at 48 kHz with noise; the dub says the same
 # three phrases 20 % longer, 15 % shorter and 10 % longer, at 44.1 kHz with other pauses

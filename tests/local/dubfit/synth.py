@@ -4,9 +4,6 @@ noise between. Not speech, but WebRTC's VAD takes it for speech and its pitch is
 
 from __future__ import annotations
 
-import wave
-from pathlib import Path
-
 import numpy as np
 
 _FORMANTS = ((550, 90), (1500, 120), (2500, 160))
@@ -41,18 +38,6 @@ def track(spans: list[tuple[float, float]], duration: float, rate: int, f0: floa
     if noise_db is not None:
         out += np.random.default_rng(seed + 7).standard_normal(len(out)).astype(np.float32) * 10 ** (noise_db / 20)
     return out
-
-
-def write_wav(path: Path, x: np.ndarray, rate: int, channels: int = 1) -> Path:
-    pcm = (np.clip(x, -1, 1) * 32767).astype("<i2")
-    if channels > 1:
-        pcm = np.repeat(pcm[:, None], channels, axis=1).reshape(-1)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(channels)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm.tobytes())
-    return path
 
 
 def f0_median(x: np.ndarray, rate: int, lo: float = 70, hi: float = 400) -> float:

@@ -12,7 +12,8 @@ import pytest
 from skill.local.dubfit import match, plan, wsola
 from skill.local.dubfit.activity import Phrase
 from skill.local.dubfit.engine import fit_files
-from tests.local.dubfit.synth import f0_median, phrase, track, write_wav
+from tests.local.dubfit.synth import f0_median, phrase, track
+from tests.local.speechsynth import write_wav
 
 P = Phrase
 

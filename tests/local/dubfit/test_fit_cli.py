@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from tests.local.dubfit.conftest import DURATION, ORIGINAL
-from tests.local.dubfit.synth import track, write_wav
-from tests.local.speechsynth import write_video
+from tests.local.dubfit.synth import track
+from tests.local.speechsynth import write_video, write_wav
 
 # Real media or real HTTP per case, seconds in all: part of the full run, not the everyday one.
 pytestmark = pytest.mark.slow

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import json
-import wave
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "mouth"
 RATE = 16_000
-
-
-def write_wav(path: Path, samples: np.ndarray, rate: int = RATE, channels: int = 1) -> Path:
-    pcm = np.clip(samples * 32767, -32768, 32767).astype(np.int16)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(channels)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm.tobytes())
-    return path
 
 
 def truth(name: str) -> dict:

@@ -12,7 +12,8 @@ import av
 import numpy as np
 import pytest
 
-from tests.local.mouthcues.conftest import FIXTURES, write_wav
+from tests.local.mouthcues.conftest import FIXTURES, RATE
+from tests.local.speechsynth import write_wav
 
 BOB = FIXTURES / "bob_kal.wav"
 TEXT = "Bob bought a big map of the farm."
@@ -140,7 +141,7 @@ def test_bad_options_are_usage_errors(cli: Callable[..., Any], tmp_path: Path, a
 
 
 def test_silence_gives_only_the_rest_shape(cli: Callable[..., Any], tmp_path: Path) -> None:
-    quiet = write_wav(tmp_path / "room.wav", np.random.default_rng(1).standard_normal(32000) * 0.002)
+    quiet = write_wav(tmp_path / "room.wav", np.random.default_rng(1).standard_normal(32000) * 0.002, RATE)
     result = cli("mouth-cues", quiet, "--text", "hello there", "-o", "-", "--format", "tsv")
     assert result.code == 0, result.err
     assert result.out.splitlines() == ["0.00\tX", "2.00\tX"]
