@@ -25,7 +25,7 @@ import numpy as np
 
 from bench.common import REPO, Row
 from bench.mouth_score import CACHE, Score, run_rhubarb, score
-from bench.mouth_truth import DEGRADATIONS, Item, degrade, deviate, items
+from bench.mouth_truth import DEGRADATIONS, SPLITS, Item, degrade, deviate, items
 
 CONDITIONS = ("transcript", "no_text", "deviating", *DEGRADATIONS)
 
@@ -53,7 +53,7 @@ def _pcm_file(path: Path) -> Path:
 
 
 def accuracy(split: str, conditions: tuple[str, ...] = CONDITIONS, anchor: bool = True,
-             rules: object | None = None) -> dict[str, dict[str, dict[str, float]]]:
+             rules: object | None = None, reuse_anchor: bool = False) -> dict[str, dict[str, dict[str, float]]]:
     from skill.local.mouthcues import analyse_samples, audio
 
     chosen = [item for item in items(CACHE) if item.split == split]
@@ -64,16 +64,18 @@ def accuracy(split: str, conditions: tuple[str, ...] = CONDITIONS, anchor: bool 
         for index, item in enumerate(chosen):
             path, text = _case(item, index, condition)
             samples = audio.load(path)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             track = analyse_samples(samples, text=text, rules=rules)  # type: ignore[arg-type]
             result = score(item.phones, [(c.start, c.end, c.shape) for c in track.cues])
             result.seconds, result.audio = time.perf_counter() - started, track.duration
+            result.cpu = time.process_time() - cpu
             result.paths = {track.path_used + (f"/{track.fallback}" if track.fallback else ""): 1}
             ours.add(result)
             jobs.append({"name": f"{condition}:{item.name}", "pcm": str(_pcm_file(path)), "text": text or ""})
         out[condition] = {"ours": {**ours.ratios(), "paths": ours.paths}}  # type: ignore[dict-item]
         if anchor:
-            results, _ = run_rhubarb(jobs)
+            results, _ = run_rhubarb(jobs, reuse=reuse_anchor)
+            out[condition]["rhubarb_reused"] = sum("reused" in r for r in results.values())  # type: ignore[assignment]
             for item in chosen:
                 found = results[f"{condition}:{item.name}"]
                 result = score(item.phones, [(c["start"], c["end"], c["value"]) for c in found["cues"]])
@@ -190,14 +192,17 @@ def run(quick: bool) -> list[Row]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_mouthcues")
-    parser.add_argument("--split", default="heldout", choices=("dev", "heldout"))
+    parser.add_argument("--split", default="heldout", choices=SPLITS)
     parser.add_argument("--no-anchor", action="store_true")
+    parser.add_argument("--reuse-anchor", action="store_true",
+                        help="take the anchor's result for an input it was already run on (bench/mouth_score.py)")
     parser.add_argument("--only", choices=("accuracy", "speed"))
     parser.add_argument("--conditions", nargs="*", default=list(CONDITIONS))
     args = parser.parse_args()
     report: dict[str, object] = {}
     if args.only != "speed":
-        report["accuracy"] = accuracy(args.split, tuple(args.conditions), anchor=not args.no_anchor)
+        report["accuracy"] = accuracy(args.split, tuple(args.conditions), anchor=not args.no_anchor,
+                                      reuse_anchor=args.reuse_anchor)
     if args.only != "accuracy":
         report["speed"] = speed()
     print(json.dumps(report, indent=1))

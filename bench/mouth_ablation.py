@@ -11,7 +11,7 @@ import sys
 from dataclasses import replace
 
 from bench.mouth_score import CACHE, Score, score
-from bench.mouth_truth import items
+from bench.mouth_truth import SPLITS, items
 
 
 def _dat_closures_lost(track, fps: int = 24) -> int:  # type: ignore[no-untyped-def]
@@ -23,7 +23,7 @@ def _dat_closures_lost(track, fps: int = 24) -> int:  # type: ignore[no-untyped-
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.mouth_ablation")
-    parser.add_argument("--split", default="dev", choices=("dev", "heldout"))
+    parser.add_argument("--split", default="dev", choices=SPLITS)
     args = parser.parse_args()
     from skill.local.mouthcues import analyse_samples, audio
     from skill.local.mouthcues.animate import Rules

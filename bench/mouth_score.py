@@ -28,12 +28,14 @@ class Score:
     closed60: int = 0
     closed80: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0  # CPU seconds of this process (the machine is shared: wall time is not ours alone)
     audio: float = 0.0
     items: int = 0
     paths: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Score) -> None:
-        for name in ("frames", "exact", "open_closed", "closures", "closed60", "closed80", "seconds", "audio", "items"):
+        for name in ("frames", "exact", "open_closed", "closures", "closed60", "closed80", "seconds", "cpu", "audio",
+                     "items"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for key, count in other.paths.items():
             self.paths[key] = self.paths.get(key, 0) + count
@@ -41,7 +43,8 @@ class Score:
     def ratios(self) -> dict[str, float]:
         f, c = max(self.frames, 1), max(self.closures, 1)
         return {"exact": self.exact / f, "open_closed": self.open_closed / f, "closed60": self.closed60 / c,
-                "closed80": self.closed80 / c, "rtf": self.seconds / max(self.audio, 1e-9)}
+                "closed80": self.closed80 / c, "rtf": self.seconds / max(self.audio, 1e-9),
+                "cpu_per_audio_s": self.cpu / max(self.audio, 1e-9)}
 
 
 def truth_frames(phones: list[tuple[str, float, float]], duration_cs: int) -> list[set[str]]:
@@ -115,9 +118,31 @@ def rhubarb_ready() -> Path:
     return runner
 
 
-def run_rhubarb(jobs: list[dict[str, str]], workers: int = 2) -> tuple[dict[str, dict], float]:
+def _job_key(job: dict[str, str]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(Path(job["pcm"]).read_bytes())
+    digest.update(b"\0" + job["text"].encode() + b"\0" + RHUBARB_PACKAGE.encode())
+    return digest.hexdigest()
+
+
+def run_rhubarb(jobs: list[dict[str, str]], workers: int = 2, reuse: bool = False) -> tuple[dict[str, dict], float]:
     """{name: {"seconds", "cues"}} for jobs of {"name", "pcm" (16 kHz s16le file), "text"}, and the
-    wall time of the whole run (node start-up and WASM load included)."""
+    wall time of the whole run (node start-up and WASM load included). Every result is kept under
+    the hash of its exact input (PCM bytes, text, package version); with ``reuse`` a job whose
+    input was already run takes that result (the WASM build is deterministic: same bytes in, same
+    cues out), so a final run over several splits needs the anchor's ~2 CPU-s per audio second once."""
+    store = CACHE / "rhubarb_results"
+    store.mkdir(parents=True, exist_ok=True)
+    results: dict[str, dict] = {}
+    if reuse:
+        for job in jobs:
+            kept = store / f"{_job_key(job)}.json"
+            if kept.exists():
+                results[job["name"]] = {**json.loads(kept.read_text()), "name": job["name"], "reused": True}
+    jobs = [job for job in jobs if job["name"] not in results]
+    if not jobs:
+        return results, 0.0
     runner = rhubarb_ready()
     chunks = [jobs[i::workers] for i in range(workers) if jobs[i::workers]]
     started = time.perf_counter()
@@ -128,9 +153,10 @@ def run_rhubarb(jobs: list[dict[str, str]], workers: int = 2) -> tuple[dict[str,
         job_file.write_text(json.dumps(chunk))
         procs.append((subprocess.Popen(["node", str(runner), str(job_file), str(out_file)],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), out_file))
-    results: dict[str, dict] = {}
+    keys = {job["name"]: _job_key(job) for job in jobs}
     for proc, out_file in procs:
         proc.wait()
         for item in json.loads(out_file.read_text())["results"]:
             results[item["name"]] = item
+            (store / f"{keys[item['name']]}.json").write_text(json.dumps(item))
     return results, time.perf_counter() - started
