@@ -4,7 +4,8 @@ Both Debian voices (festvox-kallpc16k: male diphone, 16 kHz; festvox-us-slt-hts:
 32 kHz) say Harvard sentences; ``utt.save.segs`` writes each phone's end time for exactly the
 waveform written. Sentences 0–19 are the DEV split (tune on these), 20–39 the HELD-OUT split
 (never tuned on, but scored several times while the engine was built), 40–59 the FRESH split
-(added later and scored once before any further change: the clean held-out figure). Degraded copies: reverb (sox), white noise at 15 dB SNR, MP3 64 kbit/s,
+(added later and scored once before any further change: the clean held-out figure). Degraded
+copies: reverb (sox), white noise at 15 dB SNR, MP3 64 kbit/s,
 44.1 kHz stereo, AAC inside an MP4 with a picture. Needs: apt-get install -y festival
 festvox-kallpc16k festvox-us-slt-hts sox (bench/setup_mouthcues.sh).
 """

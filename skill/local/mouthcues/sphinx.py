@@ -1,5 +1,6 @@
 """PocketSphinx 5.1.1: phone alignment with text (two passes), a lenient grammar for transcripts
-that deviate from the audio, and phone recognition without text (allphone).
+that deviate from the audio, and recognition without text: English words (fast settings, a
+5,000-word dictionary) then the alignment of the words heard; allphone for other languages.
 
 Gotchas this module exists for (reference A3): text must be lower-case dictionary words; audio
 is padded with 0.3 s of silence or pass 2 fails on about half of the sentences; a transcript
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +25,7 @@ PAD = 30  # cs of silence added at both ends
 CMU = {"AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G", "HH", "IH", "IY",
        "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T", "TH", "UH", "UW", "V", "W",
        "Y", "Z", "ZH"}
+VOCABULARY = Path(__file__).with_name("models") / "en-us-5k.dict"  # bench/mouth_vocabulary.py
 _LOCK = threading.Lock()  # a decoder is not re-entrant; the CLI's parallelism is across processes
 
 
@@ -49,6 +52,18 @@ def _aligner() -> Any:
 
 
 @cache
+def _words_aligner() -> Any:
+    from pocketsphinx import Decoder
+
+    # aligns the words the recogniser heard, so its dictionary is enough (loads in 0.02 s instead of
+    # the 130k dictionary's 0.1 s: start-up counts in the speed goal); narrower beams than the
+    # transcript's aligner (dev split: -8 % CPU, exact unchanged; that one keeps its beams for the
+    # Mandarin fixture's sake)
+    return Decoder(lm=None, loglevel="FATAL", beam=1e-30, wbeam=1e-20, pbeam=1e-30, topn=2, bestpath=False,
+                   dict=str(VOCABULARY))
+
+
+@cache
 def _allphone(language_independent: bool) -> Any:
     from pocketsphinx import Decoder, get_model_path
 
@@ -60,15 +75,32 @@ def _allphone(language_independent: bool) -> Any:
                    pbeam=1e-20, loglevel="FATAL")
 
 
+@cache
+def _words() -> Any:
+    from pocketsphinx import Decoder, get_model_path
+
+    # Settings from the bench's dev split (docs/mouthcues.md, "Recognition without text"): the
+    # wheel's LM with its 5,000 likeliest words (a 26x smaller search tree than the 130k
+    # dictionary), every second frame (ds 2), at most 300 HMMs per frame, one pass (no fwdflat,
+    # no bestpath): about 0.03 CPU-s per audio second against the default settings' 0.17; the
+    # alignment of the words heard gives the phones. Exact 0.891 against allphone's 0.861.
+    return Decoder(lm=get_model_path("en-us/en-us.lm.bin"), dict=str(VOCABULARY), loglevel="FATAL", ds=2,
+                   maxhmmpf=300, topn=2, fwdflat=False, bestpath=False)
+
+
 def warm() -> None:
     """Create the decoders now (a worker process does this before its first file)."""
     _aligner()
-    _allphone(False)
+    ready_recogniser(False)
 
 
 def ready_recogniser(language_independent: bool) -> None:
-    """Create the recognition decoder now (before forking a helper, so it inherits it)."""
-    _allphone(language_independent)
+    """Create the recognition decoders now (before forking a helper, so it inherits them)."""
+    if language_independent:
+        _allphone(True)
+    else:
+        _words_aligner()
+        _words()
 
 
 def _decode(decoder: Any, pcm: bytes) -> None:
@@ -117,10 +149,11 @@ def _phones(alignment: Any, offset: int) -> list[Phone]:
     return out
 
 
-def align(pcm: bytes, tokens: list[str], offset: int = 0) -> tuple[list[Phone], float]:
-    """Forced alignment of exactly these tokens, and its fit; raises AlignFailed."""
+def align(pcm: bytes, tokens: list[str], offset: int = 0, heard: bool = False) -> tuple[list[Phone], float]:
+    """Forced alignment of exactly these tokens, and its fit; raises AlignFailed. ``heard``: the
+    tokens are words the recogniser heard (all in its dictionary)."""
     with _LOCK:
-        decoder = _aligner()
+        decoder = _words_aligner() if heard else _aligner()
         try:
             decoder.set_align_text(" ".join(tokens))
             _decode(decoder, pcm)
@@ -173,7 +206,29 @@ def lenient(pcm: bytes, tokens: list[str], offset: int = 0, skip: float = 0.1,
         return heard, _phones(alignment, offset), fit(alignment)
 
 
+def heard_words(pcm: bytes) -> list[str]:
+    """English words recognised without any text (fillers dropped)."""
+    with _LOCK:
+        decoder = _words()
+        _decode(decoder, pcm)
+        hyp = decoder.hyp()
+        return [w for w in (hyp.hypstr.split() if hyp is not None else []) if not w.startswith(("<", "[", "+"))]
+
+
 def recognise(pcm: bytes, offset: int = 0, language_independent: bool = False) -> list[Phone]:
+    """Phones heard without any text: for English the phones of the words recognised, aligned;
+    where no word is heard or they cannot be aligned, and for other languages, allphone."""
+    if not language_independent:
+        words = heard_words(pcm)
+        if words:
+            try:
+                return align(pcm, words, offset, heard=True)[0]
+            except AlignFailed:
+                pass
+    return recognise_phones(pcm, offset, language_independent)
+
+
+def recognise_phones(pcm: bytes, offset: int = 0, language_independent: bool = False) -> list[Phone]:
     """Phones heard without any text (allphone search)."""
     with _LOCK:
         decoder = _allphone(language_independent)

@@ -75,11 +75,14 @@ def test_a_deviating_transcript_still_gives_a_sensible_result(exact: dict[str, C
     assert _closures_shown(track, "bob_kal") == 1.0
 
 
-def test_an_unrelated_transcript_falls_back_to_recognition(bob: Path) -> None:
+def test_an_unrelated_transcript_falls_back_to_recognition(exact: dict[str, CueTrack], bob: Path) -> None:
     track = analyse(bob, text="completely different words here")
     _check_track(track)
     assert track.path_used == "recognised"
-    assert _closures_shown(track, "bob_kal") >= 0.5
+    assert _agreement(track, exact["bob_kal"]) > 0.6
+    # word recognition hears this diphone voice as "bob motivated have thought of foreign": 3 of
+    # its 7 closures (allphone showed 4; docs/mouthcues.md has the trade on the bench)
+    assert _closures_shown(track, "bob_kal") >= 0.4
 
 
 def test_without_text_the_speech_is_recognised(exact: dict[str, CueTrack], pens: Path) -> None:
