@@ -40,7 +40,7 @@ cloud), ``about``. Local capabilities (``LOCAL``) are intents of their own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
@@ -48,6 +48,7 @@ from skill.media.names import MediaKind, is_web_url, kind_of
 from skill.replies import Lang, detect_lang
 from skill.router.analysis import Analysis, Match, find_matches, tag, within
 from skill.router.lexicon import load_lexicon
+from skill.router.model import Model, guess, load_model
 from skill.router.text import Reference, extract_references, tokenize, unwrap_relay, without_quotes
 
 Intent = Literal["export", "credits", "state", "upload", "edit", "mouth_cues", "animate", "talk", "fit", "face_check"]
@@ -64,6 +65,7 @@ UPLOAD_ASKED = 0.9  # "upload" asked for, but no file named yet
 LOCAL_ASKED = 0.9  # one of this machine's capabilities was asked for by name
 EDIT_NAMED = 0.9  # an edit verb, an edit noun, a question about a feature, or a negated/deferred request
 SEVERAL_REQUESTS = 0.8  # two or more requests at once: the first one named wins
+MODEL_GUESS = 0.6  # no lexicon entry matched, and the fallback model was clearly surer of another intent
 NOTHING_MATCHED = 0.5  # no lexicon entry matched: sent to the cloud agent as an edit
 # Longer messages are routed on their first MAX_CHARS characters (a pasted script is an edit anyway,
 # and the chat handler still sends all of it): every scan stays bounded whatever arrives.
@@ -91,17 +93,40 @@ class Route:
 
 def route(utterance: str, attachments: Sequence[str] = ()) -> Route:
     """Route one utterance; ``attachments`` are paths or http(s) URLs the person sent with it."""
+    return route_with(utterance, attachments, load_model)
+
+
+def route_with(utterance: str, attachments: Sequence[str], model: Callable[[], Model | None]) -> Route:
+    """:func:`route` with another fallback model (``scripts/train_router_model.py`` cross-validates with it)."""
     lexicon = load_lexicon()
     utterance = unwrap_relay((utterance or "")[:MAX_CHARS], lexicon.relay_people, lexicon.relay_saying,
                              lexicon.chars, lexicon.words)
-    rest, references = extract_references(utterance, lexicon.output_words)
-    text = without_quotes(rest)
-    tokens = tokenize(text, lexicon.chars, lexicon.typos, lexicon.words)
+    references, text, tokens = _read(utterance)
     # Where each possible export target stands, in tokens: "export … to <path>" needs the export first.
     slots = {r.start: len(tokenize(text[: r.start], lexicon.chars, lexicon.typos, lexicon.words))
              for r in references if r.output_slot and not r.is_url}
-    return _decide(Analysis(tokens, find_matches(tokens, lexicon), lexicon), references, slots,
-                   attachments, detect_lang(utterance))
+    found = _decide(Analysis(tokens, find_matches(tokens, lexicon), lexicon), references, slots,
+                    attachments, detect_lang(utterance))
+    if found.confidence == NOTHING_MATCHED and not found.hints and (guessed := guess(tokens, model())):
+        intent, lead = guessed  # the rules found nothing: the model moves it only when clearly surer
+        return Route(cast(Intent, intent), found.lang, (f"model:{intent}[+{lead:.1f}]",), found.files, found.urls,
+                     (), found.output, MODEL_GUESS)
+    return found
+
+
+def tokens_of(utterance: str) -> tuple[str, ...]:
+    """The tokens :func:`route` matches (relay unwrapped, files, links and quoted words taken out)."""
+    lexicon = load_lexicon()
+    utterance = unwrap_relay((utterance or "")[:MAX_CHARS], lexicon.relay_people, lexicon.relay_saying,
+                             lexicon.chars, lexicon.words)
+    return _read(utterance)[2]
+
+
+def _read(utterance: str) -> tuple[list[Reference], str, tuple[str, ...]]:
+    lexicon = load_lexicon()
+    rest, references = extract_references(utterance, lexicon.output_words)
+    text = without_quotes(rest)
+    return references, text, tokenize(text, lexicon.chars, lexicon.typos, lexicon.words)
 
 
 @dataclass

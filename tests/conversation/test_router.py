@@ -287,7 +287,8 @@ def test_lexical_classes_and_gaps_expand_in_the_lexicon() -> None:
     assert ("finished", "mp4") in texts and ("final", "video") in texts  # '{final} {media}'
     assert ("is", "*", "done") in texts
     assert route("is the Spanish dub done?").intent == "state"  # three tokens in the gap
-    assert route("is the, uh, thing, done").intent != "state"  # a gap never crosses a clause
+    # a gap never crosses a clause: no lexicon phrase matches (only the fallback model may guess)
+    assert not [e for e in route("is the, uh, thing, done").evidence if not e.startswith("model:")]
 
 
 def test_fillers_are_dropped_and_keyboard_slips_corrected() -> None:
