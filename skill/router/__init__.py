@@ -144,15 +144,24 @@ class _Triggers:
 _PROCESSES = frozenset({"export", "upload", "state"})
 # An English question opening ("is her face big enough", "can this be lip synced"): checked by the
 # first token rather than as lexicon phrases, which every utterance would pay for.
+_WHY = frozenset({"why", "为什么", "为啥", "为何"})
 _ASKS = frozenset({("is",), ("are",), ("does",), ("do",), ("can",), ("will",), ("would",), ("could",), ("how",)})
 
 
 def _triggers(analysis: Analysis) -> _Triggers:
     found = _Triggers([], [], set(), False, [])
     done = analysis.done_questions()
+    # "why is the export so slow?": a why-question about a named process asks how it works, not how far
+    # it got; the done-question goes, the process becomes its topic
+    why = {id(d) for t in analysis.of("triggers") if t.phrase.label in ("export", "upload")
+           for d in done if (within(t, d) or _subject(analysis, t, d))
+           and (m := analysis.is_about(t)) and m.phrase.text in _WHY}
     for trigger in analysis.of("triggers") + done:
         label = trigger.phrase.label
-        if label in _PROCESSES and trigger.phrase.kind == "triggers" and (
+        if id(trigger) in why:
+            found.evidence.append(f"{tag(trigger)}[a why-question]")
+            continue
+        if label in _PROCESSES and trigger.phrase.kind == "triggers" and not any(id(d) in why for d in done) and (
                 inside := next((d for d in done if within(trigger, d) or _subject(analysis, trigger, d)), None)):
             found.evidence.append(f"{tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
             continue
@@ -179,8 +188,8 @@ def _triggers(analysis: Analysis) -> _Triggers:
 
 def _subject(analysis: Analysis, trigger: Match, done: Match) -> bool:
     """"视频上传成功了吗": a process named just ahead of a done-question in its clause (or right after
-    it: "has it finished uploading") is its subject."""
-    if analysis.same(trigger, done) and trigger.start == done.end:  # "has it finished uploading"
+    it: "has it finished uploading", or starting inside it: "did you get the video") is its subject."""
+    if analysis.same(trigger, done) and done.start < trigger.start <= done.end:  # "has it finished uploading"
         return True
     return analysis.same(trigger, done) and trigger.end <= done.start and done.start - trigger.end <= 1
 
@@ -299,6 +308,8 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
     # a drawn word before a photo word qualifies it: "cartoon avatar", "卡通头像" are drawn
     photo = any(m.start not in drawn_at for m in analysis.of("photo_words"))
     kinds = {kind_of(s) for s in sources}
+    if kinds == {"audio"} and not labels.intersection(LOCAL) and (cue := _unnegated(analysis, "cue_words")):
+        return "mouth_cues", [f"mouth_cues:{tag(cue)}[only an audio file]"]  # timed mouth data, no picture
     if not labels.intersection(LOCAL) and drawn and not photo:
         lipsync = [m for m in analysis.of("lipsync_verbs") if any(within(m, v) or within(v, m) for v in verbs)
                    or m.phrase.text == "口型"]
@@ -318,19 +329,33 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
     return None, []
 
 
+def _unnegated(analysis: Analysis, kind: str) -> Match | None:
+    return next((m for m in analysis.of(kind) if not analysis.marked(m, "negation_before", "negation_after")), None)
+
+
 def _local_by_files(analysis: Analysis, kinds: set[MediaKind | None], active: list[Match]
                     ) -> tuple[Intent, list[str]] | None:
     """A local capability named by a class of words and the files sent, not by one fixed phrase.
 
     Only a video: a check of, or a question about, the lips or the face is ``face_check``. A video and
-    an audio file: a dub word with a length or pacing word is ``fit``. A request for another intent
+    an audio file: a dub word with a length or pacing word is ``fit``. A picture and an audio file: a
+    speaking word ("say", "bring … to life", 开口, 动起来) is ``animate`` when the words say the picture
+    is drawn, else ``talk``. Only an audio file: a word for timed mouth data ("phonemes", "keyframes",
+    音素) is ``mouth_cues``. A request for another intent
     (export, credits) or a question about being done keeps it; so does a negated lip-sync word ("no
     need to check the lips").
     """
-    if any(m.phrase.label in ("export", "credits") or m.phrase.kind == "done" for m in active):
+    things = {m.end for m in analysis.of("determiners")}  # "this export", "这个成品": a thing, not a request
+    if any((m.phrase.label in ("export", "credits") and m.start not in things) or m.phrase.kind == "done"
+           for m in active):
         return None
     if kinds >= {"video", "audio"} and (dub := analysis.of("dub_words")) and (measure := analysis.of("fit_words")):
         return "fit", [f"fit:{tag(dub[0])}+{tag(measure[0])}[a video and an audio file]"]
+    if kinds >= {"image", "audio"} and "video" not in kinds and (speak := _unnegated(analysis, "speak_words")):
+        drawn_at = {m.end for m in analysis.of("drawn_words")}
+        photo = any(m.start not in drawn_at for m in analysis.of("photo_words"))
+        intent: Intent = "animate" if drawn_at and not photo else "talk"
+        return intent, [f"{intent}:{tag(speak)}[a picture and an audio file]"]
     if "video" in kinds and not kinds & {"audio", "image"} and (face := analysis.of("face_words")):
         asked = analysis.of("check_words") or "?" in analysis.tokens or analysis.tokens[:1] in _ASKS or any(
             q.end == len(analysis.tokens) for q in analysis.of("question_end"))

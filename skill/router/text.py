@@ -45,6 +45,10 @@ _QUOTE = 400  # longest quoted passage treated as content (bounded, like the pat
 _QUOTED_TEXT = re.compile(rf"\"[^\"\n]{{0,{_QUOTE}}}\"|“[^”\n]{{0,{_QUOTE}}}”|「[^」\n]{{0,{_QUOTE}}}」"
                           rf"|『[^』\n]{{0,{_QUOTE}}}』|(?<!\w)'[^'\n]{{0,{_QUOTE}}}'(?!\w)")
 _OUTPUT_LOOKBACK = 16
+_RUNS = re.compile(r"([a-z])\1{2,}")  # a letter typed three times or more: no English word has that
+# "title should read: Is It Done Yet?": what follows a saying word and a colon is the text to show.
+_CONTENT = re.compile(r"\b(?:say|says|saying|read|reads|reading|text|wording)\s*[:：]\s*\S.{0,400}$"
+                      r"|(?:写着|写上|内容是|文字是|改成)\s*[:：]\s*\S.{0,400}$", re.IGNORECASE | re.S)
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 
 
@@ -96,24 +100,28 @@ def normalise(text: str, chars: Mapping[int, str], words: Sequence[tuple[str, st
     """NFKC (full-width → half-width), casefold, straight quotes, traditional → simplified characters,
     then regional words to the mainland ones the lexicon uses ("影片" → "视频")."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES).translate(chars)
-    for regional, mainland in words:
-        if regional in text:
-            text = text.replace(regional, mainland)
+    if not text.isascii():  # every regional word is Chinese
+        for regional, mainland in words:
+            if regional in text:
+                text = text.replace(regional, mainland)
     return text
 
 
 def without_quotes(text: str) -> str:
-    """``text`` with quoted passages blanked out, unless nothing would be left."""
-    if not any(q in text for q in "\"'“「『"):
-        return text
-    rest = _QUOTED_TEXT.sub(lambda m: " " * len(m.group(0)), text)
+    """``text`` with quoted passages (and the text after "should read:") blanked out, unless nothing
+    would be left."""
+    rest = text
+    if ":" in text or "：" in text:
+        rest = _CONTENT.sub(lambda m: " " * len(m.group(0)), rest)
+    if any(q in text for q in "\"'“「『"):
+        rest = _QUOTED_TEXT.sub(lambda m: " " * len(m.group(0)), rest)
     return rest if rest.strip() else text
 
 
 def tokenize(text: str, chars: Mapping[int, str], typos: Mapping[str, str],
              words: Sequence[tuple[str, str]] = ()) -> tuple[str, ...]:
     """The normalised token sequence of ``text`` with English typos mapped to their word, fillers dropped."""
-    raw = _TOKEN.findall(normalise(text, chars, words))
+    raw = _TOKEN.findall(_RUNS.sub(r"\1", normalise(text, chars, words)))  # "slooow", "foreverrr"
     # A typo maps to its word; a filler ("um", "嗯") maps to "" and is dropped.
     return tuple(word for word in (typos.get(token, token) for token in raw) if word)
 
@@ -129,7 +137,7 @@ def unwrap_relay(text: str, people: frozenset[str], saying: frozenset[str], char
                  words: Sequence[tuple[str, str]] = ()) -> str:
     """The person's own words of a relayed message, or ``text`` when it is not one.
 
-    The prefix must name a person ("user", "客户") and a saying ("wrote", "说") near its start or end,
+    The prefix (at most ten tokens) must name a person ("user", "客户") and a saying ("wrote", "说"),
     so "add a caption for the user: 'welcome'" stays what it is.
     """
     match = _RELAY.fullmatch(text[:_QUOTE * 25])
@@ -138,7 +146,7 @@ def unwrap_relay(text: str, people: frozenset[str], saying: frozenset[str], char
     prefix = _TOKEN.findall(normalise(match.group(1), chars, words))
     if not prefix or len(prefix) > _RELAY_PREFIX_TOKENS or not people.intersection(prefix):
         return text
-    if not saying.intersection(prefix[:2] + prefix[-3:]):
+    if not saying.intersection(prefix):  # "The person asked me to pass this on: …"
         return text
     inner = match.group(2).strip()
     if len(inner) >= 2 and _PAIRS.get(inner[0]) == inner[-1]:

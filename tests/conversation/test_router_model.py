@@ -42,7 +42,7 @@ def test_the_script_trains_on_no_unseen_heldout_set() -> None:
 
 
 @pytest.mark.parametrize(("text", "intent"), [
-    ("any luck with my video?", "state"), ("完事了没", "state"),
+    ("did it crash again", "state"), ("出结果了没", "state"), ("ship the final over to me", "export"),
     ("thanks!", "edit"), ("go ahead", "edit"), ("你好", "edit"),
 ])
 def test_the_model_moves_only_sentences_the_rules_found_nothing_in(text: str, intent: str) -> None:
@@ -64,7 +64,7 @@ def test_without_the_model_file_the_rules_route_alone(tmp_path: Path) -> None:
     assert load_model.__wrapped__(tmp_path / "missing.json") is None
     (tmp_path / "torn.json").write_text('{"classes": [', encoding="utf-8")
     assert load_model.__wrapped__(tmp_path / "torn.json") is None
-    assert route_with("any luck with my video?", (), lambda: None).intent == "edit"
+    assert route_with("did it crash again", (), lambda: None).intent == "edit"
 
 
 def test_features_are_words_pairs_and_the_ends() -> None:
