@@ -171,8 +171,8 @@ def _triggers(analysis: Analysis) -> _Triggers:
             found.about = True
         elif trigger.phrase.kind == "triggers" and label in ("export", "upload") and analysis.attributive(trigger):
             found.evidence.append(f"{tag(trigger)}[a noun]")  # "之前上传的配音", "that export used…"
-        elif trigger.phrase.kind == "triggers" and label in ("export", "upload") and (
-                marker := analysis.reported(trigger)):
+        elif trigger.phrase.kind == "triggers" and label in ("export", "upload", "state") and (
+                marker := analysis.reported(trigger)):  # "I checked the draft and it looks fine"
             found.evidence.append(f"{tag(trigger)}[reported by '{marker.phrase.text}']")
         elif marker := analysis.marked(trigger, "negation_before", "negation_after") or analysis.answered_no(trigger):
             found.evidence.append(f"{tag(trigger)}[negated by '{marker.phrase.text}']")

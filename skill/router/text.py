@@ -47,8 +47,8 @@ _QUOTED_TEXT = re.compile(rf"\"[^\"\n]{{0,{_QUOTE}}}\"|“[^”\n]{{0,{_QUOTE}}}
 _OUTPUT_LOOKBACK = 16
 _RUNS = re.compile(r"([a-z])\1{2,}")  # a letter typed three times or more: no English word has that
 # "title should read: Is It Done Yet?": what follows a saying word and a colon is the text to show.
-_CONTENT = re.compile(r"\b(?:say|says|saying|read|reads|reading|text|wording)\s*[:：]\s*\S.{0,400}$"
-                      r"|(?:写着|写上|内容是|文字是|改成)\s*[:：]\s*\S.{0,400}$", re.IGNORECASE | re.S)
+_CONTENT = re.compile(r"\b(?:say|says|saying|read|reads|reading|text|wording|title|caption|subtitle|label)\s*[:：]\s*\S.{0,400}$"
+                      r"|(?:写着|写上|内容是|文字是|改成|标题|字幕)\s*[:：]\s*\S.{0,400}$", re.IGNORECASE | re.S)
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 
 
