@@ -156,8 +156,14 @@ def _triggers(analysis: Analysis) -> _Triggers:
     why = {id(d) for t in analysis.of("triggers") if t.phrase.label in ("export", "upload")
            for d in done if (within(t, d) or _subject(analysis, t, d))
            and (m := analysis.is_about(t)) and m.phrase.text in _WHY}
-    for trigger in analysis.of("triggers") + done:
+    triggers = analysis.of("triggers")
+    for trigger in triggers + done:
         label = trigger.phrase.label
+        if trigger.phrase.kind == "triggers" and (longer := next((t for t in triggers if t.phrase.label != label
+                                                                  and within(trigger, t) and t.end - t.start >
+                                                                  trigger.end - trigger.start), None)):
+            found.evidence.append(f"{tag(trigger)}[in '{longer.phrase.text}']")  # "where's my vid at"
+            continue
         if id(trigger) in why:
             found.evidence.append(f"{tag(trigger)}[a why-question]")
             continue
@@ -208,8 +214,8 @@ def _instruction(analysis: Analysis, active: list[Match]) -> tuple[list[Match], 
     for verb in analysis.of("edit_verbs"):
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
             evidence.append(f"{tag(verb)}[negated by '{marker.phrase.text}']")
-        elif verb.start in nouns_at:  # "the dub", "my lip sync", "新的配音": a thing, not a request
-            continue
+        elif verb.start in nouns_at or analysis.tokens[verb.end:verb.end + 1] == ("的",):
+            continue  # "the dub", "my lip sync", "新的配音": a thing; "修改的部分": a modifier
         elif marker := analysis.reported(verb):  # "字幕已经加好了": done already, not asked for
             evidence.append(f"{tag(verb)}[reported by '{marker.phrase.text}']")
         elif not any(within(verb, t) for t in active) and not any(

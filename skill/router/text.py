@@ -38,8 +38,8 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _LATIN = "a-z\u00df-\u024f"  # casefolded Latin letters, accents included
 PUNCTUATION = frozenset(".,;:!?。、…—–")
 # A Chinese character; a word (may hold digits after a letter: "mp4"); a number ("200" of "200ms",
-# "0.3" of "0.3s", so units stay separate words); or clause punctuation.
-_TOKEN = re.compile(rf"[{_CJK}]|[{_LATIN}][{_LATIN}0-9]*(?:'[{_LATIN}]+)*|[0-9]+(?:[.,][0-9]+)*|[.,;:!?。、…—–]")
+# "0.3" of "0.3s", so units stay separate words; a time or a ratio, "0:07", "9:16"); or clause punctuation.
+_TOKEN = re.compile(rf"[{_CJK}]|[{_LATIN}][{_LATIN}0-9]*(?:'[{_LATIN}]+)*|[0-9]+(?:[.,:][0-9]+)*|[.,;:!?。、…—–]")
 # Quoted words are content ("add a title that says 'upload complete'"), not instructions.
 _QUOTE = 400  # longest quoted passage treated as content (bounded, like the path scans)
 _QUOTED_TEXT = re.compile(rf"\"[^\"\n]{{0,{_QUOTE}}}\"|“[^”\n]{{0,{_QUOTE}}}”|「[^」\n]{{0,{_QUOTE}}}」"
@@ -47,7 +47,8 @@ _QUOTED_TEXT = re.compile(rf"\"[^\"\n]{{0,{_QUOTE}}}\"|“[^”\n]{{0,{_QUOTE}}}
 _OUTPUT_LOOKBACK = 16
 _RUNS = re.compile(r"([a-z])\1{2,}")  # a letter typed three times or more: no English word has that
 # "title should read: Is It Done Yet?": what follows a saying word and a colon is the text to show.
-_CONTENT = re.compile(r"\b(?:say|says|saying|read|reads|reading|text|wording|title|caption|subtitle|label)\s*[:：]\s*\S.{0,400}$"
+_CONTENT = re.compile(r"\b(?:say|says|saying|read|reads|reading|text|wording|title|caption|subtitle|label)"
+                      r"\s*[:：]\s*\S.{0,400}$"
                       r"|(?:写着|写上|内容是|文字是|改成|标题|字幕)\s*[:：]\s*\S.{0,400}$", re.IGNORECASE | re.S)
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 
@@ -131,6 +132,7 @@ def tokenize(text: str, chars: Mapping[int, str], typos: Mapping[str, str],
 _RELAY = re.compile(r"\s*([^\n:：\"“”‘’「」『』]{1,80}?)(?:\s*[:：]\s*|\s+(?=['\"“‘「『])|(?=[\"“‘「『]))(.+)", re.S)
 _PAIRS = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
 _RELAY_PREFIX_TOKENS = 10
+_RELAY_TAIL = re.compile(r"([^\n:：\"“”‘’「」『』]{1,40})[:：]\s*(([\"“‘「『']).{1,400}[\"”’」』'])\s*$", re.S)
 
 
 def unwrap_relay(text: str, people: frozenset[str], saying: frozenset[str], chars: Mapping[int, str],
@@ -144,10 +146,16 @@ def unwrap_relay(text: str, people: frozenset[str], saying: frozenset[str], char
     if match is None:
         return text
     prefix = _TOKEN.findall(normalise(match.group(1), chars, words))
-    if not prefix or len(prefix) > _RELAY_PREFIX_TOKENS or not people.intersection(prefix):
-        return text
-    if not saying.intersection(prefix):  # "The person asked me to pass this on: …"
-        return text
+    if not prefix or len(prefix) > _RELAY_PREFIX_TOKENS or not people.intersection(prefix) or not saying.intersection(
+            prefix):  # "The person asked me to pass this on: …"
+        # "Context for you: … They wrote: 'did it work?'": a quoted message closing a longer note
+        tail = _RELAY_TAIL.search(text[-_QUOTE * 2:])
+        if tail is None:
+            return text
+        said = _TOKEN.findall(normalise(tail.group(1), chars, words))[-3:]
+        if not (people.intersection(said) and saying.intersection(said)):
+            return text
+        match = tail
     inner = match.group(2).strip()
     if len(inner) >= 2 and _PAIRS.get(inner[0]) == inner[-1]:
         inner = inner[1:-1].strip()

@@ -41,6 +41,7 @@ TUNING_V4D = Path(__file__).with_name("router_tuning_v4d.yaml")  # and a fourth
 HELDOUT_V5 = Path(__file__).with_name("router_heldout_v5.yaml")  # tuning data since round 5
 # Round 5: fresh tuning sets written while the router was tuned (first passes in docs/router.md).
 TUNING_V6A = Path(__file__).with_name("router_tuning_v6a.yaml")
+TUNING_V6B = Path(__file__).with_name("router_tuning_v6b.yaml")
 HELDOUT_V2 = Path(__file__).with_name("router_heldout_v2.yaml")
 # Measured after tuning (204/217, docs/router.md), minus two points: a regression guard.
 HELDOUT_V2_FLOOR = 204 / 217 - 0.02
@@ -115,9 +116,9 @@ def test_heldout_final_part_does_not_regress() -> None:
 @pytest.mark.parametrize(("path", "floor"), [(TUNING_V2, 0.98), (TUNING_V2B, 0.98), (TUNING_V3, 0.96),
                                              (HELDOUT_V3, 0.98), (TUNING_V4, 0.94), (HELDOUT_V4, 0.97),
                                              (TUNING_V4B, 0.96), (TUNING_V4C, 0.97),
-                                             (TUNING_V4D, 0.95), (TUNING_V6A, 0.97)],
+                                             (TUNING_V4D, 0.95), (TUNING_V6A, 0.97), (TUNING_V6B, 0.97)],
                          ids=["round1", "round2", "round3", "v3", "round4", "v4", "round4b", "round4c", "round4d",
-                              "round5a"])
+                              "round5a", "round5b"])
 def test_tuning_v2_accuracy_is_at_least_98_percent(path: Path, floor: float) -> None:
     accuracy, misses = _accuracy(path)
     print(f"tuning accuracy {accuracy:.1%}")
