@@ -27,6 +27,10 @@ wrong:
 10. *Reported, not asked*: a clause with "must have used", "已经" or a verb + 好了 tells what was done.
 11. *Local capabilities* (``LOCAL``: mouth cues, dub fitting, face check, animate/talk) win over
     files and the other triggers; a talking picture is ``animate`` with drawn words, else ``talk``.
+    Without a phrase naming them, the files sent and a class of words decide (``_local_by_files``).
+12. *The fallback model* (round 5, :mod:`skill.router.model`): where no lexicon phrase matched, a
+    logistic regression trained on the labeled sets may move the sentence to ``state``, ``export`` or
+    ``credits`` ("any luck with my video?"); a message of greetings and thanks only is never guessed at.
 
 Matching itself (phrases, shadows, clauses, markers) is :mod:`skill.router.analysis`.
 
@@ -49,7 +53,7 @@ from skill.replies import Lang, detect_lang
 from skill.router.analysis import Analysis, Match, find_matches, tag, within
 from skill.router.lexicon import load_lexicon
 from skill.router.model import Model, guess, load_model
-from skill.router.text import Reference, extract_references, tokenize, unwrap_relay, without_quotes
+from skill.router.text import PUNCTUATION, Reference, extract_references, tokenize, unwrap_relay, without_quotes
 
 Intent = Literal["export", "credits", "state", "upload", "edit", "mouth_cues", "animate", "talk", "fit", "face_check"]
 INTENTS: tuple[Intent, ...] = ("export", "credits", "state", "upload", "edit", "mouth_cues", "animate", "talk", "fit",
@@ -107,7 +111,8 @@ def route_with(utterance: str, attachments: Sequence[str], model: Callable[[], M
              for r in references if r.output_slot and not r.is_url}
     found = _decide(Analysis(tokens, find_matches(tokens, lexicon), lexicon), references, slots,
                     attachments, detect_lang(utterance))
-    if found.confidence == NOTHING_MATCHED and not found.hints and (guessed := guess(tokens, model())):
+    if found.confidence == NOTHING_MATCHED and not found.hints and not any(
+            e.startswith("courtesy:") for e in found.evidence) and (guessed := guess(tokens, model())):
         intent, lead = guessed  # the rules found nothing: the model moves it only when clearly surer
         return Route(cast(Intent, intent), found.lang, (f"model:{intent}[+{lead:.1f}]",), found.files, found.urls,
                      (), found.output, MODEL_GUESS)
@@ -291,6 +296,8 @@ def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, in
         hints += ["about"] if asks and not labels else []
         evidence_of_edit = instruction or nouns or triggers.about or triggers.later or triggers.negated or labels
         confidence = EDIT_NAMED if evidence_of_edit else NOTHING_MATCHED
+        if not evidence_of_edit and (courtesy := _only_courtesy(analysis)):
+            verb_evidence = [*verb_evidence, *courtesy]  # "thanks!": for the agent, and no guess is made
     if analysis.of("sync_fix") and local is None:
         hints.append("sync_fix")
     if analysis.of("cloud_words"):  # "use the cloud lip-sync", "用云端同步"
@@ -298,6 +305,17 @@ def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, in
     evidence = analysis.shadowed + triggers.evidence + verb_evidence + local_evidence
     return Route(intent, lang, tuple(evidence), tuple(files), tuple(urls), tuple(dict.fromkeys(hints)),
                  output, confidence)
+
+
+def _only_courtesy(analysis: Analysis) -> list[str]:
+    """The courtesy phrases of a message made of nothing else ("thanks!", "ok 谢谢"), else []."""
+    phrases = analysis.of("courtesy")
+    if not phrases:
+        return []
+    covered = {i for m in phrases for i in range(m.start, m.end)}
+    if any(i not in covered and token not in PUNCTUATION for i, token in enumerate(analysis.tokens)):
+        return []
+    return [tag(m) for m in phrases]
 
 
 def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources: Sequence[str] = ()

@@ -75,3 +75,13 @@ def test_features_are_words_pairs_and_the_ends() -> None:
 def test_the_model_can_only_choose_the_intents_that_need_no_files() -> None:
     model = load_model()
     assert model is not None and set(model.classes) == {*CHOICES, "edit"}
+
+
+@pytest.mark.parametrize("text", ["thanks!", "ok 谢谢", "go ahead", "hello", "好的"])
+def test_greetings_and_thanks_are_never_guessed_at(text: str) -> None:
+    model = load_model()
+    assert model is not None
+    eager = model._replace(margin=-100.0)  # would move anything it is asked about
+    got = route_with(text, (), lambda: eager)
+    assert got.intent == "edit" and any(e.startswith("courtesy:") for e in got.evidence)
+    assert route_with("hello?? anyone there? my clip?", (), lambda: eager).intent != "edit"  # not courtesy only
