@@ -111,9 +111,12 @@ def route_with(utterance: str, attachments: Sequence[str], model: Callable[[], M
              for r in references if r.output_slot and not r.is_url}
     found = _decide(Analysis(tokens, find_matches(tokens, lexicon), lexicon), references, slots,
                     attachments, detect_lang(utterance))
-    if found.confidence == NOTHING_MATCHED and not found.hints and not any(
-            e.startswith("courtesy:") for e in found.evidence) and (guessed := guess(tokens, model())):
-        intent, lead = guessed  # the rules found nothing: the model moves it only when clearly surer
+    # the rules found nothing, or only a thing an edit could be about ("can you confirm the new logo made
+    # it in"); greetings and thanks alone are for the agent
+    unsure = found.confidence == NOTHING_MATCHED and not any(e.startswith("courtesy:") for e in found.evidence)
+    nouns_only = found.intent == "edit" and found.evidence and all(e.startswith("edit_nouns:") for e in found.evidence)
+    if (unsure or nouns_only) and not found.hints and (guessed := guess(tokens, model())):
+        intent, lead = guessed  # the model moves it only when surer of another intent by its margin
         return Route(cast(Intent, intent), found.lang, (f"model:{intent}[+{lead:.1f}]",), found.files, found.urls,
                      (), found.output, MODEL_GUESS)
     return found
