@@ -161,21 +161,23 @@ def _triggers(analysis: Analysis) -> _Triggers:
     done = analysis.done_questions()
     # "why is the export so slow?": a why-question about a named process asks how it works, not how far
     # it got; the done-question goes, the process becomes its topic
-    why = {id(d) for t in analysis.of("triggers") if t.phrase.label in ("export", "upload")
-           for d in done if (within(t, d) or _subject(analysis, t, d))
-           and (m := analysis.is_about(t)) and m.phrase.text in _WHY}
     triggers = analysis.of("triggers")
+    why = {id(d) for t in triggers if t.phrase.label in ("export", "upload")
+           for d in done if (within(t, d) or _subject(analysis, t, d))
+           and (m := analysis.is_about(t)) and m.phrase.text in _WHY} if done else set()
+    several = len(triggers) > 1
     for trigger in triggers + done:
         label = trigger.phrase.label
-        if trigger.phrase.kind == "triggers" and (longer := next((t for t in triggers if t.phrase.label != label
-                                                                  and within(trigger, t) and t.end - t.start >
-                                                                  trigger.end - trigger.start), None)):
+        if several and trigger.phrase.kind == "triggers" and (longer := next((
+                t for t in triggers if t.phrase.label != label and within(trigger, t)
+                and t.end - t.start > trigger.end - trigger.start), None)):
             found.evidence.append(f"{tag(trigger)}[in '{longer.phrase.text}']")  # "where's my vid at"
             continue
-        if id(trigger) in why:
+        if why and id(trigger) in why:
             found.evidence.append(f"{tag(trigger)}[a why-question]")
             continue
-        if label in _PROCESSES and trigger.phrase.kind == "triggers" and not any(id(d) in why for d in done) and (
+        if done and label in _PROCESSES and trigger.phrase.kind == "triggers" and not (
+                why and any(id(d) in why for d in done)) and (
                 inside := next((d for d in done if within(trigger, d) or _subject(analysis, trigger, d)), None)):
             found.evidence.append(f"{tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
             continue
@@ -344,7 +346,7 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
             return "animate", [f"animate:{lipsync[0].phrase.text}[drawn]"]
     if "mouth_cues" in labels and drawn and not photo and kinds & {"image", "video"} and "audio" in kinds:
         return "animate", ["animate:mouth_cues[drawn, with a picture]"]  # render it, not just the cues
-    if not labels.intersection(LOCAL) and (by_files := _local_by_files(analysis, kinds, active)):
+    if kinds and not labels.intersection(LOCAL) and (by_files := _local_by_files(analysis, kinds, active)):
         return by_files
     for intent in LOCAL:
         if intent in labels:

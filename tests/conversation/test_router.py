@@ -574,3 +574,44 @@ def test_the_route_summary_names_every_intent_and_hint(intent: str, lang: str) -
     text = render("route/summary", lang, intent=intent, hints=["cloud", "sync_fix"], files=[], urls=[], output=None,
                   evidence=[])
     assert text.startswith("→ ") and "cloud" not in text[2:4]
+
+
+# -- round 5: classes of status question, files that name a capability, content after a colon -----
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("bro it's been ages", "state"), ("你那边是不是出问题了", "state"), ("字幕到底加没加上去", "state"),
+    ("音樂換咗未", "state"), ("这个视频导出了吗", "state"), ("where's my vid at", "state"),
+    ("why is the export so slow?", "edit"), ("why is it so slow", "state"),
+    ("可以导出了吗？可以的话就导吧", "export"), ("my client asks: \"did you get the video I uploaded?\"", "state"),
+])
+def test_status_questions_by_class_not_by_phrase(text: str, intent: str) -> None:
+    assert route(text).intent == intent
+
+
+@pytest.mark.parametrize(("text", "attach", "intent"), [
+    ("bring this cartoon frog to life with the voice clip", ["frog.png", "v.wav"], "animate"),
+    ("this selfie + this audio = talking video please", ["selfie.jpg", "a.wav"], "talk"),
+    ("這段錄音的音素時間軸給我", ["r.wav"], "mouth_cues"),
+    ("add this audio to the timeline", ["a.wav"], "upload"),
+    ("is the lip sync in this export any good?", ["export.mp4"], "face_check"),
+])
+def test_the_files_sent_and_a_class_of_words_name_a_local_capability(text: str, attach: list[str],
+                                                                       intent: str) -> None:
+    assert route(text, attach).intent == intent
+
+
+def test_text_after_should_read_is_content_and_letter_runs_collapse() -> None:
+    assert route("title should read: Is It Done Yet?").intent == "edit"
+    assert route("y is it so slooow").intent == "state"
+    assert tokenize("soooo", load_lexicon().chars, {}) == ("so",)
+
+
+def test_a_quoted_message_closing_a_longer_note_is_routed_on_its_words() -> None:
+    note = "Context for you: the user asked me to check. They wrote: 'did it work? nothing shows up'"
+    assert route(note).intent == "state"
+    assert route("Relaying: \"please export it\"").intent == "export"
+
+
+def test_an_edit_verb_before_de_is_a_modifier() -> None:
+    got = route("修改的部分都没问题了，麻烦把最后的影片传给我")
+    assert got.intent == "export" and "then_export" not in got.hints
