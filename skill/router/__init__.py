@@ -109,17 +109,28 @@ def route_with(utterance: str, attachments: Sequence[str], model: Callable[[], M
     # Where each possible export target stands, in tokens: "export … to <path>" needs the export first.
     slots = {r.start: len(tokenize(text[: r.start], lexicon.chars, lexicon.typos, lexicon.words))
              for r in references if r.output_slot and not r.is_url}
-    found = _decide(Analysis(tokens, find_matches(tokens, lexicon), lexicon), references, slots,
-                    attachments, detect_lang(utterance))
-    # the rules found nothing, or only a thing an edit could be about ("can you confirm the new logo made
-    # it in"); greetings and thanks alone are for the agent
-    unsure = found.confidence == NOTHING_MATCHED and not any(e.startswith("courtesy:") for e in found.evidence)
-    nouns_only = found.intent == "edit" and found.evidence and all(e.startswith("edit_nouns:") for e in found.evidence)
-    if (unsure or nouns_only) and not found.hints and (guessed := guess(tokens, model())):
+    analysis = Analysis(tokens, find_matches(tokens, lexicon), lexicon)
+    found = _decide(analysis, references, slots, attachments, detect_lang(utterance))
+    if not found.hints and _unsure(found, analysis) and (guessed := guess(tokens, model())):
         intent, lead = guessed  # the model moves it only when surer of another intent by its margin
         return Route(cast(Intent, intent), found.lang, (f"model:{intent}[+{lead:.1f}]",), found.files, found.urls,
                      (), found.output, MODEL_GUESS)
     return found
+
+
+def _unsure(found: Route, analysis: Analysis) -> bool:
+    """Whether the fallback model may be asked: the rules found nothing (greetings and thanks alone are
+    for the agent), or only a thing an edit could be about ("can you confirm the new logo made it in"),
+    or only plain edit words in a question ("字幕加咗未呀" before its class was written)."""
+    if found.confidence == NOTHING_MATCHED:
+        return not any(e.startswith("courtesy:") for e in found.evidence)
+    if found.intent != "edit" or not found.evidence or any("[" in e for e in found.evidence):
+        return False
+    if all(e.startswith("edit_nouns:") for e in found.evidence):
+        return True
+    last = len(analysis.tokens) - 1  # a question particle or "?" at the end (or just before it)
+    return all(e.startswith(("edit_verbs:", "edit_nouns:")) for e in found.evidence) and any(
+        q.end >= last for q in analysis.of("question_end"))
 
 
 def tokens_of(utterance: str) -> tuple[str, ...]:

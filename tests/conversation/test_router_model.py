@@ -85,3 +85,10 @@ def test_greetings_and_thanks_are_never_guessed_at(text: str) -> None:
     got = route_with(text, (), lambda: eager)
     assert got.intent == "edit" and any(e.startswith("courtesy:") for e in got.evidence)
     assert route_with("hello?? anyone there? my clip?", (), lambda: eager).intent != "edit"  # not courtesy only
+
+
+@pytest.mark.parametrize(("text", "intent"), [("did you add the music?", "state"), ("can you add music?", "edit"),
+                                              ("能帮我加个字幕吗", "edit")])
+def test_plain_edit_words_in_a_question_are_weighed_by_the_model(text: str, intent: str) -> None:
+    assert route(text).intent == intent
+    assert route_with("did you add the music?", (), lambda: None).intent == "edit"  # the rules alone
