@@ -111,6 +111,8 @@ def route_with(utterance: str, attachments: Sequence[str], model: Callable[[], M
              for r in references if r.output_slot and not r.is_url}
     analysis = Analysis(tokens, find_matches(tokens, lexicon), lexicon)
     found = _decide(analysis, references, slots, attachments, detect_lang(utterance))
+    if tokens and not found.files and not found.urls and all(t == "?" for t in tokens):
+        return Route("state", found.lang, ("state:?[a nudge]",), confidence=ONE_REQUEST)  # "hm?", "嗯？"
     if not found.hints and _unsure(found, analysis) and (guessed := guess(tokens, model())):
         intent, lead = guessed  # the model moves it only when surer of another intent by its margin
         return Route(cast(Intent, intent), found.lang, (f"model:{intent}[+{lead:.1f}]",), found.files, found.urls,
@@ -240,8 +242,8 @@ def _instruction(analysis: Analysis, active: list[Match]) -> tuple[list[Match], 
         elif marker := analysis.reported(verb):  # "字幕已经加好了": done already, not asked for
             evidence.append(f"{tag(verb)}[reported by '{marker.phrase.text}']")
         elif not any(within(verb, t) for t in active) and not any(
-                verb.end <= d.end and analysis.same(verb, d) for d in done):
-            verbs.append(verb)
+                (verb.end <= d.end or d.phrase.tokens[-1] == "把") and analysis.same(verb, d) for d in done):
+            verbs.append(verb)  # "有没有把背景音换成轻音乐": the verb after 有没有把 is what it asks about
     sync_fix, nouns = analysis.of("sync_fix"), analysis.of("edit_nouns")
     evidence.extend(tag(m) for m in verbs + sync_fix + nouns)
     return verbs + sync_fix, bool(nouns), evidence
@@ -359,6 +361,8 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
         return "animate", ["animate:mouth_cues[drawn, with a picture]"]  # render it, not just the cues
     if kinds and not labels.intersection(LOCAL) and (by_files := _local_by_files(analysis, kinds, active)):
         return by_files
+    if kinds == {"image"} and labels & {"animate", "talk"} and (asked := _face_asked(analysis)):
+        return "face_check", asked  # "is the face in this picture clear enough to make it talk?"
     for intent in LOCAL:
         if intent in labels:
             if intent in ("animate", "talk"):
@@ -377,7 +381,7 @@ def _local_by_files(analysis: Analysis, kinds: set[MediaKind | None], active: li
                     ) -> tuple[Intent, list[str]] | None:
     """A local capability named by a class of words and the files sent, not by one fixed phrase.
 
-    Only a video: a check of, or a question about, the lips or the face is ``face_check``. A video and
+    Only a video or only a photo: a check of, or a question about, the lips or the face is ``face_check``. A video and
     an audio file: a dub word with a length or pacing word is ``fit``. A picture and an audio file: a
     speaking word ("say", "bring … to life", 开口, 动起来) is ``animate`` when the words say the picture
     is drawn, else ``talk``. Only an audio file: a word for timed mouth data ("phonemes", "keyframes",
@@ -396,9 +400,16 @@ def _local_by_files(analysis: Analysis, kinds: set[MediaKind | None], active: li
         photo = any(m.start not in drawn_at for m in analysis.of("photo_words"))
         intent: Intent = "animate" if drawn_at and not photo else "talk"
         return intent, [f"{intent}:{tag(speak)}[a picture and an audio file]"]
-    if "video" in kinds and not kinds & {"audio", "image"} and (face := analysis.of("face_words")):
-        asked = analysis.of("check_words") or "?" in analysis.tokens or analysis.tokens[:1] in _ASKS or any(
-            q.end == len(analysis.tokens) for q in analysis.of("question_end"))
-        if asked and not analysis.marked(face[0], "negation_before", "negation_after"):
-            return "face_check", [f"face_check:{tag(face[0])}[asked, with a video]"]
+    if len(kinds) == 1 and kinds & {"video", "image"} and (asked := _face_asked(analysis)):
+        return "face_check", asked  # one video, or one photo: "这张照片的脸能不能用"
     return None
+
+
+def _face_asked(analysis: Analysis) -> list[str]:
+    """The evidence of a check of, or a question about, the lips or the face (un-negated), else []."""
+    face = analysis.of("face_words")
+    if not face or analysis.marked(face[0], "negation_before", "negation_after"):
+        return []
+    asked = analysis.of("check_words") or "?" in analysis.tokens or analysis.tokens[:1] in _ASKS or any(
+        q.end == len(analysis.tokens) for q in analysis.of("question_end"))
+    return [f"face_check:{tag(face[0])}[asked, with one picture or video]"] if asked else []

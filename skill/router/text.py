@@ -43,7 +43,7 @@ _TOKEN = re.compile(rf"[{_CJK}]|[{_LATIN}][{_LATIN}0-9]*(?:'[{_LATIN}]+)*|[0-9]+
 # Quoted words are content ("add a title that says 'upload complete'"), not instructions.
 _QUOTE = 400  # longest quoted passage treated as content (bounded, like the path scans)
 _QUOTED_TEXT = re.compile(rf"\"[^\"\n]{{0,{_QUOTE}}}\"|“[^”\n]{{0,{_QUOTE}}}”|「[^」\n]{{0,{_QUOTE}}}」"
-                          rf"|『[^』\n]{{0,{_QUOTE}}}』|(?<!\w)'[^'\n]{{0,{_QUOTE}}}'(?!\w)")
+                          rf"|『[^』\n]{{0,{_QUOTE}}}』|(?<!\w)'(?:[^'\n]|(?<=\w)'(?=\w)){{0,{_QUOTE}}}'(?!\w)")
 _OUTPUT_LOOKBACK = 16
 _RUNS = re.compile(r"([a-z])\1{2,}")  # a letter typed three times or more: no English word has that
 # "title should read: Is It Done Yet?": what follows a saying word and a colon is the text to show.
@@ -137,6 +137,38 @@ _RELAY_TAIL = re.compile(r"([^\n:：\"“”‘’「」『』]{1,40})[:：]\s*(
 
 def unwrap_relay(text: str, people: frozenset[str], saying: frozenset[str], chars: Mapping[int, str],
                  words: Sequence[tuple[str, str]] = ()) -> str:
+    """The person's own words of a relayed message (a relay inside a relay too: "客服转述：用户说“…”"),
+    or ``text`` when it is not one; a JSON object an agent passes on is read for its message."""
+    inner = _from_json(text)
+    for _ in range(2):
+        outer, inner = inner, _unwrap_once(inner, people, saying, chars, words)
+        if inner == outer:
+            break
+    return inner
+
+
+# '{"user": "send me the final mp4"}', '{"from": "user", "text": "…"}': the message field of a JSON object.
+_MESSAGE_KEYS = ("text", "message", "content", "msg", "utterance", "query", "input", "user", "prompt")
+
+
+def _from_json(text: str) -> str:
+    stripped = text.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")) or len(stripped) > _QUOTE * 25:
+        return text
+    import json
+
+    try:
+        data = json.loads(stripped)
+    except ValueError:
+        return text
+    if not isinstance(data, dict):
+        return text
+    found = next((data[k] for k in _MESSAGE_KEYS if isinstance(data.get(k), str) and data[k].strip()), None)
+    return found if found is not None else text
+
+
+def _unwrap_once(text: str, people: frozenset[str], saying: frozenset[str], chars: Mapping[int, str],
+                 words: Sequence[tuple[str, str]] = ()) -> str:
     """The person's own words of a relayed message, or ``text`` when it is not one.
 
     The prefix (at most ten tokens) must name a person ("user", "客户") and a saying ("wrote", "说"),
@@ -152,7 +184,7 @@ def unwrap_relay(text: str, people: frozenset[str], saying: frozenset[str], char
         tail = _RELAY_TAIL.search(text[-_QUOTE * 2:])
         if tail is None:
             return text
-        said = _TOKEN.findall(normalise(tail.group(1), chars, words))[-3:]
+        said = _TOKEN.findall(normalise(tail.group(1), chars, words))[-6:]  # "The customer says, and I quote:"
         if not (people.intersection(said) and saying.intersection(said)):
             return text
         match = tail

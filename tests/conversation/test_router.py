@@ -42,6 +42,8 @@ HELDOUT_V5 = Path(__file__).with_name("router_heldout_v5.yaml")  # tuning data s
 # Round 5: fresh tuning sets written while the router was tuned (first passes in docs/router.md).
 TUNING_V6A = Path(__file__).with_name("router_tuning_v6a.yaml")
 TUNING_V6B = Path(__file__).with_name("router_tuning_v6b.yaml")
+TUNING_V6C = Path(__file__).with_name("router_tuning_v6c.yaml")
+TUNING_V6D = Path(__file__).with_name("router_tuning_v6d.yaml")
 HELDOUT_V2 = Path(__file__).with_name("router_heldout_v2.yaml")
 # Measured after tuning (204/217, docs/router.md), minus two points: a regression guard.
 HELDOUT_V2_FLOOR = 204 / 217 - 0.02
@@ -116,9 +118,10 @@ def test_heldout_final_part_does_not_regress() -> None:
 @pytest.mark.parametrize(("path", "floor"), [(TUNING_V2, 0.98), (TUNING_V2B, 0.98), (TUNING_V3, 0.96),
                                              (HELDOUT_V3, 0.98), (TUNING_V4, 0.94), (HELDOUT_V4, 0.97),
                                              (TUNING_V4B, 0.96), (TUNING_V4C, 0.97),
-                                             (TUNING_V4D, 0.95), (TUNING_V6A, 0.97), (TUNING_V6B, 0.97)],
+                                             (TUNING_V4D, 0.95), (TUNING_V6A, 0.97), (TUNING_V6B, 0.97),
+                                             (TUNING_V6C, 0.96), (TUNING_V6D, 0.96)],
                          ids=["round1", "round2", "round3", "v3", "round4", "v4", "round4b", "round4c", "round4d",
-                              "round5a", "round5b"])
+                              "round5a", "round5b", "round5c", "round5d"])
 def test_tuning_v2_accuracy_is_at_least_98_percent(path: Path, floor: float) -> None:
     accuracy, misses = _accuracy(path)
     print(f"tuning accuracy {accuracy:.1%}")
@@ -615,3 +618,20 @@ def test_a_quoted_message_closing_a_longer_note_is_routed_on_its_words() -> None
 def test_an_edit_verb_before_de_is_a_modifier() -> None:
     got = route("修改的部分都没问题了，麻烦把最后的影片传给我")
     assert got.intent == "export" and "then_export" not in got.hints
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ('{"user": "send me the final mp4"}', "export"), ('{"message": "仲未好？", "sender": "user"}', "state"),
+    ("客服转述：用户说“我的视频是不是卡住了”", "state"), ("嗯？", "state"), ("hm?", "state"),
+    ("The co-host says 'what's my balance' as a joke at 14:00; bleep the next word, not that.", "edit"),
+    ("有没有把我喘气的声音去掉", "state"),
+])
+def test_json_nested_relays_nudges_and_quotes_with_apostrophes(text: str, intent: str) -> None:
+    assert route(text).intent == intent
+
+
+def test_a_face_question_with_only_a_photo_is_a_face_check() -> None:
+    assert route("幫我檢查一下這張照片的臉能不能用", ["lian.jpg"]).intent == "face_check"
+    assert route("is the face in this picture clear enough to make it talk? only checking",
+                 ["passport.jpg"]).intent == "face_check"
+    assert route("make this photo talk", ["p.jpg", "v.wav"]).intent == "talk"
