@@ -10,13 +10,12 @@ from typing import Any
 
 import av
 
+from skill.config import DEFAULT_MAX_STRETCH
 from skill.errors import MediaError, UsageError
 from skill.local.dubfit import activity, match, plan, reader, writer
 from skill.local.dubfit.activity import Phrase
 from skill.media.remux import partial_file
 
-DEFAULT_MAX_STRETCH = 1.25
-HARD_MAX_STRETCH = 1.5  # beyond ±50 % WSOLA speech turns audibly mechanical (docs/fit.md)
 Progress = Callable[..., None]
 
 
