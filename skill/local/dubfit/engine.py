@@ -12,7 +12,7 @@ import av
 
 from skill.config import DEFAULT_MAX_STRETCH
 from skill.errors import MediaError, UsageError
-from skill.local.dubfit import activity, match, plan, reader, writer
+from skill.local.dubfit import match, plan, reader, writer
 from skill.local.dubfit.activity import Phrase
 from skill.media.remux import partial_file
 
@@ -70,14 +70,16 @@ def _duration(path: Path, fallback: float) -> float:
 
 
 def _phrases(path: Path) -> tuple[list[Phrase], float]:
-    """The phrases of a file and its audio's duration. Streamed: see ``features.analyse_file``."""
+    """The phrases of a file and its audio's duration, found as it streams (``finder``)."""
     from skill.local.dubfit import features
+    from skill.local.dubfit.finder import PhraseFinder
 
-    analysed = features.analyse_file(path, "errors/fit_unreadable")
-    found = activity.from_features(analysed)
+    finder = PhraseFinder()
+    duration = features.analyse_file(path, "errors/fit_unreadable", finder.add)
+    found = finder.finish(duration)
     if not found:
         raise MediaError("errors/fit_no_speech", file=path.name)
-    return found, analysed.duration
+    return found, duration
 
 
 def fit_files(original: Path, dub: Path, output: Path, max_stretch: float = DEFAULT_MAX_STRETCH,
@@ -96,19 +98,20 @@ def fit_files(original: Path, dub: Path, output: Path, max_stretch: float = DEFA
     say("fit/writing", fraction=None, file=output.name)
     suffix = output.suffix.lower()
     rate = reader.audio_rate(dub)
+    channels, layout = reader.audio_layout(dub)
     out_rate = writer.output_rate(suffix, rate)
     out_len = round(duration * out_rate)
     from skill.local.dubfit import wsola
 
-    blocks = wsola.render(reader.blocks(dub, "errors/fit_unreadable"), rate, tmap, round(duration * rate))
-    blocks = writer.resampled(blocks, rate, out_rate, out_len)
+    blocks = wsola.render(reader.blocks(dub, "errors/fit_unreadable"), rate, tmap, round(duration * rate), channels)
+    blocks = writer.resampled(blocks, rate, out_rate, out_len, channels)
     packets = None
     try:
         with partial_file(output, "errors/fit_write_failed") as partial:
             if suffix in writer.VIDEO_FORMATS:
-                packets = writer.mux_video(original, blocks, out_rate, partial, suffix)
+                packets = writer.mux_video(original, blocks, out_rate, partial, suffix, layout)
             else:
-                writer.write_audio(blocks, out_rate, partial, suffix)
+                writer.write_audio(blocks, out_rate, partial, suffix, layout)
     except OSError as exc:
         raise MediaError("errors/fit_write_failed", file=output.name,
                          reason=exc.strerror or type(exc).__name__) from None

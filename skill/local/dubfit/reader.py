@@ -1,5 +1,6 @@
-"""The dub streamed at its own rate, mono, on the container clock, in blocks of about a second:
-the render pass never holds the whole track (an hour at 48 kHz would be 700 MB as float32)."""
+"""A track streamed at its own rate and channel count, on the container clock, in blocks of about a
+second: the render pass never holds the whole track (an hour of stereo at 48 kHz would be 1.4 GB
+as float32)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import av
 import numpy as np
 
 from skill.errors import MediaError
-from skill.media.decode import GAP_SECONDS, frame_mono
+from skill.media.decode import GAP_SECONDS, frame_channels
 
 _BLOCK = 1 << 16
 
@@ -20,8 +21,22 @@ def audio_rate(path: Path) -> int:
         return int(container.streams.audio[0].sample_rate)
 
 
+# FFmpeg's default layout per channel count, for streams that give only a count ("2 channels" in
+# a plain WAV): encoders such as AAC refuse a layout without channel positions
+_DEFAULT_LAYOUT = {1: "mono", 2: "stereo", 3: "3.0", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
+
+
+def audio_layout(path: Path) -> tuple[int, str]:
+    """The first audio stream's channel count and layout name ("mono", "stereo", "5.1", ...)."""
+    with av.open(str(path)) as container:
+        layout = container.streams.audio[0].codec_context.layout
+        count = len(layout.channels) or 1
+        name = layout.name if not layout.name.endswith("channels") else _DEFAULT_LAYOUT.get(count, layout.name)
+        return count, name
+
+
 def blocks(path: Path, failure_key: str) -> Iterator[np.ndarray]:
-    """Mono float32 blocks at the stream's own rate; sample 0 = container time 0."""
+    """float32 blocks (channels x samples) at the stream's own rate; sample 0 = container time 0."""
     pending: list[np.ndarray] = []
     size = 0
     try:
@@ -32,22 +47,31 @@ def blocks(path: Path, failure_key: str) -> Iterator[np.ndarray]:
             zero = (container.start_time or 0) / av.time_base
             tick = float(stream.time_base or 0)
             written = 0
+            channels = len(stream.codec_context.layout.channels)  # 0 when only the frames tell
             for frame in container.decode(stream):
+                chunk = frame_channels(frame)
+                channels = channels or len(chunk)
+                if len(chunk) != channels:  # a mid-stream layout change: follow the first layout
+                    chunk = _conform(chunk, channels)
                 if frame.pts is not None and tick:
                     gap = max(frame.pts * tick - zero, 0.0) - written / rate
                     if gap > GAP_SECONDS or (written == 0 and gap > 0):
-                        silence = np.zeros(round(gap * rate), np.float32)
+                        silence = np.zeros((channels, round(gap * rate)), np.float32)
                         pending.append(silence)
-                        size += len(silence)
-                        written += len(silence)
-                chunk = frame_mono(frame)
+                        size += silence.shape[1]
+                        written += silence.shape[1]
                 pending.append(chunk)
-                size += len(chunk)
-                written += len(chunk)
+                size += chunk.shape[1]
+                written += chunk.shape[1]
                 if size >= _BLOCK:
-                    yield np.concatenate(pending)
+                    yield np.concatenate(pending, axis=1)
                     pending, size = [], 0
     except av.FFmpegError:
         raise MediaError(failure_key, file=path.name) from None
     if pending:
-        yield np.concatenate(pending)
+        yield np.concatenate(pending, axis=1)
+
+
+def _conform(chunk: np.ndarray, channels: int) -> np.ndarray:
+    mono = chunk.mean(axis=0, keepdims=True)
+    return np.repeat(mono, channels, axis=0)
