@@ -48,6 +48,12 @@ def _plane(frame: av.AudioFrame) -> np.ndarray:
 
 def frame_channels(frame: av.AudioFrame) -> np.ndarray:
     """Any decoded frame (integer or float, planar or packed) as float32 in -1..1, one row per channel."""
+    if frame.format.name == "fltp":  # AAC, Opus, MP3: the planes as they are (see ``_plane``)
+        planes = frame.planes
+        if len(planes) == 1:
+            return _plane(frame)[None]
+        return np.stack([np.frombuffer(plane, np.float32, frame.samples)  # type: ignore[call-overload]
+                         for plane in planes])
     data = frame.to_ndarray()
     channels = len(frame.layout.channels)
     if not frame.format.is_planar:

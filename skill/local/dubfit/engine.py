@@ -32,6 +32,11 @@ class FitResult:
 
 def check_sources(original: Path, dub: Path) -> bool:
     """Every refusal about the two inputs that needs no decoding; says whether ORIGINAL has video."""
+    return inspect(original, dub)[0].has_video
+
+
+def inspect(original: Path, dub: Path) -> tuple[reader.Info, reader.Info]:
+    """``check_sources``, and what each file holds (one open each)."""
     for path in (original, dub):
         if not path.is_file():
             raise MediaError("errors/fit_missing", file=str(path))
@@ -39,16 +44,16 @@ def check_sources(original: Path, dub: Path) -> bool:
             raise MediaError("errors/fit_empty", file=path.name)
     if original.resolve() == dub.resolve() or filecmp.cmp(original, dub, shallow=False):
         raise MediaError("errors/fit_same_file", file=dub.name)
-    has_video = False
+    found = []
     for path in (original, dub):
         try:
             with av.open(str(path)) as container:
                 if not container.streams.audio:
                     raise MediaError("errors/fit_no_audio", file=path.name)
-                has_video = has_video or (path == original and bool(container.streams.video))
+                found.append(reader.info(container))
         except (av.FFmpegError, OSError, UnicodeDecodeError):
             raise MediaError("errors/fit_unreadable", file=path.name) from None
-    return has_video
+    return found[0], found[1]
 
 
 def check_output(original: Path, dub: Path, output: Path, has_video: bool) -> None:
@@ -64,18 +69,13 @@ def check_output(original: Path, dub: Path, output: Path, has_video: bool) -> No
         raise MediaError("errors/fit_no_video", file=original.name, out=output.name)
 
 
-def _duration(path: Path, fallback: float) -> float:
-    with av.open(str(path)) as container:
-        return (container.duration or 0) / av.time_base or fallback
-
-
-def _phrases(path: Path) -> tuple[list[Phrase], float]:
+def _phrases(path: Path, rate: int) -> tuple[list[Phrase], float]:
     """The phrases of a file and its audio's duration, found as it streams (``finder``)."""
     from skill.local.dubfit import features
     from skill.local.dubfit.finder import PhraseFinder
 
     finder = PhraseFinder()
-    duration = features.analyse_file(path, "errors/fit_unreadable", finder.add)
+    duration = features.analyse_file(path, rate, "errors/fit_unreadable", finder.add)
     found = finder.finish(duration)
     if not found:
         raise MediaError("errors/fit_no_speech", file=path.name)
@@ -86,25 +86,26 @@ def fit_files(original: Path, dub: Path, output: Path, max_stretch: float = DEFA
               progress: Progress | None = None) -> FitResult:
     """Fit ``dub`` to ``original``'s phrasing and write ``output`` (via a hidden partial file)."""
     say: Any = progress or (lambda *a, **k: None)
-    check_output(original, dub, output, check_sources(original, dub))
+    source, voice = inspect(original, dub)
+    check_output(original, dub, output, source.has_video)
     say("fit/analysing", fraction=None, file=original.name)
-    ours, ours_len = _phrases(original)
+    ours, ours_len = _phrases(original, source.rate)
     say("fit/analysing", fraction=None, file=dub.name)
-    theirs, theirs_len = _phrases(dub)
-    duration = _duration(original, ours_len)
+    theirs, theirs_len = _phrases(dub, voice.rate)
+    duration = source.duration or ours_len
     groups = match.match(ours, theirs)
     placements, squeezed = plan.plan(ours, theirs, groups, max_stretch, duration)
     tmap = plan.time_map(placements, theirs_len, duration)
     say("fit/writing", fraction=None, file=output.name)
     suffix = output.suffix.lower()
-    rate = reader.audio_rate(dub)
-    channels, layout = reader.audio_layout(dub)
+    rate, layout = voice.rate, voice.layout
     out_rate = writer.output_rate(suffix, rate)
     out_len = round(duration * out_rate)
     from skill.local.dubfit import wsola
 
-    blocks = wsola.render(reader.blocks(dub, "errors/fit_unreadable"), rate, tmap, round(duration * rate), channels)
-    blocks = writer.resampled(blocks, rate, out_rate, out_len, channels)
+    blocks = wsola.render(reader.blocks(dub, "errors/fit_unreadable"), rate, tmap, round(duration * rate),
+                          voice.channels)
+    blocks = writer.resampled(blocks, rate, out_rate, out_len, voice.channels)
     packets = None
     try:
         with partial_file(output, "errors/fit_write_failed") as partial:

@@ -55,14 +55,14 @@ def analyse(blocks: Iterable[np.ndarray], sink: Sink) -> float:
     return analyser.duration
 
 
-def analyse_file(path: Path, failure_key: str, sink: Sink) -> float:
-    """Features of a file's first audio stream (its channels mixed), decoded and resampled to 16 kHz
-    as it streams (soxr's stream is delay-compensated: it moves no edge); returns its duration."""
+def analyse_file(path: Path, rate: int, failure_key: str, sink: Sink) -> float:
+    """Features of a file's first audio stream (at ``rate``; its channels mixed), decoded and
+    resampled to 16 kHz as it streams (soxr's stream is delay-compensated: it moves no edge);
+    returns its duration."""
     import soxr
 
     from skill.local.dubfit import reader
 
-    rate = reader.audio_rate(path)
     mono = (block.mean(axis=0) if len(block) > 1 else block[0] for block in reader.blocks(path, failure_key))
     if rate == RATE:
         return analyse(mono, sink)

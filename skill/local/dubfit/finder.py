@@ -67,23 +67,41 @@ class _Runs:
 
 class Levels:
     """The 1 ms levels (dB of a 4 ms RMS) and the pause mask of the part of the track still held,
-    by absolute millisecond, exactly as whole-track arrays would give them."""
+    by absolute millisecond, exactly as whole-track arrays would give them. Each level is computed
+    once, as soon as the energies around it are in (its window reaches 1 ms ahead)."""
 
     def __init__(self) -> None:
         self.bins = np.zeros(0, np.float32)
         self.base = 0  # millisecond of bins[0]
+        self.levels = np.zeros(0, np.float32)
+        self.level_base = 0  # millisecond of levels[0]
         self.total = 0  # milliseconds seen
-        self.finished = False
         self.runs: list[tuple[float, float]] = []  # runs near the held part, for the pause mask
 
     def add(self, bins: np.ndarray) -> None:
         self.bins = np.concatenate((self.bins, bins))
         self.total += len(bins)
+        self._extend(self.total - 1)
+
+    def finish(self) -> None:
+        self._extend(self.total)
+
+    def _extend(self, upto: int) -> None:
+        start = self.level_base + len(self.levels)
+        if upto > start:
+            window = np.convolve(self._energy(start - 2, upto + 1), _KERNEL, "valid")
+            window += np.float32(1e-12)
+            env = np.log10(window, out=window)
+            env *= np.float32(10)
+            self.levels = np.concatenate((self.levels, env))
 
     def drop_before(self, ms: int) -> None:
-        ms = min(max(ms, self.base), self.total)
-        self.bins = self.bins[ms - self.base:].copy()
-        self.base = ms
+        ms = min(max(ms, self.level_base), self.level_base + len(self.levels))
+        self.levels = self.levels[ms - self.level_base:].copy()
+        self.level_base = ms
+        cut = min(max(ms - 4, self.base), self.total)  # the next levels' windows reach 2 ms back
+        self.bins = self.bins[cut - self.base:].copy()
+        self.base = cut
         self.runs = [r for r in self.runs if r[1] * 1000 >= ms - 400]
 
     def _energy(self, a: int, b: int) -> np.ndarray:
@@ -94,17 +112,10 @@ class Levels:
             out[lo - a: hi - a] = self.bins[lo - self.base: hi - self.base]
         return out
 
-    def _env(self, a: int, b: int) -> np.ndarray:
-        window = np.convolve(self._energy(a - 2, b + 1), _KERNEL, "valid")
-        window += np.float32(1e-12)
-        env = np.log10(window, out=window)
-        env *= np.float32(10)
-        return env
-
     def env(self, a: int, b: int) -> np.ndarray:
         """Levels of [a, b) clipped to the track, like a slice of the whole-track array."""
         a, b = max(a, 0), min(b, self.total)
-        return self._env(a, b) if b > a else np.zeros(0, np.float32)
+        return self.levels[a - self.level_base: b - self.level_base] if b > a else np.zeros(0, np.float32)
 
     def smooth(self, a: int, b: int) -> np.ndarray:
         """The 5 ms average of the levels over [a, b) (levels outside the track count as 0)."""
@@ -152,7 +163,7 @@ class PhraseFinder:
         new = self.runs.finish()
         self.waiting += new
         self.levels.runs += new
-        self.levels.finished = True
+        self.levels.finish()
         self._advance(float("inf"), duration)
         out = _merge(self.refined, MIN_PAUSE)
         return [Phrase(round(s, 4), round(min(e, duration), 4)) for s, e in out if e - s >= MIN_PHRASE]

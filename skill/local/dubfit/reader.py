@@ -5,10 +5,12 @@ as float32)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
 import numpy as np
+from av.container import InputContainer
 
 from skill.errors import MediaError
 from skill.media.decode import GAP_SECONDS, frame_channels
@@ -16,23 +18,31 @@ from skill.media.decode import GAP_SECONDS, frame_channels
 _BLOCK = 1 << 16
 
 
-def audio_rate(path: Path) -> int:
-    with av.open(str(path)) as container:
-        return int(container.streams.audio[0].sample_rate)
-
-
 # FFmpeg's default layout per channel count, for streams that give only a count ("2 channels" in
 # a plain WAV): encoders such as AAC refuse a layout without channel positions
 _DEFAULT_LAYOUT = {1: "mono", 2: "stereo", 3: "3.0", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 
 
-def audio_layout(path: Path) -> tuple[int, str]:
-    """The first audio stream's channel count and layout name ("mono", "stereo", "5.1", ...)."""
-    with av.open(str(path)) as container:
-        layout = container.streams.audio[0].codec_context.layout
-        count = len(layout.channels) or 1
-        name = layout.name if not layout.name.endswith("channels") else _DEFAULT_LAYOUT.get(count, layout.name)
-        return count, name
+@dataclass(frozen=True)
+class Info:
+    """What the fit needs to know of a file before decoding it, read in one open: an hour-long
+    MP4's sample index alone is ~9 MB, so every extra open of it costs memory, not only time."""
+
+    rate: int  # the first audio stream's
+    channels: int
+    layout: str  # "mono", "stereo", "5.1", ...
+    duration: float  # the container's, seconds (0 when unknown)
+    has_video: bool
+
+
+def info(container: InputContainer) -> Info:
+    """The ``Info`` of an open container that has an audio stream."""
+    stream = container.streams.audio[0]
+    layout = stream.codec_context.layout
+    count = len(layout.channels) or 1
+    name = layout.name if not layout.name.endswith("channels") else _DEFAULT_LAYOUT.get(count, layout.name)
+    return Info(int(stream.sample_rate), count, name, (container.duration or 0) / av.time_base,
+                bool(container.streams.video))
 
 
 def blocks(path: Path, failure_key: str) -> Iterator[np.ndarray]:
