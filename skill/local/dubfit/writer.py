@@ -19,6 +19,7 @@ AUDIO_FORMATS = {".wav": ("wav", "pcm_s16le"), ".flac": ("flac", "flac"), ".m4a"
 VIDEO_FORMATS = {".mp4": ("mp4", "aac"), ".mov": ("mov", "aac"), ".mkv": ("matroska", "aac"),
                  ".webm": ("webm", "libopus")}
 _MP3_RATES = {8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000}
+_AAC_RATES = {7350, 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 64000, 88200, 96000}
 
 
 def output_layout(suffix: str, layout: str) -> str:
@@ -28,9 +29,11 @@ def output_layout(suffix: str, layout: str) -> str:
 
 
 def output_rate(suffix: str, rate: int) -> int:
-    """The dub's own rate, unless the codec cannot take it (Opus is 48 kHz only)."""
+    """The dub's own rate, unless the codec cannot take it (Opus is 48 kHz only; MP3 and AAC have
+    fixed lists): then 48 kHz."""
     codec = {**AUDIO_FORMATS, **VIDEO_FORMATS}[suffix][1]
-    if codec == "libopus" or (codec == "libmp3lame" and rate not in _MP3_RATES):
+    if codec == "libopus" or (codec == "libmp3lame" and rate not in _MP3_RATES) \
+            or (codec == "aac" and rate not in _AAC_RATES):
         return 48_000
     return rate
 

@@ -97,6 +97,17 @@ def test_a_stereo_dub_stays_stereo_its_channels_cut_alike(fit_cli: Callable, pai
     assert np.sqrt(np.mean(residual**2)) < 0.05 * np.sqrt(np.mean(r_out**2))
 
 
+@pytest.mark.parametrize(("suffix", "channels"), [(".flac", 6), (".mp3", 2)])
+def test_a_six_channel_dub_keeps_its_channels_where_the_format_can(fit_cli: Callable, pair: tuple[Path, Path],
+                                                                  tmp_path: Path, suffix: str, channels: int) -> None:
+    voice = track(DUB, 11.0, 44_100, 190, seed=3)
+    dub = write_wav(tmp_path / "six.wav", np.stack([voice * (0.3 + 0.1 * k) for k in range(6)], axis=1), 44_100)
+    out = tmp_path / f"fitted{suffix}"
+    assert fit_cli("fit", pair[0], dub, "-o", out).code == 0
+    samples, rate = _decoded(out)  # MP3 holds two: the six are mixed down to stereo
+    assert samples.shape == (channels, round(DURATION * rate))
+
+
 def test_phrases_land_where_the_original_speaks(fit_cli: Callable, pair: tuple[Path, Path], tmp_path: Path) -> None:
     result = fit_cli("fit", *pair, "-o", tmp_path / "f.wav", "--json")
     report = result.json()
