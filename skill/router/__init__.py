@@ -123,7 +123,10 @@ def route_with(utterance: str, attachments: Sequence[str], model: Callable[[], M
 def _unsure(found: Route, analysis: Analysis) -> bool:
     """Whether the fallback model may be asked: the rules found nothing (greetings and thanks alone are
     for the agent), or only a thing an edit could be about ("can you confirm the new logo made it in"),
-    or only plain edit words in a question ("字幕加咗未呀" before its class was written)."""
+    or only plain edit words in a question ("字幕加咗未呀" before its class was written); never about a
+    remark on how the video looks or sounds (``opinion_words``)."""
+    if analysis.of("opinion_words"):  # "is it better with music?", "这样好看吗": a remark for the agent
+        return False
     if found.confidence == NOTHING_MATCHED:
         return not any(e.startswith("courtesy:") for e in found.evidence)
     if found.intent != "edit" or not found.evidence or any("[" in e for e in found.evidence):

@@ -92,3 +92,12 @@ def test_greetings_and_thanks_are_never_guessed_at(text: str) -> None:
 def test_plain_edit_words_in_a_question_are_weighed_by_the_model(text: str, intent: str) -> None:
     assert route(text).intent == intent
     assert route_with("did you add the music?", (), lambda: None).intent == "edit"  # the rules alone
+
+
+@pytest.mark.parametrize("text", ["is it better with or without music?", "这样好看吗", "it's still blurry",
+                                  "还是太亮了"])
+def test_a_remark_on_how_it_looks_or_sounds_is_never_guessed_at(text: str) -> None:
+    model = load_model()
+    assert model is not None
+    got = route_with(text, (), lambda: model._replace(margin=-100.0))
+    assert got.intent == "edit" and not any(e.startswith("model:") for e in got.evidence)
