@@ -12,7 +12,10 @@ sandhi as spoken); the audio is made from the pinyin (voice ``cmn-latn-pinyin``:
 voice reads tone digits aloud and switches to English on some characters), so it says exactly the
 intended reading; the engine gets the characters. Split fixed before any scoring: even-numbered
 sentences are DEV (tuning), odd-numbered ones HELD-OUT (never tuned on). Three voices: the default
-male at 175 wpm, variant f1 (female) at 150 wpm and pitch 65 (f2, f3, f4 and f5 add an echo that fills the pauses, which ``check`` refuses), variant m3 at 200 wpm and pitch 40.
+male at 175 wpm, variant f1 (female) at 150 wpm and pitch 65, variant m3 at 200 wpm and pitch 40
+(f2, f3, f4 and f5 add an echo that fills the pauses, which ``check`` refuses). espeak carries a
+little state from one sentence to the next, so they are always made in the same order, in one
+process: two runs give byte-identical files.
 
 Phones: each espeak mnemonic becomes the nearest CMU phone(s) (``MNEMONIC``; a phoneme spelling a
 glide and a vowel is split 30/70, a vowel with a nasal coda 60/40), so ``skill.local.mouthcues.shapes``
