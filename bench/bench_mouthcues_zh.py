@@ -98,7 +98,7 @@ def run(quick: bool) -> list[Row]:
                             "≥ 0.96", ours["open_closed"] >= 0.96))
             for key, label in (("closed60", "±60 ms"), ("closed80", "±80 ms")):
                 rows.append(Row(f"mouth zh P/B/M closed {label}", f"{ours[key]:.3f}", f"{theirs[key]:.3f}",
-                                ours[key] / max(theirs[key], 1e-9), "≥ 0.97", ours[key] >= 0.97))
+                                ours[key] / theirs[key] if theirs[key] else None, "≥ 0.97", ours[key] >= 0.97))
     return rows
 
 
