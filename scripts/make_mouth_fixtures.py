@@ -1,4 +1,5 @@
-"""Regenerate the committed mouth-cue fixtures: ``python scripts/make_mouth_fixtures.py``.
+"""Regenerate the committed mouth-cue fixtures: ``python scripts/make_mouth_fixtures.py [--zh]``
+(``--zh``: only the Mandarin one).
 
 Needs Festival with both Debian voices (``apt-get install -y festival festvox-kallpc16k
 festvox-us-slt-hts``); tests only read the results. Each fixture is a 16 kHz mono WAV of one
@@ -38,7 +39,7 @@ def _segs(path: Path) -> list[list[object]]:
 
 
 ZH_TEXT = "我们今天去北京吃饭。"
-ZH_PINYIN = "wo3 men5 jin1 tian1 qu4 bei3 jing1 chi1 fan4"
+ZH_PINYIN = "wo3men5 jin1tian1 qu4 bei3jing1 chi1fan4."
 
 
 def _write16k(target: Path, raw: Path) -> None:
@@ -57,7 +58,7 @@ def _write16k(target: Path, raw: Path) -> None:
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (voice, text) in FIXTURES.items():
+        for name, (voice, text) in FIXTURES.items() if "--zh" not in sys.argv else ():
             raw, segs = Path(tmp) / f"{name}.wav", Path(tmp) / f"{name}.segs"
             script = Path(tmp) / f"{name}.scm"
             script.write_text(f'{voice}(set! utt (Utterance Text "{text}"))(utt.synth utt)'
@@ -65,10 +66,19 @@ def main() -> int:
             subprocess.run(["festival", "-b", str(script)], check=True)
             _write16k(OUT / f"{name}.wav", raw)
             (OUT / f"{name}.json").write_text(json.dumps({"text": text, "phones": _segs(segs)}, indent=1) + "\n")
+        sys.path.insert(0, str(REPO))
+        from bench.mouth_zh_truth import PAD, Espeak, _write, check, phones
+
+        engine = Espeak()
+        samples, events, end = engine.say(ZH_PINYIN, "cmn-latn-pinyin", 150, 50)
+        check(samples, events, end)
         raw = Path(tmp) / "zh.wav"
-        subprocess.run(["espeak-ng", "-v", "cmn-latn-pinyin", "-s", "150", "-w", str(raw), ZH_PINYIN], check=True)
+        _write(raw, samples, engine.rate, PAD)
         _write16k(OUT / "chifan_zh.wav", raw)
-        (OUT / "chifan_zh.json").write_text(json.dumps({"text": ZH_TEXT, "phones": []}, ensure_ascii=False) + "\n")
+        (OUT / "chifan_zh.json").write_text(json.dumps(
+            {"text": ZH_TEXT, "pinyin": ZH_PINYIN, "phones": [[n, round(s, 5), round(e, 5)] for n, s, e in
+                                                              phones(samples, events, end, engine.rate)]},
+            ensure_ascii=False, indent=1) + "\n")
     return 0
 
 

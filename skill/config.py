@@ -27,6 +27,10 @@ MAX_BATCH_JOBS = 64
 DEFAULT_BATCH_JOBS = 3  # pairs at once when the person does not say
 DEFAULT_JOB_TIMEOUT_SECONDS = 600.0  # how long a provider job is waited for before its id is handed back
 MAX_JOB_TIMEOUT_SECONDS = 3600.0  # the most a tool call may ask to wait
+# `fit`: the stretch bound both ways (1/R ... R). 1.25 is near the comfort limit the popular dubbing tools
+# settle on; past ±50 % WSOLA speech turns audibly mechanical, so R may be at most 1.5 (docs/fit.md).
+DEFAULT_MAX_STRETCH = 1.25
+HARD_MAX_STRETCH = 1.5
 
 
 @cache

@@ -15,7 +15,14 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skill.config import DEFAULT_BATCH_JOBS, DEFAULT_JOB_TIMEOUT_SECONDS, MAX_BATCH_JOBS, MAX_JOB_TIMEOUT_SECONDS
+from skill.config import (
+    DEFAULT_BATCH_JOBS,
+    DEFAULT_JOB_TIMEOUT_SECONDS,
+    DEFAULT_MAX_STRETCH,
+    HARD_MAX_STRETCH,
+    MAX_BATCH_JOBS,
+    MAX_JOB_TIMEOUT_SECONDS,
+)
 from skill.providers import ProviderChoice
 
 
@@ -199,7 +206,7 @@ class FitInput(ToolInput):
     original: str = Field(min_length=1, description="Path of the video (or audio) with the original speech.")
     dub: str = Field(min_length=1, description="Path of the new voice track.")
     output: str | None = Field(None, min_length=1, description="Where to write the result (default: chosen for you).")
-    max_stretch: float = Field(1.25, gt=1.0, le=1.5, allow_inf_nan=False,
+    max_stretch: float = Field(DEFAULT_MAX_STRETCH, gt=1.0, le=HARD_MAX_STRETCH, allow_inf_nan=False,
                                description="Speed a phrase up or slow it down by at most this factor.")
 
 
@@ -266,8 +273,6 @@ class DubInput(JobInput):
 
     def arguments(self, positional: tuple[str, ...] = ()) -> tuple[list[Any], dict[str, Any]]:
         """``fit`` asks the handler to fit the speech first, at fit's default stretch limit."""
-        from skill.handlers.fit import DEFAULT_MAX_STRETCH
-
         args, named = super().arguments(positional)
         named["fit_stretch"] = DEFAULT_MAX_STRETCH if named.pop("fit") else None
         return args, named

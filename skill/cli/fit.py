@@ -5,20 +5,21 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-HARD_LIMIT = 1.5  # skill.handlers.fit.HARD_MAX_STRETCH; not imported here (keeps --help light)
-
 
 def max_stretch(text: str) -> float:
     """``--max-stretch R``: finite, above 1, at most 1.5 (also used by ``dub --fit``)."""
     from skill.cli import numbers
+    from skill.config import HARD_MAX_STRETCH
 
     value = numbers.finite(text)
-    if not 1.0 < value <= HARD_LIMIT:
-        raise argparse.ArgumentTypeError(f"must be above 1 and at most {HARD_LIMIT}, got {text!r}")
+    if not 1.0 < value <= HARD_MAX_STRETCH:
+        raise argparse.ArgumentTypeError(f"must be above 1 and at most {HARD_MAX_STRETCH}, got {text!r}")
     return value
 
 
 def register(commands: Any) -> None:
+    from skill.config import DEFAULT_MAX_STRETCH, HARD_MAX_STRETCH
+
     parser = commands.add(
         "fit", commands.forward("skill.handlers.fit:fit", ("original", "dub"), ("output", "max_stretch")),
         help="offline: move and time-stretch a dub (a voice in another language) phrase by phrase onto "
@@ -28,5 +29,6 @@ def register(commands: Any) -> None:
         ("dub", "the new voice track (any format, rate, channels)"),
         output="OUT.wav/.flac/.m4a/.mp3: the fitted audio; OUT.mp4/.mov/.mkv/.webm: ORIGINAL's video with it "
                "(default: a new file in the results folder)")
-    parser.add_argument("--max-stretch", type=max_stretch, default=1.25, metavar="R",
-                        help="slow down or speed up a phrase by at most this factor (default 1.25, at most 1.5)")
+    parser.add_argument("--max-stretch", type=max_stretch, default=DEFAULT_MAX_STRETCH, metavar="R",
+                        help="slow down or speed up a phrase by at most this factor "
+                             f"(default {DEFAULT_MAX_STRETCH}, at most {HARD_MAX_STRETCH})")

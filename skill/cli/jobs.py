@@ -71,12 +71,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _dub_flags(parser: argparse.ArgumentParser) -> None:
     from skill.cli import numbers
     from skill.cli.fit import max_stretch
+    from skill.config import DEFAULT_MAX_STRETCH, HARD_MAX_STRETCH
 
     parser.add_argument("--fit", action="store_true",
                         help="first fit the new speech to the video's own pauses on this machine (as `fit` does), "
                              "then upload the fitted voice; needs local files")
-    parser.add_argument("--max-stretch", type=max_stretch, default=1.25, metavar="R",
-                        help="with --fit: speed a phrase up or slow it down by at most R (1.25, at most 1.5)")
+    parser.add_argument("--max-stretch", type=max_stretch, default=DEFAULT_MAX_STRETCH, metavar="R",
+                        help="with --fit: speed a phrase up or slow it down by at most R "
+                             f"({DEFAULT_MAX_STRETCH}, at most {HARD_MAX_STRETCH})")
     parser.add_argument("--sync-mode", choices=("cut_off", "loop", "bounce", "silence", "remap"),
                         help="fal sync-lipsync: what to do when lengths differ")
     nim = parser.add_argument_group("NVIDIA LipSync NIM (--provider nim)")

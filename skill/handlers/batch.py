@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.app import App
-from skill.config import DEFAULT_BATCH_JOBS
+from skill.config import DEFAULT_BATCH_JOBS, DEFAULT_MAX_STRETCH
 from skill.console import NullEvents
 from skill.errors import JobFailed, LipSyncError
 from skill.handlers import face_check
@@ -168,7 +168,8 @@ class _Runner:
     def _fit(self, pair_app: App, pair: Pair) -> list[str]:
         from skill.handlers.fit import fit
 
-        reply = fit(pair_app, pair.video, pair.audio, output=self._voice(pair), max_stretch=pair.fit or 1.25)
+        reply = fit(pair_app, pair.video, pair.audio, output=self._voice(pair),
+                    max_stretch=pair.fit or DEFAULT_MAX_STRETCH)
         return list(reply.data["warnings"])
 
     def _advance(self, key: str, stage: str, **fields: Any) -> str:

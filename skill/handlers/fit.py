@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from skill.app import App
+from skill.config import DEFAULT_MAX_STRETCH, HARD_MAX_STRETCH
 from skill.errors import UsageError
 from skill.replies import Reply, render
 
-DEFAULT_MAX_STRETCH = 1.25
-HARD_MAX_STRETCH = 1.5
 _VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm")
 
 

@@ -46,6 +46,27 @@ def _plane(frame: av.AudioFrame) -> np.ndarray:
     return np.frombuffer(frame.planes[0], np.float32, frame.samples)  # type: ignore[call-overload]
 
 
+def frame_channels(frame: av.AudioFrame) -> np.ndarray:
+    """Any decoded frame (integer or float, planar or packed) as float32 in -1..1, one row per channel."""
+    if frame.format.name == "fltp":  # AAC, Opus, MP3: the planes as they are (see ``_plane``)
+        planes = frame.planes
+        if len(planes) == 1:
+            return _plane(frame)[None]
+        return np.stack([np.frombuffer(plane, np.float32, frame.samples)  # type: ignore[call-overload]
+                         for plane in planes])
+    data = frame.to_ndarray()
+    channels = len(frame.layout.channels)
+    if not frame.format.is_planar:
+        data = data.reshape(-1, channels).T
+    if data.dtype == np.uint8:
+        data = data.astype(np.float32) - 128.0
+    scale = _INTEGER_SCALE.get(data.dtype, 1.0)
+    out = data.astype(np.float32)
+    if scale != 1.0:
+        out *= np.float32(1 / scale)
+    return out
+
+
 def frame_mono(frame: av.AudioFrame) -> np.ndarray:
     """Any decoded frame (integer or float, planar or packed, any channels) as mono float32 in -1..1."""
     data = frame.to_ndarray()

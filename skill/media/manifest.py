@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from skill.config import DEFAULT_MAX_STRETCH, HARD_MAX_STRETCH
 from skill.errors import MediaError
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")  # becomes part of a file name
@@ -107,14 +108,14 @@ def _fit(value: Any, label: str) -> float | None:
     if value is None or value is False:
         return None
     if value is True:
-        return 1.25
+        return DEFAULT_MAX_STRETCH
     if isinstance(value, str) and value.strip().lower() in _YES | _NO:
-        return 1.25 if value.strip().lower() in _YES else None
+        return DEFAULT_MAX_STRETCH if value.strip().lower() in _YES else None
     try:
         number = float(value)
     except (TypeError, ValueError):
         number = math.nan
-    if not math.isfinite(number) or not 1.0 < number <= 1.5:
+    if not math.isfinite(number) or not 1.0 < number <= HARD_MAX_STRETCH:
         raise MediaError("errors/media_manifest_bad_fit", label=label, value=str(value)[:40])
     return number
 

@@ -42,8 +42,8 @@ def partial_file(output: Path, failure_key: str) -> Iterator[Path]:
 
 
 def copy_video_with_audio(src: InputContainer, dst: OutputContainer, codec: str, rate: int,
-                          frames: Callable[[int], Iterator[av.AudioFrame]]) -> int:
-    """Into ``dst``: the first video stream of ``src`` copied, then mono ``codec`` audio at ``rate``.
+                          frames: Callable[[int], Iterator[av.AudioFrame]], layout: str = "mono") -> int:
+    """Into ``dst``: the first video stream of ``src`` copied, then ``codec`` audio at ``rate`` in ``layout``.
 
     ``frames(first)`` yields the audio frames, their pts starting at ``first``: sample 0 of the audio
     is the input's time 0 (its start_time, 1.4 s in many MPEG-TS files), because the copied picture
@@ -54,7 +54,7 @@ def copy_video_with_audio(src: InputContainer, dst: OutputContainer, codec: str,
     vout = dst.add_stream_from_template(vin)
     first = round((src.start_time or 0) * rate / av.time_base)
     # an audio codec's name gives an audio stream; the stubs know that only for literal names
-    aout = cast(av.AudioStream, dst.add_stream(codec, rate=rate, layout="mono"))
+    aout = cast(av.AudioStream, dst.add_stream(codec, rate=rate, layout=layout))
     aout.bit_rate = AUDIO_BITRATE
     audio = frames(first)
     written = 0.0  # seconds of audio handed to the encoder

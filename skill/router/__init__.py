@@ -27,6 +27,10 @@ wrong:
 10. *Reported, not asked*: a clause with "must have used", "已经" or a verb + 好了 tells what was done.
 11. *Local capabilities* (``LOCAL``: mouth cues, dub fitting, face check, animate/talk) win over
     files and the other triggers; a talking picture is ``animate`` with drawn words, else ``talk``.
+    Without a phrase naming them, the files sent and a class of words decide (``_local_by_files``).
+12. *The fallback model* (round 5, :mod:`skill.router.model`): where no lexicon phrase matched, a
+    logistic regression trained on the labeled sets may move the sentence to ``state``, ``export`` or
+    ``credits`` ("any luck with my video?"); a message of greetings and thanks only is never guessed at.
 
 Matching itself (phrases, shadows, clauses, markers) is :mod:`skill.router.analysis`.
 
@@ -40,7 +44,7 @@ cloud), ``about``. Local capabilities (``LOCAL``) are intents of their own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
@@ -48,7 +52,8 @@ from skill.media.names import MediaKind, is_web_url, kind_of
 from skill.replies import Lang, detect_lang
 from skill.router.analysis import Analysis, Match, find_matches, tag, within
 from skill.router.lexicon import load_lexicon
-from skill.router.text import Reference, extract_references, tokenize, unwrap_relay, without_quotes
+from skill.router.model import Model, guess, load_model
+from skill.router.text import PUNCTUATION, Reference, extract_references, tokenize, unwrap_relay, without_quotes
 
 Intent = Literal["export", "credits", "state", "upload", "edit", "mouth_cues", "animate", "talk", "fit", "face_check"]
 INTENTS: tuple[Intent, ...] = ("export", "credits", "state", "upload", "edit", "mouth_cues", "animate", "talk", "fit",
@@ -64,6 +69,7 @@ UPLOAD_ASKED = 0.9  # "upload" asked for, but no file named yet
 LOCAL_ASKED = 0.9  # one of this machine's capabilities was asked for by name
 EDIT_NAMED = 0.9  # an edit verb, an edit noun, a question about a feature, or a negated/deferred request
 SEVERAL_REQUESTS = 0.8  # two or more requests at once: the first one named wins
+MODEL_GUESS = 0.6  # no lexicon entry matched, and the fallback model was clearly surer of another intent
 NOTHING_MATCHED = 0.5  # no lexicon entry matched: sent to the cloud agent as an edit
 # Longer messages are routed on their first MAX_CHARS characters (a pasted script is an edit anyway,
 # and the chat handler still sends all of it): every scan stays bounded whatever arrives.
@@ -91,17 +97,60 @@ class Route:
 
 def route(utterance: str, attachments: Sequence[str] = ()) -> Route:
     """Route one utterance; ``attachments`` are paths or http(s) URLs the person sent with it."""
+    return route_with(utterance, attachments, load_model)
+
+
+def route_with(utterance: str, attachments: Sequence[str], model: Callable[[], Model | None]) -> Route:
+    """:func:`route` with another fallback model (``scripts/train_router_model.py`` cross-validates with it)."""
     lexicon = load_lexicon()
     utterance = unwrap_relay((utterance or "")[:MAX_CHARS], lexicon.relay_people, lexicon.relay_saying,
                              lexicon.chars, lexicon.words)
-    rest, references = extract_references(utterance, lexicon.output_words)
-    text = without_quotes(rest)
-    tokens = tokenize(text, lexicon.chars, lexicon.typos, lexicon.words)
+    references, text, tokens = _read(utterance)
     # Where each possible export target stands, in tokens: "export … to <path>" needs the export first.
     slots = {r.start: len(tokenize(text[: r.start], lexicon.chars, lexicon.typos, lexicon.words))
              for r in references if r.output_slot and not r.is_url}
-    return _decide(Analysis(tokens, find_matches(tokens, lexicon), lexicon), references, slots,
-                   attachments, detect_lang(utterance))
+    analysis = Analysis(tokens, find_matches(tokens, lexicon), lexicon)
+    found = _decide(analysis, references, slots, attachments, detect_lang(utterance))
+    if tokens and not found.files and not found.urls and all(t == "?" for t in tokens):
+        return Route("state", found.lang, ("state:?[a nudge]",), confidence=ONE_REQUEST)  # "hm?", "嗯？"
+    if not found.hints and _unsure(found, analysis) and (guessed := guess(tokens, model())):
+        intent, lead = guessed  # the model moves it only when surer of another intent by its margin
+        return Route(cast(Intent, intent), found.lang, (f"model:{intent}[+{lead:.1f}]",), found.files, found.urls,
+                     (), found.output, MODEL_GUESS)
+    return found
+
+
+def _unsure(found: Route, analysis: Analysis) -> bool:
+    """Whether the fallback model may be asked: the rules found nothing (greetings and thanks alone are
+    for the agent), or only a thing an edit could be about ("can you confirm the new logo made it in"),
+    or only plain edit words in a question ("字幕加咗未呀" before its class was written); never about a
+    remark on how the video looks or sounds (``opinion_words``)."""
+    if analysis.of("opinion_words"):  # "is it better with music?", "这样好看吗": a remark for the agent
+        return False
+    if found.confidence == NOTHING_MATCHED:
+        return not any(e.startswith("courtesy:") for e in found.evidence)
+    if found.intent != "edit" or not found.evidence or any("[" in e for e in found.evidence):
+        return False
+    if all(e.startswith("edit_nouns:") for e in found.evidence):
+        return True
+    last = len(analysis.tokens) - 1  # a question particle or "?" at the end (or just before it)
+    return all(e.startswith(("edit_verbs:", "edit_nouns:")) for e in found.evidence) and any(
+        q.end >= last for q in analysis.of("question_end"))
+
+
+def tokens_of(utterance: str) -> tuple[str, ...]:
+    """The tokens :func:`route` matches (relay unwrapped, files, links and quoted words taken out)."""
+    lexicon = load_lexicon()
+    utterance = unwrap_relay((utterance or "")[:MAX_CHARS], lexicon.relay_people, lexicon.relay_saying,
+                             lexicon.chars, lexicon.words)
+    return _read(utterance)[2]
+
+
+def _read(utterance: str) -> tuple[list[Reference], str, tuple[str, ...]]:
+    lexicon = load_lexicon()
+    rest, references = extract_references(utterance, lexicon.output_words)
+    text = without_quotes(rest)
+    return references, text, tokenize(text, lexicon.chars, lexicon.typos, lexicon.words)
 
 
 @dataclass
@@ -119,15 +168,32 @@ class _Triggers:
 _PROCESSES = frozenset({"export", "upload", "state"})
 # An English question opening ("is her face big enough", "can this be lip synced"): checked by the
 # first token rather than as lexicon phrases, which every utterance would pay for.
+_WHY = frozenset({"why", "为什么", "为啥", "为何"})
 _ASKS = frozenset({("is",), ("are",), ("does",), ("do",), ("can",), ("will",), ("would",), ("could",), ("how",)})
 
 
 def _triggers(analysis: Analysis) -> _Triggers:
     found = _Triggers([], [], set(), False, [])
     done = analysis.done_questions()
-    for trigger in analysis.of("triggers") + done:
+    # "why is the export so slow?": a why-question about a named process asks how it works, not how far
+    # it got; the done-question goes, the process becomes its topic
+    triggers = analysis.of("triggers")
+    why = {id(d) for t in triggers if t.phrase.label in ("export", "upload")
+           for d in done if (within(t, d) or _subject(analysis, t, d))
+           and (m := analysis.is_about(t)) and m.phrase.text in _WHY} if done else set()
+    several = len(triggers) > 1
+    for trigger in triggers + done:
         label = trigger.phrase.label
-        if label in _PROCESSES and trigger.phrase.kind == "triggers" and (
+        if several and trigger.phrase.kind == "triggers" and (longer := next((
+                t for t in triggers if t.phrase.label != label and within(trigger, t)
+                and t.end - t.start > trigger.end - trigger.start), None)):
+            found.evidence.append(f"{tag(trigger)}[in '{longer.phrase.text}']")  # "where's my vid at"
+            continue
+        if why and id(trigger) in why:
+            found.evidence.append(f"{tag(trigger)}[a why-question]")
+            continue
+        if done and label in _PROCESSES and trigger.phrase.kind == "triggers" and not (
+                why and any(id(d) in why for d in done)) and (
                 inside := next((d for d in done if within(trigger, d) or _subject(analysis, trigger, d)), None)):
             found.evidence.append(f"{tag(trigger)}[in '{inside.phrase.text}']")  # "is the render done?"
             continue
@@ -137,8 +203,8 @@ def _triggers(analysis: Analysis) -> _Triggers:
             found.about = True
         elif trigger.phrase.kind == "triggers" and label in ("export", "upload") and analysis.attributive(trigger):
             found.evidence.append(f"{tag(trigger)}[a noun]")  # "之前上传的配音", "that export used…"
-        elif trigger.phrase.kind == "triggers" and label in ("export", "upload") and (
-                marker := analysis.reported(trigger)):
+        elif trigger.phrase.kind == "triggers" and label in ("export", "upload", "state") and (
+                marker := analysis.reported(trigger)):  # "I checked the draft and it looks fine"
             found.evidence.append(f"{tag(trigger)}[reported by '{marker.phrase.text}']")
         elif marker := analysis.marked(trigger, "negation_before", "negation_after") or analysis.answered_no(trigger):
             found.evidence.append(f"{tag(trigger)}[negated by '{marker.phrase.text}']")
@@ -154,8 +220,8 @@ def _triggers(analysis: Analysis) -> _Triggers:
 
 def _subject(analysis: Analysis, trigger: Match, done: Match) -> bool:
     """"视频上传成功了吗": a process named just ahead of a done-question in its clause (or right after
-    it: "has it finished uploading") is its subject."""
-    if analysis.same(trigger, done) and trigger.start == done.end:  # "has it finished uploading"
+    it: "has it finished uploading", or starting inside it: "did you get the video") is its subject."""
+    if analysis.same(trigger, done) and done.start < trigger.start <= done.end:  # "has it finished uploading"
         return True
     return analysis.same(trigger, done) and trigger.end <= done.start and done.start - trigger.end <= 1
 
@@ -174,13 +240,13 @@ def _instruction(analysis: Analysis, active: list[Match]) -> tuple[list[Match], 
     for verb in analysis.of("edit_verbs"):
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
             evidence.append(f"{tag(verb)}[negated by '{marker.phrase.text}']")
-        elif verb.start in nouns_at:  # "the dub", "my lip sync", "新的配音": a thing, not a request
-            continue
+        elif verb.start in nouns_at or analysis.tokens[verb.end:verb.end + 1] == ("的",):
+            continue  # "the dub", "my lip sync", "新的配音": a thing; "修改的部分": a modifier
         elif marker := analysis.reported(verb):  # "字幕已经加好了": done already, not asked for
             evidence.append(f"{tag(verb)}[reported by '{marker.phrase.text}']")
         elif not any(within(verb, t) for t in active) and not any(
-                verb.end <= d.end and analysis.same(verb, d) for d in done):
-            verbs.append(verb)
+                (verb.end <= d.end or d.phrase.tokens[-1] == "把") and analysis.same(verb, d) for d in done):
+            verbs.append(verb)  # "有没有把背景音换成轻音乐": the verb after 有没有把 is what it asks about
     sync_fix, nouns = analysis.of("sync_fix"), analysis.of("edit_nouns")
     evidence.extend(tag(m) for m in verbs + sync_fix + nouns)
     return verbs + sync_fix, bool(nouns), evidence
@@ -251,6 +317,8 @@ def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, in
         hints += ["about"] if asks and not labels else []
         evidence_of_edit = instruction or nouns or triggers.about or triggers.later or triggers.negated or labels
         confidence = EDIT_NAMED if evidence_of_edit else NOTHING_MATCHED
+        if not evidence_of_edit and (courtesy := _only_courtesy(analysis)):
+            verb_evidence = [*verb_evidence, *courtesy]  # "thanks!": for the agent, and no guess is made
     if analysis.of("sync_fix") and local is None:
         hints.append("sync_fix")
     if analysis.of("cloud_words"):  # "use the cloud lip-sync", "用云端同步"
@@ -258,6 +326,17 @@ def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, in
     evidence = analysis.shadowed + triggers.evidence + verb_evidence + local_evidence
     return Route(intent, lang, tuple(evidence), tuple(files), tuple(urls), tuple(dict.fromkeys(hints)),
                  output, confidence)
+
+
+def _only_courtesy(analysis: Analysis) -> list[str]:
+    """The courtesy phrases of a message made of nothing else ("thanks!", "ok 谢谢"), else []."""
+    phrases = analysis.of("courtesy")
+    if not phrases:
+        return []
+    covered = {i for m in phrases for i in range(m.start, m.end)}
+    if any(i not in covered and token not in PUNCTUATION for i, token in enumerate(analysis.tokens)):
+        return []
+    return [tag(m) for m in phrases]
 
 
 def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources: Sequence[str] = ()
@@ -274,6 +353,8 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
     # a drawn word before a photo word qualifies it: "cartoon avatar", "卡通头像" are drawn
     photo = any(m.start not in drawn_at for m in analysis.of("photo_words"))
     kinds = {kind_of(s) for s in sources}
+    if kinds == {"audio"} and not labels.intersection(LOCAL) and (cue := _unnegated(analysis, "cue_words")):
+        return "mouth_cues", [f"mouth_cues:{tag(cue)}[only an audio file]"]  # timed mouth data, no picture
     if not labels.intersection(LOCAL) and drawn and not photo:
         lipsync = [m for m in analysis.of("lipsync_verbs") if any(within(m, v) or within(v, m) for v in verbs)
                    or m.phrase.text == "口型"]
@@ -281,8 +362,10 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
             return "animate", [f"animate:{lipsync[0].phrase.text}[drawn]"]
     if "mouth_cues" in labels and drawn and not photo and kinds & {"image", "video"} and "audio" in kinds:
         return "animate", ["animate:mouth_cues[drawn, with a picture]"]  # render it, not just the cues
-    if not labels.intersection(LOCAL) and (by_files := _local_by_files(analysis, kinds, active)):
+    if kinds and not labels.intersection(LOCAL) and (by_files := _local_by_files(analysis, kinds, active)):
         return by_files
+    if kinds == {"image"} and labels & {"animate", "talk"} and (asked := _face_asked(analysis)):
+        return "face_check", asked  # "is the face in this picture clear enough to make it talk?"
     for intent in LOCAL:
         if intent in labels:
             if intent in ("animate", "talk"):
@@ -293,22 +376,43 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
     return None, []
 
 
+def _unnegated(analysis: Analysis, kind: str) -> Match | None:
+    return next((m for m in analysis.of(kind) if not analysis.marked(m, "negation_before", "negation_after")), None)
+
+
 def _local_by_files(analysis: Analysis, kinds: set[MediaKind | None], active: list[Match]
                     ) -> tuple[Intent, list[str]] | None:
     """A local capability named by a class of words and the files sent, not by one fixed phrase.
 
-    Only a video: a check of, or a question about, the lips or the face is ``face_check``. A video and
-    an audio file: a dub word with a length or pacing word is ``fit``. A request for another intent
+    Only a video or only a photo: a check of, or a question about, the lips or the face is ``face_check``. A video and
+    an audio file: a dub word with a length or pacing word is ``fit``. A picture and an audio file: a
+    speaking word ("say", "bring … to life", 开口, 动起来) is ``animate`` when the words say the picture
+    is drawn, else ``talk``. Only an audio file: a word for timed mouth data ("phonemes", "keyframes",
+    音素) is ``mouth_cues``. A request for another intent
     (export, credits) or a question about being done keeps it; so does a negated lip-sync word ("no
     need to check the lips").
     """
-    if any(m.phrase.label in ("export", "credits") or m.phrase.kind == "done" for m in active):
+    things = {m.end for m in analysis.of("determiners")}  # "this export", "这个成品": a thing, not a request
+    if any((m.phrase.label in ("export", "credits") and m.start not in things) or m.phrase.kind == "done"
+           for m in active):
         return None
     if kinds >= {"video", "audio"} and (dub := analysis.of("dub_words")) and (measure := analysis.of("fit_words")):
         return "fit", [f"fit:{tag(dub[0])}+{tag(measure[0])}[a video and an audio file]"]
-    if "video" in kinds and not kinds & {"audio", "image"} and (face := analysis.of("face_words")):
-        asked = analysis.of("check_words") or "?" in analysis.tokens or analysis.tokens[:1] in _ASKS or any(
-            q.end == len(analysis.tokens) for q in analysis.of("question_end"))
-        if asked and not analysis.marked(face[0], "negation_before", "negation_after"):
-            return "face_check", [f"face_check:{tag(face[0])}[asked, with a video]"]
+    if kinds >= {"image", "audio"} and "video" not in kinds and (speak := _unnegated(analysis, "speak_words")):
+        drawn_at = {m.end for m in analysis.of("drawn_words")}
+        photo = any(m.start not in drawn_at for m in analysis.of("photo_words"))
+        intent: Intent = "animate" if drawn_at and not photo else "talk"
+        return intent, [f"{intent}:{tag(speak)}[a picture and an audio file]"]
+    if len(kinds) == 1 and kinds & {"video", "image"} and (asked := _face_asked(analysis)):
+        return "face_check", asked  # one video, or one photo: "这张照片的脸能不能用"
     return None
+
+
+def _face_asked(analysis: Analysis) -> list[str]:
+    """The evidence of a check of, or a question about, the lips or the face (un-negated), else []."""
+    face = analysis.of("face_words")
+    if not face or analysis.marked(face[0], "negation_before", "negation_after"):
+        return []
+    asked = analysis.of("check_words") or "?" in analysis.tokens or analysis.tokens[:1] in _ASKS or any(
+        q.end == len(analysis.tokens) for q in analysis.of("question_end"))
+    return [f"face_check:{tag(face[0])}[asked, with one picture or video]"] if asked else []

@@ -23,11 +23,9 @@ def find_matches(tokens: tuple[str, ...], lexicon: Lexicon) -> list[Match]:
         entry = pairs.get(token)
         if entry is None:
             continue
-        singles, longer = entry
+        singles, longer, three, gapped = entry
         matches += [Match(phrase, i, i + 1) for phrase in singles]
-        if not longer:
-            continue
-        if i < last:
+        if longer and i < last:
             for phrase in longer.get(tokens[i + 1], ()):
                 end = i + len(phrase.tokens)
                 if GAP in phrase.tokens:
@@ -36,12 +34,20 @@ def find_matches(tokens: tuple[str, ...], lexicon: Lexicon) -> list[Match]:
                     continue
                 if end:
                     matches.append(Match(phrase, i, end))
-        gapped = longer.get(GAP, ())  # "what * formats": the gap right after the first token
-        if gapped:
-            ahead = set(tokens[i + 2:i + 2 + lexicon.gap])  # where the tail's first token must stand
-            for phrase in gapped:
-                if phrase.tokens[2] in ahead and (end := _gapped(tokens, i, phrase.tokens, lexicon.gap)):
+        if three and i < last - 1:
+            for phrase in three.get((tokens[i + 1], tokens[i + 2]), ()):
+                end = i + len(phrase.tokens)
+                if GAP in phrase.tokens:
+                    end = _gapped(tokens, i, phrase.tokens, lexicon.gap)
+                elif tokens[i:end] != phrase.tokens:
+                    continue
+                if end:
                     matches.append(Match(phrase, i, end))
+        if gapped:  # "what * formats": the gap right after the first token, indexed by the token after it
+            for tail in dict.fromkeys(tokens[i + 2:i + 2 + lexicon.gap]):  # where the tail's first token stands
+                for phrase in gapped.get(tail, ()):
+                    if end := _gapped(tokens, i, phrase.tokens, lexicon.gap):
+                        matches.append(Match(phrase, i, end))
     return matches
 
 
@@ -61,7 +67,9 @@ def _gapped(tokens: tuple[str, ...], i: int, pattern: tuple[str, ...], gap: int)
 
 
 # Words that make a done-question a question by themselves (多久 "how long", "how much longer").
-_ASKING = frozenset({"how", "久", "几"})
+# …and waiting, stuck or "nothing yet" complaints ("bro it's been ages", "等咗好耐"), and A-not-A particles.
+_ASKING = frozenset({"how", "how's", "久", "几", "什", "不", "waiting", "ages", "forever", "frozen", "等", "圈",
+                     "minutes", "min", "mins", "hours"})
 
 # What a not-negation phrase ("no worries", "when will", "跟不上") may hide: negation and condition markers.
 _MARKER_KINDS = frozenset({"negation_before", "negation_after", "negation_reply", "defer_before", "defer_after",
@@ -143,18 +151,22 @@ class Analysis:
         """A clause that opens with "not yet" / "先不" right after the trigger's clause ("export? not yet")."""
         for m in self.of("negation_reply"):
             if self.clause[m.start] == self.clause[trigger.start] + 1 and (
-                    m.start == 0 or self.clause[m.start - 1] != self.clause[m.start]):
-                return m
+                    m.start == 0 or self.clause[m.start - 1] != self.clause[m.start]) and not any(
+                    self.same(v, m) and v.start >= m.end for v in self.of("edit_verbs")):
+                return m  # "export? not yet"; but "先传上去就行，暂时不用改" refuses the edit, not the upload
         return None
 
     def done_questions(self) -> list[Match]:
         """"is the dub done?", "渲染好了吗": asked as a question (at the clause start, before "?"/"yet",
         or ending in a question particle) they ask for the state; the matched words are their subject."""
         ends = self.of("question_end")
+        openers = self.of("question_before")
         return [m for m in self.of("done")
                 if m.start == 0 or self.clause[m.start] != self.clause[m.start - 1]
                 or _ASKING.intersection(m.phrase.tokens)  # "还要等多久" asks wherever it stands
-                or any(q.start == m.end or (m.start <= q.start and q.end == m.end) for q in ends)]
+                or any(q.start == m.end or (m.start <= q.start and q.end == m.end) for q in ends)
+                or any(q.end <= m.start and self.same(q, m) for q in openers)  # "你那边是不是出问题了"
+                or _a_not_a(m.phrase.tokens)]  # "字幕到底加没加上去"
 
     def same(self, a: Match, b: Match) -> bool:
         return self.clause[a.start] == self.clause[b.start]
@@ -197,6 +209,11 @@ class Analysis:
             if m.start == trigger.end:
                 return m
         return None
+
+
+def _a_not_a(tokens: tuple[str, ...]) -> bool:
+    """"加没加", "好唔好": a verb, a negation, the verb again — a question by its form."""
+    return any(tokens[i + 1] in ("没", "不") and tokens[i] == tokens[i + 2] for i in range(len(tokens) - 2))
 
 
 def _reach(shadows: list[Match], size: int) -> list[int]:

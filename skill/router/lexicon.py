@@ -23,17 +23,18 @@ from skill.router.text import tokenize
 
 LEXICON_DIR = Path(__file__).resolve().parent  # the YAML files sit beside this module
 SOURCES = ("intents", "markers", "typos", "t2s")
-_FORMAT = 6  # bump when the compiled JSON layout changes
+_FORMAT = 7  # bump when the compiled JSON layout changes
 GAP = "*"  # in a phrase: up to ``gap`` tokens of the same clause ("is * done" matches "is the dub done")
 
 # Lexicon sections whose phrases carry no intent label.
 _INTENT_MARKERS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_before", "about_after", "drawn_words",
                    "photo_words", "lipsync_verbs", "cloud_words", "face_words", "check_words", "dub_words",
-                   "fit_words", "price_words")
+                   "fit_words", "price_words", "speak_words", "cue_words", "courtesy",
+                   "opinion_words")
 _CLASS = re.compile(r"\{(\w+)\}")  # a lexical class in a phrase: "{final} {media}"
 _MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "condition_start", "clause_breaks",
             "sequence", "question_end", "determiners", "negation_reply", "past", "past_after", "noun_after",
-            "articles")
+            "articles", "question_before")
 
 
 class Phrase(NamedTuple):
@@ -46,8 +47,11 @@ class Phrase(NamedTuple):
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     index: dict[str, tuple[Phrase, ...]]  # first token → the phrases starting with it
-    pairs: dict[str, tuple[tuple[Phrase, ...], dict[str, tuple[Phrase, ...]]]]  # first token → (one-token
-    # phrases, second token → longer phrases): what the matcher walks, so a common first word costs little
+    pairs: dict[str, tuple[tuple[Phrase, ...], dict[str, tuple[Phrase, ...]], dict[tuple[str, str], tuple[Phrase, ...]],
+                           dict[str, tuple[Phrase, ...]]]]
+    # first token → (one-token phrases, second token → two-token phrases and those with a gap third,
+    # second and third tokens → longer phrases, the token after the gap → phrases with a gap second):
+    # what the matcher walks, so a common first word (or a class spelt in every combination) costs little
     chars: dict[int, str]  # traditional → simplified, for str.translate
     typos: dict[str, str]
     words: tuple[tuple[str, str], ...]  # regional word → the mainland word, after chars
@@ -167,15 +171,28 @@ def _index(compiled: dict[str, Any]) -> Lexicon:
                    int(compiled["gap"]), frozenset(compiled["relay_people"]), frozenset(compiled["relay_saying"]))
 
 
-def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, tuple[tuple[Phrase, ...], dict[str, tuple[Phrase, ...]]]]:
+Bucket = dict[str, tuple[Phrase, ...]]
+
+
+def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, tuple[tuple[Phrase, ...], Bucket, dict[tuple[str, str],
+                                                                  tuple[Phrase, ...]], Bucket]]:
     pairs = {}
     for first, group in index.items():
         longer: dict[str, list[Phrase]] = {}
+        three: dict[tuple[str, str], list[Phrase]] = {}  # "声音慢过嘴": by the second and third tokens
+        gapped: dict[str, list[Phrase]] = {}  # "is * done": by the token after the gap ("done")
         for phrase in group:
-            if len(phrase.tokens) > 1:
-                longer.setdefault(phrase.tokens[1], []).append(phrase)
+            tokens = phrase.tokens
+            if len(tokens) > 2 and tokens[1] == GAP:
+                gapped.setdefault(tokens[2], []).append(phrase)
+            elif len(tokens) > 2 and GAP not in tokens[1:3]:
+                three.setdefault((tokens[1], tokens[2]), []).append(phrase)
+            elif len(tokens) > 1:
+                longer.setdefault(tokens[1], []).append(phrase)
         pairs[first] = (tuple(p for p in group if len(p.tokens) == 1),
-                        {second: tuple(more) for second, more in longer.items()})
+                        {second: tuple(more) for second, more in longer.items()},
+                        {key: tuple(more) for key, more in three.items()},
+                        {tail: tuple(more) for tail, more in gapped.items()})
     return pairs
 
 

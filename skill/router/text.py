@@ -38,13 +38,18 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _LATIN = "a-z\u00df-\u024f"  # casefolded Latin letters, accents included
 PUNCTUATION = frozenset(".,;:!?。、…—–")
 # A Chinese character; a word (may hold digits after a letter: "mp4"); a number ("200" of "200ms",
-# "0.3" of "0.3s", so units stay separate words); or clause punctuation.
-_TOKEN = re.compile(rf"[{_CJK}]|[{_LATIN}][{_LATIN}0-9]*(?:'[{_LATIN}]+)*|[0-9]+(?:[.,][0-9]+)*|[.,;:!?。、…—–]")
+# "0.3" of "0.3s", so units stay separate words; a time or a ratio, "0:07", "9:16"); or clause punctuation.
+_TOKEN = re.compile(rf"[{_CJK}]|[{_LATIN}][{_LATIN}0-9]*(?:'[{_LATIN}]+)*|[0-9]+(?:[.,:][0-9]+)*|[.,;:!?。、…—–]")
 # Quoted words are content ("add a title that says 'upload complete'"), not instructions.
 _QUOTE = 400  # longest quoted passage treated as content (bounded, like the path scans)
 _QUOTED_TEXT = re.compile(rf"\"[^\"\n]{{0,{_QUOTE}}}\"|“[^”\n]{{0,{_QUOTE}}}”|「[^」\n]{{0,{_QUOTE}}}」"
-                          rf"|『[^』\n]{{0,{_QUOTE}}}』|(?<!\w)'[^'\n]{{0,{_QUOTE}}}'(?!\w)")
+                          rf"|『[^』\n]{{0,{_QUOTE}}}』|(?<!\w)'(?:[^'\n]|(?<=\w)'(?=\w)){{0,{_QUOTE}}}'(?!\w)")
 _OUTPUT_LOOKBACK = 16
+_RUNS = re.compile(r"([a-z])\1{2,}")  # a letter typed three times or more: no English word has that
+# "title should read: Is It Done Yet?": what follows a saying word and a colon is the text to show.
+_CONTENT = re.compile(r"\b(?:say|says|saying|read|reads|reading|text|wording|title|caption|subtitle|label)"
+                      r"\s*[:：]\s*\S.{0,400}$"
+                      r"|(?:写着|写上|内容是|文字是|改成|标题|字幕)\s*[:：]\s*\S.{0,400}$", re.IGNORECASE | re.S)
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 
 
@@ -96,24 +101,28 @@ def normalise(text: str, chars: Mapping[int, str], words: Sequence[tuple[str, st
     """NFKC (full-width → half-width), casefold, straight quotes, traditional → simplified characters,
     then regional words to the mainland ones the lexicon uses ("影片" → "视频")."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES).translate(chars)
-    for regional, mainland in words:
-        if regional in text:
-            text = text.replace(regional, mainland)
+    if not text.isascii():  # every regional word is Chinese
+        for regional, mainland in words:
+            if regional in text:
+                text = text.replace(regional, mainland)
     return text
 
 
 def without_quotes(text: str) -> str:
-    """``text`` with quoted passages blanked out, unless nothing would be left."""
-    if not any(q in text for q in "\"'“「『"):
-        return text
-    rest = _QUOTED_TEXT.sub(lambda m: " " * len(m.group(0)), text)
+    """``text`` with quoted passages (and the text after "should read:") blanked out, unless nothing
+    would be left."""
+    rest = text
+    if ":" in text or "：" in text:
+        rest = _CONTENT.sub(lambda m: " " * len(m.group(0)), rest)
+    if any(q in text for q in "\"'“「『"):
+        rest = _QUOTED_TEXT.sub(lambda m: " " * len(m.group(0)), rest)
     return rest if rest.strip() else text
 
 
 def tokenize(text: str, chars: Mapping[int, str], typos: Mapping[str, str],
              words: Sequence[tuple[str, str]] = ()) -> tuple[str, ...]:
     """The normalised token sequence of ``text`` with English typos mapped to their word, fillers dropped."""
-    raw = _TOKEN.findall(normalise(text, chars, words))
+    raw = _TOKEN.findall(_RUNS.sub(r"\1", normalise(text, chars, words)))  # "slooow", "foreverrr"
     # A typo maps to its word; a filler ("um", "嗯") maps to "" and is dropped.
     return tuple(word for word in (typos.get(token, token) for token in raw) if word)
 
@@ -123,23 +132,62 @@ def tokenize(text: str, chars: Mapping[int, str], typos: Mapping[str, str],
 _RELAY = re.compile(r"\s*([^\n:：\"“”‘’「」『』]{1,80}?)(?:\s*[:：]\s*|\s+(?=['\"“‘「『])|(?=[\"“‘「『]))(.+)", re.S)
 _PAIRS = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
 _RELAY_PREFIX_TOKENS = 10
+_RELAY_TAIL = re.compile(r"([^\n:：\"“”‘’「」『』]{1,40})[:：]\s*(([\"“‘「『']).{1,400}[\"”’」』'])\s*$", re.S)
 
 
 def unwrap_relay(text: str, people: frozenset[str], saying: frozenset[str], chars: Mapping[int, str],
                  words: Sequence[tuple[str, str]] = ()) -> str:
+    """The person's own words of a relayed message (a relay inside a relay too: "客服转述：用户说“…”"),
+    or ``text`` when it is not one; a JSON object an agent passes on is read for its message."""
+    inner = _from_json(text)
+    for _ in range(2):
+        outer, inner = inner, _unwrap_once(inner, people, saying, chars, words)
+        if inner == outer:
+            break
+    return inner
+
+
+# '{"user": "send me the final mp4"}', '{"from": "user", "text": "…"}': the message field of a JSON object.
+_MESSAGE_KEYS = ("text", "message", "content", "msg", "utterance", "query", "input", "user", "prompt")
+
+
+def _from_json(text: str) -> str:
+    stripped = text.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")) or len(stripped) > _QUOTE * 25:
+        return text
+    import json
+
+    try:
+        data = json.loads(stripped)
+    except ValueError:
+        return text
+    if not isinstance(data, dict):
+        return text
+    found = next((data[k] for k in _MESSAGE_KEYS if isinstance(data.get(k), str) and data[k].strip()), None)
+    return found if found is not None else text
+
+
+def _unwrap_once(text: str, people: frozenset[str], saying: frozenset[str], chars: Mapping[int, str],
+                 words: Sequence[tuple[str, str]] = ()) -> str:
     """The person's own words of a relayed message, or ``text`` when it is not one.
 
-    The prefix must name a person ("user", "客户") and a saying ("wrote", "说") near its start or end,
+    The prefix (at most ten tokens) must name a person ("user", "客户") and a saying ("wrote", "说"),
     so "add a caption for the user: 'welcome'" stays what it is.
     """
     match = _RELAY.fullmatch(text[:_QUOTE * 25])
     if match is None:
         return text
     prefix = _TOKEN.findall(normalise(match.group(1), chars, words))
-    if not prefix or len(prefix) > _RELAY_PREFIX_TOKENS or not people.intersection(prefix):
-        return text
-    if not saying.intersection(prefix[:2] + prefix[-3:]):
-        return text
+    if not prefix or len(prefix) > _RELAY_PREFIX_TOKENS or not people.intersection(prefix) or not saying.intersection(
+            prefix):  # "The person asked me to pass this on: …"
+        # "Context for you: … They wrote: 'did it work?'": a quoted message closing a longer note
+        tail = _RELAY_TAIL.search(text[-_QUOTE * 2:])
+        if tail is None:
+            return text
+        said = _TOKEN.findall(normalise(tail.group(1), chars, words))[-6:]  # "The customer says, and I quote:"
+        if not (people.intersection(said) and saying.intersection(said)):
+            return text
+        match = tail
     inner = match.group(2).strip()
     if len(inner) >= 2 and _PAIRS.get(inner[0]) == inner[-1]:
         inner = inner[1:-1].strip()

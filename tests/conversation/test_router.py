@@ -38,7 +38,16 @@ TUNING_V4 = Path(__file__).with_name("router_tuning_v4.yaml")
 TUNING_V4B = Path(__file__).with_name("router_tuning_v4b.yaml")  # a second round-4 set, written later
 TUNING_V4C = Path(__file__).with_name("router_tuning_v4c.yaml")  # and a third
 TUNING_V4D = Path(__file__).with_name("router_tuning_v4d.yaml")  # and a fourth
-HELDOUT_V5 = Path(__file__).with_name("router_heldout_v5.yaml")
+HELDOUT_V5 = Path(__file__).with_name("router_heldout_v5.yaml")  # tuning data since round 5
+# Round 5: fresh tuning sets written while the router was tuned (first passes in docs/router.md).
+TUNING_V6A = Path(__file__).with_name("router_tuning_v6a.yaml")
+TUNING_V6B = Path(__file__).with_name("router_tuning_v6b.yaml")
+TUNING_V6C = Path(__file__).with_name("router_tuning_v6c.yaml")
+TUNING_V6D = Path(__file__).with_name("router_tuning_v6d.yaml")
+# Round 5's held-out set: written before round 5 by someone who had not read the router, scored once
+# before it (260/323, 80.5 %) and once after (300/323, 92.9 %); never tuned on, never in the model's
+# training data.
+HELDOUT_V6 = Path(__file__).with_name("router_heldout_v6.yaml")
 HELDOUT_V2 = Path(__file__).with_name("router_heldout_v2.yaml")
 # Measured after tuning (204/217, docs/router.md), minus two points: a regression guard.
 HELDOUT_V2_FLOOR = 204 / 217 - 0.02
@@ -113,8 +122,10 @@ def test_heldout_final_part_does_not_regress() -> None:
 @pytest.mark.parametrize(("path", "floor"), [(TUNING_V2, 0.98), (TUNING_V2B, 0.98), (TUNING_V3, 0.96),
                                              (HELDOUT_V3, 0.98), (TUNING_V4, 0.94), (HELDOUT_V4, 0.97),
                                              (TUNING_V4B, 0.96), (TUNING_V4C, 0.97),
-                                             (TUNING_V4D, 0.95)],
-                         ids=["round1", "round2", "round3", "v3", "round4", "v4", "round4b", "round4c", "round4d"])
+                                             (TUNING_V4D, 0.95), (TUNING_V6A, 0.97), (TUNING_V6B, 0.97),
+                                             (TUNING_V6C, 0.96), (TUNING_V6D, 0.96)],
+                         ids=["round1", "round2", "round3", "v3", "round4", "v4", "round4b", "round4c", "round4d",
+                              "round5a", "round5b", "round5c", "round5d"])
 def test_tuning_v2_accuracy_is_at_least_98_percent(path: Path, floor: float) -> None:
     accuracy, misses = _accuracy(path)
     print(f"tuning accuracy {accuracy:.1%}")
@@ -143,6 +154,25 @@ def test_heldout_v5_does_not_regress() -> None:
     accuracy, _ = _accuracy(HELDOUT_V5)
     print(f"held-out v5 accuracy {accuracy:.1%}")
     assert accuracy >= 197 / 212 - 0.02, f"held-out v5 accuracy fell to {accuracy:.1%}"
+
+
+def test_heldout_v6_does_not_regress() -> None:
+    """The fifth fresh set: measured once after round 5 (300/323), minus two points; misses not printed."""
+    accuracy, _ = _accuracy(HELDOUT_V6)
+    print(f"held-out v6 accuracy {accuracy:.1%}")
+    assert accuracy >= 300 / 323 - 0.02, f"held-out v6 accuracy fell to {accuracy:.1%}"
+
+
+def test_heldout_v6_is_new_half_chinese_covers_every_intent_and_was_never_trained_on() -> None:
+    items = yaml.safe_load(HELDOUT_V6.read_text(encoding="utf-8"))
+    others = [p for p in HELDOUT_V6.parent.glob("router_*.yaml") if p != HELDOUT_V6]
+    seen = {_normalised(item["text"]) for path in others for item in yaml.safe_load(path.read_text(encoding="utf-8"))}
+    assert len(items) >= 200
+    assert sum(any("\u4e00" <= c <= "\u9fff" for c in item["text"]) for item in items) * 2 >= len(items)
+    assert Counter(item["intent"] for item in items).keys() == set(INTENTS)
+    assert not [item["text"] for item in items if _normalised(item["text"]) in seen]
+    model = json.loads((Path(__file__).parents[2] / "skill" / "router" / "model.json").read_text(encoding="utf-8"))
+    assert "router_heldout_v6" not in model["trained_on"]
 
 
 def test_heldout_v5_is_new_half_chinese_and_covers_every_intent() -> None:
@@ -287,7 +317,8 @@ def test_lexical_classes_and_gaps_expand_in_the_lexicon() -> None:
     assert ("finished", "mp4") in texts and ("final", "video") in texts  # '{final} {media}'
     assert ("is", "*", "done") in texts
     assert route("is the Spanish dub done?").intent == "state"  # three tokens in the gap
-    assert route("is the, uh, thing, done").intent != "state"  # a gap never crosses a clause
+    # a gap never crosses a clause: no lexicon phrase matches (only the fallback model may guess)
+    assert not [e for e in route("is the, uh, thing, done").evidence if not e.startswith("model:")]
 
 
 def test_fillers_are_dropped_and_keyboard_slips_corrected() -> None:
@@ -569,3 +600,61 @@ def test_the_route_summary_names_every_intent_and_hint(intent: str, lang: str) -
     text = render("route/summary", lang, intent=intent, hints=["cloud", "sync_fix"], files=[], urls=[], output=None,
                   evidence=[])
     assert text.startswith("→ ") and "cloud" not in text[2:4]
+
+
+# -- round 5: classes of status question, files that name a capability, content after a colon -----
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("bro it's been ages", "state"), ("你那边是不是出问题了", "state"), ("字幕到底加没加上去", "state"),
+    ("音樂換咗未", "state"), ("这个视频导出了吗", "state"), ("where's my vid at", "state"),
+    ("why is the export so slow?", "edit"), ("why is it so slow", "state"),
+    ("可以导出了吗？可以的话就导吧", "export"), ("my client asks: \"did you get the video I uploaded?\"", "state"),
+])
+def test_status_questions_by_class_not_by_phrase(text: str, intent: str) -> None:
+    assert route(text).intent == intent
+
+
+@pytest.mark.parametrize(("text", "attach", "intent"), [
+    ("bring this cartoon frog to life with the voice clip", ["frog.png", "v.wav"], "animate"),
+    ("this selfie + this audio = talking video please", ["selfie.jpg", "a.wav"], "talk"),
+    ("這段錄音的音素時間軸給我", ["r.wav"], "mouth_cues"),
+    ("add this audio to the timeline", ["a.wav"], "upload"),
+    ("is the lip sync in this export any good?", ["export.mp4"], "face_check"),
+])
+def test_the_files_sent_and_a_class_of_words_name_a_local_capability(text: str, attach: list[str],
+                                                                       intent: str) -> None:
+    assert route(text, attach).intent == intent
+
+
+def test_text_after_should_read_is_content_and_letter_runs_collapse() -> None:
+    assert route("title should read: Is It Done Yet?").intent == "edit"
+    assert route("y is it so slooow").intent == "state"
+    assert tokenize("soooo", load_lexicon().chars, {}) == ("so",)
+
+
+def test_a_quoted_message_closing_a_longer_note_is_routed_on_its_words() -> None:
+    note = "Context for you: the user asked me to check. They wrote: 'did it work? nothing shows up'"
+    assert route(note).intent == "state"
+    assert route("Relaying: \"please export it\"").intent == "export"
+
+
+def test_an_edit_verb_before_de_is_a_modifier() -> None:
+    got = route("修改的部分都没问题了，麻烦把最后的影片传给我")
+    assert got.intent == "export" and "then_export" not in got.hints
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ('{"user": "send me the final mp4"}', "export"), ('{"message": "仲未好？", "sender": "user"}', "state"),
+    ("客服转述：用户说“我的视频是不是卡住了”", "state"), ("嗯？", "state"), ("hm?", "state"),
+    ("The co-host says 'what's my balance' as a joke at 14:00; bleep the next word, not that.", "edit"),
+    ("有没有把我喘气的声音去掉", "state"),
+])
+def test_json_nested_relays_nudges_and_quotes_with_apostrophes(text: str, intent: str) -> None:
+    assert route(text).intent == intent
+
+
+def test_a_face_question_with_only_a_photo_is_a_face_check() -> None:
+    assert route("幫我檢查一下這張照片的臉能不能用", ["lian.jpg"]).intent == "face_check"
+    assert route("is the face in this picture clear enough to make it talk? only checking",
+                 ["passport.jpg"]).intent == "face_check"
+    assert route("make this photo talk", ["p.jpg", "v.wav"]).intent == "talk"

@@ -140,9 +140,13 @@ def studio_copy(performance: np.ndarray, rate: int, k: float, b: float) -> np.nd
 
 
 def write_wav(path: Path, x: np.ndarray, rate: int, channels: int = 1) -> Path:
-    """16-bit PCM WAV of mono samples in -1..1; ``channels`` > 1 repeats the signal in each channel."""
+    """16-bit PCM WAV of samples in -1..1: mono (``channels`` > 1 repeats it in each channel), or
+    samples x channels."""
     pcm = (np.clip(x, -1, 1) * 32767).astype("<i2")
-    if channels > 1:
+    if pcm.ndim == 2:
+        channels = pcm.shape[1]
+        pcm = pcm.reshape(-1)
+    elif channels > 1:
         pcm = np.repeat(pcm[:, None], channels, axis=1).reshape(-1)
     with wave.open(str(path), "wb") as w:
         w.setnchannels(channels)

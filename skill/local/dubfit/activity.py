@@ -10,10 +10,14 @@ level and the pause's noise floor.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from skill.local.dubfit.features import RATE, VAD_FRAME, Features, analyse
+from skill.local.dubfit.features import analyse
+
+if TYPE_CHECKING:
+    from skill.local.dubfit.finder import Levels
 
 MIN_PAUSE = 0.25  # a phrase ends at a pause at least this long (the issue's definition)
 MIN_PHRASE = 0.10  # shorter bursts (a click, a breath) are not phrases
@@ -51,16 +55,16 @@ def _merge(runs: list[tuple[float, float]], gap: float) -> list[tuple[float, flo
     return merged
 
 
-def _local_floor(env: np.ndarray, pause: np.ndarray, start: float, end: float, fallback: float) -> float:
+def local_floor(levels: Levels, start: float, end: float, fallback: float) -> float:
     """The noise level of the pauses within a second of the phrase (noise changes over a long track)."""
-    a, b = max(int(start * 1000) - 1000, 0), int(end * 1000) + 1000
-    near = np.concatenate((env[a: int(start * 1000)][pause[a: int(start * 1000)]],
-                           env[int(end * 1000): b][pause[int(end * 1000): b]]))
+    a, s, e = max(int(start * 1000) - 1000, 0), int(start * 1000), int(end * 1000)
+    before, after = levels.env(a, s), levels.env(e, e + 1000)
+    near = np.concatenate((before[levels.pause(a, a + len(before))], after[levels.pause(e, e + len(after))]))
     return float(np.median(near)) if len(near) >= 50 else fallback
 
 
-def _refine(env: np.ndarray, smooth: np.ndarray, start: float, end: float, floor: float, lo_limit: float,
-            hi_limit: float) -> tuple[float, float] | None:
+def refine(levels: Levels, start: float, end: float, floor: float, lo_limit: float,
+           hi_limit: float) -> tuple[float, float] | None:
     """The edges near the VAD's guess: first where the level holds above a threshold between the
     pause's floor and the phrase's loud part (a quiet fricative still counts, room noise does not),
     then walked outwards while the level stays clearly above the floor (a soft attack or a decay
@@ -68,11 +72,11 @@ def _refine(env: np.ndarray, smooth: np.ndarray, start: float, end: float, floor
     phrase's own neighbourhood only: whole-track arrays per phrase would cost hours per hour."""
     a, b = int(start * 1000), int(end * 1000)
     s_lo = max(int((start - _SEARCH) * 1000), int(lo_limit * 1000), 0)
-    e_hi = min(int((end + _SEARCH) * 1000), int(hi_limit * 1000), len(env))
+    e_hi = min(int((end + _SEARCH) * 1000), int(hi_limit * 1000), levels.total)
     if b <= a or e_hi <= s_lo:
         return None
-    local, calm = env[s_lo:e_hi], smooth[s_lo:e_hi]  # index 0 = s_lo
-    peak = float(np.percentile(env[a:b], 95))
+    local, calm = levels.env(s_lo, e_hi), levels.smooth(s_lo, e_hi)  # index 0 = s_lo
+    peak = float(np.percentile(levels.env(a, b), 95))
     if peak < floor + _MIN_SNR:  # the VAD fired on noise: nothing stands out of the floor
         return None
     threshold = max(floor + max(0.35 * (peak - floor), 6.0), peak - 40.0)
@@ -117,31 +121,9 @@ def _held(above: np.ndarray) -> np.ndarray:
 
 
 def phrases(samples: np.ndarray, duration: float) -> list[Phrase]:
-    """The phrases of a whole 16 kHz mono track (tests and tools; files go through ``from_features``)."""
-    return from_features(analyse([samples]), duration)
+    """The phrases of a whole 16 kHz mono track (tests and tools; files stream through ``finder``)."""
+    from skill.local.dubfit.finder import PhraseFinder
 
-
-def from_features(features: Features, duration: float | None = None) -> list[Phrase]:
-    """The phrases of a track: speech separated by pauses of at least MIN_PAUSE."""
-    flags, env = features.flags, features.env
-    duration = features.duration if duration is None else duration
-    # merge only the VAD's own flicker here: its hangover makes a 0.3 s pause look like 0.2 s, so
-    # the pause rule is applied after the edges are refined
-    runs = [r for r in _merge(_runs(flags, VAD_FRAME / RATE), _FLICKER) if r[1] - r[0] >= _FLICKER]
-    if not runs:
-        return []
-    pause = np.ones(len(env), bool)  # the pauses between phrases (with 50 ms kept clear of speech)
-    for start, end in _merge(runs, MIN_PAUSE):
-        pause[max(int(start * 1000) - 50, 0): int(end * 1000) + 50] = False
-    floor_all = float(np.median(env[pause])) if pause.sum() > 50 else float(np.percentile(env, 10))
-    smooth = np.convolve(env, np.full(5, 0.2, np.float32), "same")
-    refined: list[tuple[float, float]] = []
-    for i, (start, end) in enumerate(runs):
-        lo = refined[-1][1] + 0.01 if refined else 0.0
-        hi = runs[i + 1][0] if i + 1 < len(runs) else duration
-        floor = max(_local_floor(env, pause, start, end, floor_all), -90.0)
-        edges = _refine(env, smooth, start, end, floor, lo, hi)
-        if edges is not None:
-            refined.append(edges)
-    out = _merge(refined, MIN_PAUSE)
-    return [Phrase(round(s, 4), round(min(e, duration), 4)) for s, e in out if e - s >= MIN_PHRASE]
+    found = PhraseFinder()
+    analyse([samples], found.add)
+    return found.finish(duration)

@@ -10,13 +10,12 @@ from typing import Any
 
 import av
 
+from skill.config import DEFAULT_MAX_STRETCH
 from skill.errors import MediaError, UsageError
-from skill.local.dubfit import activity, match, plan, reader, writer
+from skill.local.dubfit import match, plan, reader, writer
 from skill.local.dubfit.activity import Phrase
 from skill.media.remux import partial_file
 
-DEFAULT_MAX_STRETCH = 1.25
-HARD_MAX_STRETCH = 1.5  # beyond ±50 % WSOLA speech turns audibly mechanical (docs/fit.md)
 Progress = Callable[..., None]
 
 
@@ -33,6 +32,11 @@ class FitResult:
 
 def check_sources(original: Path, dub: Path) -> bool:
     """Every refusal about the two inputs that needs no decoding; says whether ORIGINAL has video."""
+    return inspect(original, dub)[0].has_video
+
+
+def inspect(original: Path, dub: Path) -> tuple[reader.Info, reader.Info]:
+    """``check_sources``, and what each file holds (one open each)."""
     for path in (original, dub):
         if not path.is_file():
             raise MediaError("errors/fit_missing", file=str(path))
@@ -40,16 +44,16 @@ def check_sources(original: Path, dub: Path) -> bool:
             raise MediaError("errors/fit_empty", file=path.name)
     if original.resolve() == dub.resolve() or filecmp.cmp(original, dub, shallow=False):
         raise MediaError("errors/fit_same_file", file=dub.name)
-    has_video = False
+    found = []
     for path in (original, dub):
         try:
             with av.open(str(path)) as container:
                 if not container.streams.audio:
                     raise MediaError("errors/fit_no_audio", file=path.name)
-                has_video = has_video or (path == original and bool(container.streams.video))
+                found.append(reader.info(container))
         except (av.FFmpegError, OSError, UnicodeDecodeError):
             raise MediaError("errors/fit_unreadable", file=path.name) from None
-    return has_video
+    return found[0], found[1]
 
 
 def check_output(original: Path, dub: Path, output: Path, has_video: bool) -> None:
@@ -65,51 +69,50 @@ def check_output(original: Path, dub: Path, output: Path, has_video: bool) -> No
         raise MediaError("errors/fit_no_video", file=original.name, out=output.name)
 
 
-def _duration(path: Path, fallback: float) -> float:
-    with av.open(str(path)) as container:
-        return (container.duration or 0) / av.time_base or fallback
-
-
-def _phrases(path: Path) -> tuple[list[Phrase], float]:
-    """The phrases of a file and its audio's duration. Streamed: see ``features.analyse_file``."""
+def _phrases(path: Path, rate: int) -> tuple[list[Phrase], float]:
+    """The phrases of a file and its audio's duration, found as it streams (``finder``)."""
     from skill.local.dubfit import features
+    from skill.local.dubfit.finder import PhraseFinder
 
-    analysed = features.analyse_file(path, "errors/fit_unreadable")
-    found = activity.from_features(analysed)
+    finder = PhraseFinder()
+    duration = features.analyse_file(path, rate, "errors/fit_unreadable", finder.add)
+    found = finder.finish(duration)
     if not found:
         raise MediaError("errors/fit_no_speech", file=path.name)
-    return found, analysed.duration
+    return found, duration
 
 
 def fit_files(original: Path, dub: Path, output: Path, max_stretch: float = DEFAULT_MAX_STRETCH,
               progress: Progress | None = None) -> FitResult:
     """Fit ``dub`` to ``original``'s phrasing and write ``output`` (via a hidden partial file)."""
     say: Any = progress or (lambda *a, **k: None)
-    check_output(original, dub, output, check_sources(original, dub))
+    source, voice = inspect(original, dub)
+    check_output(original, dub, output, source.has_video)
     say("fit/analysing", fraction=None, file=original.name)
-    ours, ours_len = _phrases(original)
+    ours, ours_len = _phrases(original, source.rate)
     say("fit/analysing", fraction=None, file=dub.name)
-    theirs, theirs_len = _phrases(dub)
-    duration = _duration(original, ours_len)
+    theirs, theirs_len = _phrases(dub, voice.rate)
+    duration = source.duration or ours_len
     groups = match.match(ours, theirs)
     placements, squeezed = plan.plan(ours, theirs, groups, max_stretch, duration)
     tmap = plan.time_map(placements, theirs_len, duration)
     say("fit/writing", fraction=None, file=output.name)
     suffix = output.suffix.lower()
-    rate = reader.audio_rate(dub)
+    rate, layout = voice.rate, voice.layout
     out_rate = writer.output_rate(suffix, rate)
     out_len = round(duration * out_rate)
     from skill.local.dubfit import wsola
 
-    blocks = wsola.render(reader.blocks(dub, "errors/fit_unreadable"), rate, tmap, round(duration * rate))
-    blocks = writer.resampled(blocks, rate, out_rate, out_len)
+    blocks = wsola.render(reader.blocks(dub, "errors/fit_unreadable"), rate, tmap, round(duration * rate),
+                          voice.channels)
+    blocks = writer.resampled(blocks, rate, out_rate, out_len, voice.channels)
     packets = None
     try:
         with partial_file(output, "errors/fit_write_failed") as partial:
             if suffix in writer.VIDEO_FORMATS:
-                packets = writer.mux_video(original, blocks, out_rate, partial, suffix)
+                packets = writer.mux_video(original, blocks, out_rate, partial, suffix, layout)
             else:
-                writer.write_audio(blocks, out_rate, partial, suffix)
+                writer.write_audio(blocks, out_rate, partial, suffix, layout)
     except OSError as exc:
         raise MediaError("errors/fit_write_failed", file=output.name,
                          reason=exc.strerror or type(exc).__name__) from None

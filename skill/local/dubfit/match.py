@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from skill.local.dubfit.activity import Phrase
 
 MOVES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1))
@@ -59,30 +61,37 @@ def match(original: list[Phrase], dub: list[Phrase]) -> list[Group]:
             c += _PAUSE_WEIGHT * (d_len - sum(p.length for p in dub[j:j + b])) / d_len
         return c
 
-    inf = math.inf
-    best: dict[tuple[int, int], tuple[float, tuple[int, int] | None]] = {(0, 0): (0.0, None)}
+    # the band as arrays (row i holds j = first(i) ... first(i) + width - 1): a dict of tuples per
+    # cell held 20 MB for an hour's 1000 phrases; a cell outside its row's band is never expanded
+    width = 2 * _BAND + 1
     slope = n / m
+
+    def first(i: int) -> int:
+        return round(i * slope) - _BAND
+
+    total = np.full((m + 1, width), np.inf)
+    move = np.full((m + 1, width), -1, np.int8)
+    total[0, -first(0)] = 0.0
     for i in range(m + 1):
-        centre = round(i * slope)
-        for j in range(max(0, centre - _BAND), min(n, centre + _BAND) + 1):
-            here = best.get((i, j))
-            if here is None or (i, j) == (m, n):
+        for j in range(max(0, first(i)), min(n, first(i) + width - 1) + 1):
+            here = float(total[i, j - first(i)])
+            if here == math.inf or (i, j) == (m, n):
                 continue
-            for a, b in MOVES:
+            for k, (a, b) in enumerate(MOVES):
                 if i + a > m or j + b > n:
                     continue
-                total = here[0] + cost(i, a, j, b)
-                key = (i + a, j + b)
-                if total < best.get(key, (inf, None))[0]:
-                    best[key] = (total, (a, b))
-    if (m, n) not in best:  # counts so different that no band path exists: pair in order, lump the rest
+                col = j + b - first(i + a)
+                if not 0 <= col < width:
+                    continue
+                cell = here + cost(i, a, j, b)
+                if cell < total[i + a, col]:
+                    total[i + a, col], move[i + a, col] = cell, k
+    if total[m, n - first(m)] == math.inf:  # counts so different that no band path exists: pair in order
         return _fallback(m, n)
     groups: list[Group] = []
     i, j = m, n
     while (i, j) != (0, 0):
-        step = best[(i, j)][1]
-        assert step is not None
-        a, b = step
+        a, b = MOVES[int(move[i, j - first(i)])]
         groups.append(Group(i - a, i - 1, j - b, j - 1))
         i, j = i - a, j - b
     return groups[::-1]

@@ -111,10 +111,18 @@ def analyse_samples(samples: Samples, *, text: str | None = None, lang: str | No
     phones: list[Phone] = []
     fallback = ""
     if regions:
+        if language == "zh" and has_text:  # very clean speech needs a noise floor (mouthcues.zh)
+            from skill.local.mouthcues import zh
+
+            samples = zh.floored(samples, regions, RATE)
         if has_text:
             phones, path_used, fallback = _with_text(samples, regions, str(text), language)
         else:
             phones = _recognise(samples, regions, language_independent=language != "en")
+        if language == "zh":
+            from skill.local.mouthcues import zh
+
+            phones = zh.closures(phones)
     cues = animate(shapes.targets(phones, extended), duration_cs, extended, rules)
     return CueTrack([Cue(s / 100, e / 100, shape) for s, e, shape in cues], duration_cs / 100, path_used,
                     sound_file, language, fallback, phones)
@@ -136,7 +144,9 @@ def _with_text(samples: Samples, regions: list[tuple[int, int]], text: str,
     from skill.local.mouthcues import text as texts
 
     if language == "zh":
-        pairs = texts.pinyin_syllables(text)
+        from skill.local.mouthcues import zh
+
+        pairs = zh.syllables(text)
         tokens = sphinx.prepare([s for s, _ in pairs], {s: p for s, p in pairs})
     else:
         tokens = sphinx.prepare(texts.words(text))

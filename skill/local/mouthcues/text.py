@@ -1,5 +1,5 @@
 """Dialogue text → dictionary words: case, punctuation, numbers, symbols; pronunciations for
-words the dictionary lacks (small letter-to-sound rules); Chinese via pinyin.
+words the dictionary lacks (small letter-to-sound rules). Chinese text is ``zh``'s.
 
 PocketSphinx aligns only lower-case tokens that are in its dictionary ("Hello," or an OOV word
 makes ``set_align_text`` raise), so everything a person writes is reduced to such tokens here.
@@ -119,51 +119,3 @@ def g2p(word: str) -> str:
     # collapse doubled letters ("ll", "ss") that would otherwise give a phone twice
     return " ".join(p for k, p in enumerate(phones) if k == 0 or p != phones[k - 1])
 
-
-# Chinese: pinyin initials/finals → the nearest CMU phones. The shapes only need the mouth's
-# opening and rounding, which these keep (a → AA wide, u → UW rounded, i → IY spread).
-_INITIALS = {"b": "B", "p": "P", "m": "M", "f": "F", "d": "D", "t": "T", "n": "N", "l": "L", "g": "G",
-             "k": "K", "h": "HH", "j": "JH", "q": "CH", "x": "SH", "zh": "JH", "ch": "CH", "sh": "SH",
-             "r": "R", "z": "Z", "c": "T S", "s": "S", "y": "Y", "w": "W"}
-_FINALS = {"a": "AA", "o": "AO", "e": "AH", "i": "IY", "u": "UW", "v": "Y UW", "ai": "AY", "ei": "EY",
-           "ao": "AW", "ou": "OW", "an": "AA N", "en": "AH N", "ang": "AA NG", "eng": "AH NG",
-           "ong": "UH NG", "er": "ER", "ia": "Y AA", "ie": "Y EH", "iao": "Y AW", "iu": "Y OW",
-           "iou": "Y OW", "ian": "Y EH N", "in": "IY N", "iang": "Y AA NG", "ing": "IY NG",
-           "iong": "Y UH NG", "ua": "W AA", "uo": "W AO", "uai": "W AY", "ui": "W EY", "uei": "W EY",
-           "uan": "W AA N", "un": "W AH N", "uen": "W AH N", "uang": "W AA NG", "ueng": "W AH NG",
-           "ve": "Y EH", "ue": "Y EH", "van": "Y EH N", "vn": "Y IY N", "io": "Y AO", "n": "N",
-           "ng": "NG", "m": "M", "hm": "HH M", "ê": "EH"}
-
-
-def pinyin_syllables(text: str) -> list[tuple[str, str]]:
-    """Chinese text → (syllable, CMU phones) per character; latin words inside go through g2p."""
-    from pypinyin import Style, lazy_pinyin
-
-    out: list[tuple[str, str]] = []
-    for chunk in re.findall(r"[\u3400-\u9fff]+|[A-Za-z0-9'.]+", text):
-        if not "\u3400" <= chunk[0] <= "\u9fff":
-            out.extend((w, g2p(w)) for w in words(chunk) if g2p(w))
-            continue
-        for syllable in lazy_pinyin(chunk, style=Style.NORMAL, errors="ignore", v_to_u=False):
-            phones = _syllable_phones(syllable.lower())
-            if phones:
-                out.append((syllable, phones))
-    return out
-
-
-def _syllable_phones(syllable: str) -> str:
-    initial = next((i for i in ("zh", "ch", "sh") if syllable.startswith(i)), syllable[:1])
-    if initial not in _INITIALS or syllable in _FINALS:
-        initial = ""
-    final = syllable[len(initial):]
-    if initial in ("j", "q", "x", "y") and final.startswith("u"):
-        final = "v" + final[1:]  # ju, qu, xu, yu are ü
-    if initial == "y" and final.startswith("i"):
-        initial = ""  # yi, yin, ying: the y is only spelling
-    if initial == "w" and final == "u":
-        initial = ""
-    if final == "i" and initial in ("z", "c", "s", "zh", "ch", "sh", "r"):
-        final_phones = "IH"  # the "buzzed" i of zi, shi: teeth close, not spread EE
-    else:
-        final_phones = _FINALS.get(final, "")
-    return " ".join(part for part in (_INITIALS.get(initial, ""), final_phones) if part)

@@ -105,8 +105,8 @@ def test_wsola_keeps_pitch_does_not_clip_or_click(ratio: float) -> None:
     dur_out = 0.5 + 2.0 * ratio + 0.5
     tmap = plan.TimeMap(np.array([0, 0.5, 0.5 + 2 * ratio, dur_out]), np.array([0, 0.5, 2.5, dur_in]), [],
                         dur_out)
-    out = np.concatenate(list(wsola.render(iter([x[i:i + 65536] for i in range(0, len(x), 65536)]), rate,
-                                           tmap, round(dur_out * rate))))
+    out = np.concatenate(list(wsola.render(iter([x[None, i:i + 65536] for i in range(0, len(x), 65536)]), rate,
+                                           tmap, round(dur_out * rate))), axis=1)[0]
     assert len(out) == round(dur_out * rate)
     body = out[int(0.6 * rate): int((0.4 + 2 * ratio) * rate)]
     cents = 1200 * np.log2(f0_median(body, rate) / f0_median(x[int(0.6 * rate): int(2.4 * rate)], rate))

@@ -11,7 +11,7 @@ import av
 import numpy as np
 import pytest
 
-from tests.local.dubfit.conftest import DURATION, ORIGINAL
+from tests.local.dubfit.conftest import DUB, DURATION, ORIGINAL
 from tests.local.dubfit.synth import track
 from tests.local.speechsynth import write_video, write_wav
 
@@ -25,20 +25,25 @@ def _packets(path: Path) -> list[bytes]:
 
 
 def _decoded(path: Path) -> tuple[np.ndarray, int]:
+    """Every decoded sample (channels x samples, as FFmpeg gives them: priming and gapless info
+    honoured) and the rate."""
     with av.open(str(path)) as container:
         stream = container.streams.audio[0]
-        chunks = [f.to_ndarray().reshape(-1)
-                  for f in container.decode(stream)]
-        data = np.concatenate(chunks)
-        if data.dtype == np.int16:
-            data = data.astype(np.float32) / 32768
-        return data.astype(np.float32), int(stream.sample_rate)
+        chunks = []
+        for frame in container.decode(stream):
+            data = frame.to_ndarray()
+            if not frame.format.is_planar:
+                data = data.reshape(-1, len(frame.layout.channels)).T
+            chunks.append(data.astype(np.float32) / (32768 if data.dtype == np.int16 else 1))
+        return np.concatenate(chunks, axis=1), int(stream.sample_rate)
 
 
+@pytest.mark.parametrize("suffix", [".mp4", ".mov", ".mkv"])
 def test_video_out_copies_the_picture_and_carries_the_fitted_dub(fit_cli: Callable, video: Path,
-                                                                 pair: tuple[Path, Path], tmp_path: Path) -> None:
+                                                                 pair: tuple[Path, Path], tmp_path: Path,
+                                                                 suffix: str) -> None:
     (tmp_path / "out").mkdir()
-    out = tmp_path / "out" / "fitted.mp4"
+    out = tmp_path / "out" / f"fitted{suffix}"
     result = fit_cli("fit", video, pair[1], "--output", out, "--json")
     assert result.code == 0, result.err
     report = result.json()
@@ -48,26 +53,59 @@ def test_video_out_copies_the_picture_and_carries_the_fitted_dub(fit_cli: Callab
         assert written.streams.video[0].codec_context.name == source.streams.video[0].codec_context.name
         assert len(written.streams.audio) == 1 and written.streams.audio[0].codec_context.name == "aac"
         assert abs(written.duration - source.duration) / av.time_base <= 1 / 12  # one frame at 12 fps
-    assert [p.name for p in out.parent.iterdir()] == ["fitted.mp4"]  # no temporary file left beside it
-
-
-@pytest.mark.parametrize("suffix", [".wav", ".flac"])
-def test_audio_out_is_exactly_as_long_as_the_original(fit_cli: Callable, pair: tuple[Path, Path],
-                                                       tmp_path: Path, suffix: str) -> None:
-    out = tmp_path / f"fitted{suffix}"
-    assert fit_cli("fit", *pair, "-o", out).code == 0
     samples, rate = _decoded(out)
-    assert rate == 44_100  # the dub's own rate
-    assert len(samples) == round(DURATION * rate)
+    assert len(samples) == 2 and abs(samples.shape[1] / rate - DURATION) <= 1 / 12  # the dub's channels
+    assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temporary file left beside it
 
 
-@pytest.mark.parametrize("suffix", [".m4a", ".mp3"])
-def test_compressed_audio_out_is_as_long_as_the_original_within_a_codec_frame(
+@pytest.mark.parametrize("suffix", [".wav", ".flac", ".mp3"])
+def test_audio_out_is_exactly_as_long_as_the_original_in_the_dubs_rate_and_channels(
         fit_cli: Callable, pair: tuple[Path, Path], tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"fitted{suffix}"
-    assert fit_cli("fit", *pair, "-o", out).code == 0, suffix
+    assert fit_cli("fit", *pair, "-o", out).code == 0
+    samples, rate = _decoded(out)  # MP3: LAME's header gives the encoder delay and padding
+    assert rate == 44_100  # the dub's own rate
+    assert samples.shape == (2, round(DURATION * rate))
+
+
+def test_m4a_out_is_exact_by_its_edit_list_and_decodes_under_one_aac_frame_longer(
+        fit_cli: Callable, pair: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "fitted.m4a"
+    assert fit_cli("fit", *pair, "-o", out).code == 0
+    with av.open(str(out)) as container:
+        assert container.duration == round(DURATION * av.time_base)  # the edit list says exactly this
     samples, rate = _decoded(out)
-    assert abs(len(samples) - round(DURATION * rate)) <= 1152 * 2
+    expected = round(DURATION * rate)
+    # FFmpeg skips the priming the edit list names but keeps the last, partly edited frame whole
+    assert len(samples) == 2 and 0 <= samples.shape[1] - expected < 1024
+    assert np.abs(samples[:, expected:]).max(initial=0.0) < 1e-3  # and that tail is silence
+
+
+def test_a_stereo_dub_stays_stereo_its_channels_cut_alike(fit_cli: Callable, pair: tuple[Path, Path],
+                                                         tmp_path: Path) -> None:
+    left = track(DUB, 11.0, 44_100, 190, seed=3)
+    right = 0.5 * np.concatenate((np.zeros(7, np.float32), left[:-7]))  # half as loud, 7 samples later
+    dub = write_wav(tmp_path / "stereo.wav", np.stack([left, right], axis=1), 44_100)
+    out = tmp_path / "fitted.flac"
+    assert fit_cli("fit", pair[0], dub, "-o", out).code == 0
+    (l_out, r_out), rate = _decoded(out)
+    assert len(l_out) == round(DURATION * rate)
+    lags = list(range(-20, 21))
+    corr = [float(np.dot(l_out[40:-40], r_out[40 + lag: len(r_out) - 40 + lag])) for lag in lags]
+    assert lags[int(np.argmax(corr))] == 7  # the image is where it was: no channel moved against the other
+    residual = r_out[7:] - 0.5 * l_out[:-7]
+    assert np.sqrt(np.mean(residual**2)) < 0.05 * np.sqrt(np.mean(r_out**2))
+
+
+@pytest.mark.parametrize(("suffix", "channels"), [(".flac", 6), (".mp3", 2)])
+def test_a_six_channel_dub_keeps_its_channels_where_the_format_can(fit_cli: Callable, pair: tuple[Path, Path],
+                                                                  tmp_path: Path, suffix: str, channels: int) -> None:
+    voice = track(DUB, 11.0, 44_100, 190, seed=3)
+    dub = write_wav(tmp_path / "six.wav", np.stack([voice * (0.3 + 0.1 * k) for k in range(6)], axis=1), 44_100)
+    out = tmp_path / f"fitted{suffix}"
+    assert fit_cli("fit", pair[0], dub, "-o", out).code == 0
+    samples, rate = _decoded(out)  # MP3 holds two: the six are mixed down to stereo
+    assert samples.shape == (channels, round(DURATION * rate))
 
 
 def test_phrases_land_where_the_original_speaks(fit_cli: Callable, pair: tuple[Path, Path], tmp_path: Path) -> None:
@@ -81,7 +119,8 @@ def test_phrases_land_where_the_original_speaks(fit_cli: Callable, pair: tuple[P
         assert entry["warning"] is None
     assert report["warnings"] == []
     # and the written sound agrees (an energy gate, not the engine's own VAD)
-    samples, rate = _decoded(tmp_path / "f.wav")
+    stereo, rate = _decoded(tmp_path / "f.wav")
+    samples = stereo[0]
     for start, length in ORIGINAL:
         before = samples[int((start - 0.08) * rate): int((start - 0.02) * rate)]
         inside = samples[int((start + 0.02) * rate): int((start + length - 0.05) * rate)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from skill.local.mouthcues import text
+from skill.local.mouthcues import text, zh
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
@@ -40,7 +40,7 @@ def test_g2p_of_no_letters_is_empty() -> None:
 
 
 def test_chinese_becomes_pinyin_phones() -> None:
-    pairs = text.pinyin_syllables("我们吃饭，ok")
+    pairs = zh.syllables("我们吃饭，ok")
     assert [s for s, _ in pairs] == ["wo", "men", "chi", "fan", "ok"]
     assert dict(pairs)["fan"] == "F AA N"
     assert dict(pairs)["chi"] == "CH IH"  # the buzzed i, not a spread EE
