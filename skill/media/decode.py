@@ -69,15 +69,8 @@ def frame_channels(frame: av.AudioFrame) -> np.ndarray:
 
 def frame_mono(frame: av.AudioFrame) -> np.ndarray:
     """Any decoded frame (integer or float, planar or packed, any channels) as mono float32 in -1..1."""
-    data = frame.to_ndarray()
-    channels = len(frame.layout.channels)
-    if not frame.format.is_planar:
-        data = data.reshape(-1, channels).T
-    if data.dtype == np.uint8:
-        data = data.astype(np.float32) - 128.0
-    scale = _INTEGER_SCALE.get(data.dtype, 1.0)
-    mono = data[0] if channels == 1 else data.mean(axis=0)
-    return mono.astype(np.float32, copy=False) / np.float32(scale) if scale != 1.0 else mono.astype(np.float32)
+    channels = frame_channels(frame)
+    return channels[0] if len(channels) == 1 else channels.mean(axis=0, dtype=np.float32)
 
 
 class _Collect:

@@ -3,6 +3,7 @@ its sentence (shadows, clauses, markers around a trigger). :func:`skill.router.r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from skill.router.lexicon import GAP, Lexicon, Phrase
@@ -26,29 +27,28 @@ def find_matches(tokens: tuple[str, ...], lexicon: Lexicon) -> list[Match]:
         singles, longer, three, gapped = entry
         matches += [Match(phrase, i, i + 1) for phrase in singles]
         if longer and i < last:
-            for phrase in longer.get(tokens[i + 1], ()):
-                end = i + len(phrase.tokens)
-                if GAP in phrase.tokens:
-                    end = _gapped(tokens, i, phrase.tokens, lexicon.gap)
-                elif tokens[i:end] != phrase.tokens:
-                    continue
-                if end:
-                    matches.append(Match(phrase, i, end))
+            _starting_at(tokens, i, longer.get(tokens[i + 1], ()), lexicon.gap, matches)
         if three and i < last - 1:
-            for phrase in three.get((tokens[i + 1], tokens[i + 2]), ()):
-                end = i + len(phrase.tokens)
-                if GAP in phrase.tokens:
-                    end = _gapped(tokens, i, phrase.tokens, lexicon.gap)
-                elif tokens[i:end] != phrase.tokens:
-                    continue
-                if end:
-                    matches.append(Match(phrase, i, end))
+            _starting_at(tokens, i, three.get((tokens[i + 1], tokens[i + 2]), ()), lexicon.gap, matches)
         if gapped:  # "what * formats": the gap right after the first token, indexed by the token after it
             for tail in dict.fromkeys(tokens[i + 2:i + 2 + lexicon.gap]):  # where the tail's first token stands
                 for phrase in gapped.get(tail, ()):
                     if end := _gapped(tokens, i, phrase.tokens, lexicon.gap):
                         matches.append(Match(phrase, i, end))
     return matches
+
+
+def _starting_at(tokens: tuple[str, ...], i: int, candidates: Iterable[Phrase], gap: int,
+                 matches: list[Match]) -> None:
+    """Adds each candidate phrase that matches the tokens from ``i`` on (with its gap, if it has one)."""
+    for phrase in candidates:
+        end = i + len(phrase.tokens)
+        if GAP in phrase.tokens:
+            end = _gapped(tokens, i, phrase.tokens, gap)
+        elif tokens[i:end] != phrase.tokens:
+            continue
+        if end:
+            matches.append(Match(phrase, i, end))
 
 
 def _gapped(tokens: tuple[str, ...], i: int, pattern: tuple[str, ...], gap: int) -> int:
