@@ -32,9 +32,9 @@ from skill.router.model import CHOICES, MODEL_FILE, Model, features  # noqa: E40
 DATA = REPO / "tests" / "conversation"
 # Named one by one: a held-out set joins only after its one score was recorded (docs/router.md).
 TRAINING = ("router_corpus", "router_heldout", "router_heldout_final", "router_heldout_v2", "router_heldout_v3",
-            "router_heldout_v4", "router_heldout_v5", "router_tuning_v2", "router_tuning_v2b", "router_tuning_v3",
-            "router_tuning_v4", "router_tuning_v4b", "router_tuning_v4c", "router_tuning_v4d", "router_tuning_v6a",
-            "router_tuning_v6b", "router_tuning_v6c", "router_tuning_v6d")
+            "router_heldout_v4", "router_heldout_v5", "router_heldout_v6", "router_tuning_v2", "router_tuning_v2b",
+            "router_tuning_v3", "router_tuning_v4", "router_tuning_v4b", "router_tuning_v4c", "router_tuning_v4d",
+            "router_tuning_v6a", "router_tuning_v6b", "router_tuning_v6c", "router_tuning_v6d")
 OTHER = "edit"  # every intent the fallback cannot choose is counted as the default it would leave alone
 STEPS = 400  # gradient-descent steps (full batch)
 STEP = 2.0  # learning rate

@@ -260,6 +260,33 @@ def _asked_first(analysis: Analysis, active: list[Match], instruction: list[Matc
     return first < edit and any(first < m.start and m.end <= edit for m in analysis.of("sequence"))
 
 
+# A message this long (in tokens; a Chinese character is one) may tell a story before its question.
+_STORY = 25
+
+
+def _asked_last(analysis: Analysis, active: list[Match], instruction: list[Match]) -> Intent | None:
+    """The status or balance question that closes a long message whose edit verbs and other requests
+    all stand in earlier clauses, at least two clauses before it and no "then" between ("I uploaded it
+    an hour ago, asked for the lip sync, nothing yet — what's going on?"): the story says what was
+    done, the end asks. The story must say it is one (a past marker before the question: 小时前,
+    "was gonna"); a list of edits that ends with a question keeps the edits."""
+    if len(analysis.tokens) < _STORY:
+        return None
+    asks = [m for m in active if m.phrase.label in ("state", "credits")]
+    told = instruction + [m for m in active if m.phrase.label in ("export", "upload")]
+    if not asks or not told:
+        return None
+    clause = analysis.clause
+    ask = min(asks, key=lambda m: m.start)
+    last = max(m.end for m in told)
+    if not any(m.end <= ask.start for m in analysis.of("past") + analysis.of("past_after")):
+        return None
+    if clause[ask.start] < 2 or any(clause[m.start] >= clause[ask.start] for m in told) or any(
+            last <= m.start < ask.start for m in analysis.of("sequence")):
+        return None
+    return cast(Intent, ask.phrase.label)
+
+
 def _split_references(references: list[Reference], slots: dict[int, int], attachments: Sequence[str],
              exports: list[Match]) -> tuple[list[str], list[str], str | None]:
     """Files, URLs and the export target: what the person sent first, then what the sentence names.
@@ -300,6 +327,9 @@ def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, in
         hints += ["then_edit"] if instruction or nouns or triggers.about else []
         hints += then
         confidence = FILES_NAMED
+    elif asked := _asked_last(analysis, triggers.active, verbs):
+        intent = asked  # a long story, then the question: "…一个小时前就传了视频…，想问下到底弄得怎么样了"
+        confidence = SEVERAL_REQUESTS
     elif "upload" in labels:
         intent = "upload"
         hints += ["then_edit"] if instruction else []

@@ -45,8 +45,8 @@ TUNING_V6B = Path(__file__).with_name("router_tuning_v6b.yaml")
 TUNING_V6C = Path(__file__).with_name("router_tuning_v6c.yaml")
 TUNING_V6D = Path(__file__).with_name("router_tuning_v6d.yaml")
 # Round 5's held-out set: written before round 5 by someone who had not read the router, scored once
-# before it (260/323, 80.5 %) and once after (300/323, 92.9 %); never tuned on, never in the model's
-# training data.
+# before it (260/323, 80.5 %) and once after (300/323, 92.9 %). Tuning data since round 6 (its misses
+# were read and fixed by general rules, and the fallback model trains on it): a floor, misses printed.
 HELDOUT_V6 = Path(__file__).with_name("router_heldout_v6.yaml")
 HELDOUT_V2 = Path(__file__).with_name("router_heldout_v2.yaml")
 # Measured after tuning (204/217, docs/router.md), minus two points: a regression guard.
@@ -123,9 +123,9 @@ def test_heldout_final_part_does_not_regress() -> None:
                                              (HELDOUT_V3, 0.98), (TUNING_V4, 0.94), (HELDOUT_V4, 0.97),
                                              (TUNING_V4B, 0.96), (TUNING_V4C, 0.97),
                                              (TUNING_V4D, 0.95), (TUNING_V6A, 0.97), (TUNING_V6B, 0.97),
-                                             (TUNING_V6C, 0.96), (TUNING_V6D, 0.96)],
+                                             (TUNING_V6C, 0.96), (TUNING_V6D, 0.96), (HELDOUT_V6, 0.97)],
                          ids=["round1", "round2", "round3", "v3", "round4", "v4", "round4b", "round4c", "round4d",
-                              "round5a", "round5b", "round5c", "round5d"])
+                              "round5a", "round5b", "round5c", "round5d", "v6"])
 def test_tuning_v2_accuracy_is_at_least_98_percent(path: Path, floor: float) -> None:
     accuracy, misses = _accuracy(path)
     print(f"tuning accuracy {accuracy:.1%}")
@@ -156,14 +156,8 @@ def test_heldout_v5_does_not_regress() -> None:
     assert accuracy >= 197 / 212 - 0.02, f"held-out v5 accuracy fell to {accuracy:.1%}"
 
 
-def test_heldout_v6_does_not_regress() -> None:
-    """The fifth fresh set: measured once after round 5 (300/323), minus two points; misses not printed."""
-    accuracy, _ = _accuracy(HELDOUT_V6)
-    print(f"held-out v6 accuracy {accuracy:.1%}")
-    assert accuracy >= 300 / 323 - 0.02, f"held-out v6 accuracy fell to {accuracy:.1%}"
-
-
-def test_heldout_v6_is_new_half_chinese_covers_every_intent_and_was_never_trained_on() -> None:
+def test_heldout_v6_is_new_half_chinese_covers_every_intent_and_is_now_trained_on() -> None:
+    """v6 was written apart from every other set; since round 6 it is tuning data, so the model trains on it."""
     items = yaml.safe_load(HELDOUT_V6.read_text(encoding="utf-8"))
     others = [p for p in HELDOUT_V6.parent.glob("router_*.yaml") if p != HELDOUT_V6]
     seen = {_normalised(item["text"]) for path in others for item in yaml.safe_load(path.read_text(encoding="utf-8"))}
@@ -172,7 +166,7 @@ def test_heldout_v6_is_new_half_chinese_covers_every_intent_and_was_never_traine
     assert Counter(item["intent"] for item in items).keys() == set(INTENTS)
     assert not [item["text"] for item in items if _normalised(item["text"]) in seen]
     model = json.loads((Path(__file__).parents[2] / "skill" / "router" / "model.json").read_text(encoding="utf-8"))
-    assert "router_heldout_v6" not in model["trained_on"]
+    assert "router_heldout_v6" in model["trained_on"]
 
 
 def test_heldout_v5_is_new_half_chinese_and_covers_every_intent() -> None:

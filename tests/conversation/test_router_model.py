@@ -38,7 +38,8 @@ def test_shipped_weights_are_what_the_script_trains_on_the_committed_sets() -> N
 def test_the_script_trains_on_no_unseen_heldout_set() -> None:
     names = _script().TRAINING
     assert "router_corpus" in names
-    assert not [n for n in names if "heldout_v6" in n]
+    # v6 became tuning data in round 6; v7 is the held-out set written for round 6 and is never trained on
+    assert not [n for n in names if "heldout_v7" in n]
 
 
 @pytest.mark.parametrize(("text", "intent"), [
