@@ -455,23 +455,23 @@ def test_compiled_lexicon_is_cached_and_rebuilt_when_a_yaml_file_changes(tmp_pat
         shutil.copy(LEXICON_DIR / f"{name}.yaml", tmp_path)
     load = load_lexicon.__wrapped__  # bypass the per-process memo
     first = load(tmp_path)
-    assert len(list((tmp_path / "__pycache__").glob("lexicon-*.json"))) == 1
+    assert len(list((tmp_path / "__pycache__").glob("lexicon-*.pickle"))) == 1
     assert load(tmp_path) == first
     intents = tmp_path / "intents.yaml"
     text = intents.read_text(encoding="utf-8")
     intents.write_text(text.replace("    - export\n", "    - export\n    - ship it\n", 1), encoding="utf-8")
     rebuilt = load(tmp_path)
     assert any(p.text == "ship it" for p in rebuilt.index["ship"])
-    assert len(list((tmp_path / "__pycache__").glob("lexicon-*.json"))) == 1
+    assert len(list((tmp_path / "__pycache__").glob("lexicon-*.pickle"))) == 1
 
 
 def test_a_torn_cache_file_is_rebuilt(tmp_path: Path) -> None:
     for name in SOURCES:
         shutil.copy(LEXICON_DIR / f"{name}.yaml", tmp_path)
     load_lexicon.__wrapped__(tmp_path)
-    (cached,) = (tmp_path / "__pycache__").glob("lexicon-*.json")
-    for torn in ('{"phrases": [', "[]"):
-        cached.write_text(torn, encoding="utf-8")
+    (cached,) = (tmp_path / "__pycache__").glob("lexicon-*.pickle")
+    for torn in (cached.read_bytes()[:100], b"", b"\x80\x05N."):  # cut short, empty, a pickled None
+        cached.write_bytes(torn)
         assert "export" in load_lexicon.__wrapped__(tmp_path).index
 
 
