@@ -68,8 +68,8 @@ def _gapped(tokens: tuple[str, ...], i: int, pattern: tuple[str, ...], gap: int)
 
 # Words that make a done-question a question by themselves (多久 "how long", "how much longer").
 # …and waiting, stuck or "nothing yet" complaints ("bro it's been ages", "等咗好耐"), and A-not-A particles.
-_ASKING = frozenset({"how", "how's", "久", "几", "什", "不", "waiting", "ages", "forever", "frozen", "等", "圈",
-                     "minutes", "min", "mins", "hours"})
+_ASKING = frozenset({"how", "how's", "whether", "久", "几", "什", "不", "waiting", "ages", "forever", "frozen", "等",
+                     "圈", "minutes", "min", "mins", "hours"})
 
 # What a not-negation phrase ("no worries", "when will", "跟不上") may hide: negation and condition markers.
 _MARKER_KINDS = frozenset({"negation_before", "negation_after", "negation_reply", "defer_before", "defer_after",
