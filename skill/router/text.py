@@ -132,6 +132,8 @@ def tokenize(text: str, chars: Mapping[int, str], typos: Mapping[str, str],
 _RELAY = re.compile(r"\s*([^\n:：\"“”‘’「」『』]{1,80}?)(?:\s*[:：]\s*|\s+(?=['\"“‘「『])|(?=[\"“‘「『]))(.+)", re.S)
 _PAIRS = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
 _RELAY_PREFIX_TOKENS = 10
+# "cut the part where he says 'upload it'": a place in the video named by what is said there, not a relay.
+_PLACE = "where"
 _RELAY_TAIL = re.compile(r"([^\n:：\"“”‘’「」『』]{1,40})[:：]\s*(([\"“‘「『']).{1,400}[\"”’」』'])\s*$", re.S)
 
 
@@ -178,6 +180,8 @@ def _unwrap_once(text: str, people: frozenset[str], saying: frozenset[str], char
     if match is None:
         return text
     prefix = _TOKEN.findall(normalise(match.group(1), chars, words))
+    if _PLACE in prefix:
+        return text
     if not prefix or len(prefix) > _RELAY_PREFIX_TOKENS or not people.intersection(prefix) or not saying.intersection(
             prefix):  # "The person asked me to pass this on: …"
         # "Context for you: … They wrote: 'did it work?'": a quoted message closing a longer note
@@ -185,7 +189,7 @@ def _unwrap_once(text: str, people: frozenset[str], saying: frozenset[str], char
         if tail is None:
             return text
         said = _TOKEN.findall(normalise(tail.group(1), chars, words))[-6:]  # "The customer says, and I quote:"
-        if not (people.intersection(said) and saying.intersection(said)):
+        if not (people.intersection(said) and saying.intersection(said)) or _PLACE in said:
             return text
         match = tail
     inner = match.group(2).strip()
