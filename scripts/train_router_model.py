@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from skill.router import NOTHING_MATCHED, route_with, tokens_of  # noqa: E402
-from skill.router.model import CHOICES, MODEL_FILE, Model, features  # noqa: E402
+from skill.router.model import CHOICES, MODEL_FILE, Model, features, model_from  # noqa: E402
 
 DATA = REPO / "tests" / "conversation"
 # Named one by one: a held-out set joins only after its one score was recorded (docs/router.md).
@@ -99,11 +99,6 @@ def as_json(data: dict[str, Any]) -> str:
     return json.dumps(head, ensure_ascii=False)[:-1] + ', "weights": {\n' + ",\n".join(lines) + "\n}}\n"
 
 
-def as_model(data: dict[str, Any]) -> Model:
-    return Model(tuple(data["classes"]), tuple(data["prior"]), {f: tuple(w) for f, w in data["weights"].items()},
-                 float(data["margin"]))
-
-
 def is_hit(item: dict[str, Any], model: Model | None) -> tuple[bool, bool]:
     """(hit, whether the model decided it)."""
     got = route_with(item["text"], item.get("attach", []), lambda: model)
@@ -125,7 +120,7 @@ def cross_validate(folds: dict[str, list[dict[str, Any]]], margins: Sequence[flo
                 nothing += 1
             for margin in margins:
                 trained["margin"] = margin
-                hit, moved = is_hit(item, as_model(trained))
+                hit, moved = is_hit(item, model_from(trained))
                 if moved:
                     outcome = "fixed" if hit and not base else "broken" if base and not hit else "wrong"
                     result[margin][outcome] += 1

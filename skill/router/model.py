@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 MODEL_FILE = Path(__file__).resolve().with_name("model.json")
 # The intents the fallback may choose instead of ``edit``: the rest need files or named capabilities.
@@ -51,11 +51,15 @@ def _is_word(token: str) -> bool:
 def load_model(path: Path = MODEL_FILE) -> Model | None:
     """The shipped model, or None when the file is missing or unreadable (the rules alone then route)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Model(tuple(data["classes"]), tuple(data["prior"]),
-                     {f: tuple(w) for f, w in data["weights"].items()}, float(data["margin"]))
+        return model_from(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def model_from(data: dict[str, Any]) -> Model:
+    """The :class:`Model` of the parsed ``model.json`` layout (what the training script writes)."""
+    return Model(tuple(data["classes"]), tuple(data["prior"]), {f: tuple(w) for f, w in data["weights"].items()},
+                 float(data["margin"]))
 
 
 def scores(model: Model, tokens: Sequence[str]) -> dict[str, float]:
