@@ -73,9 +73,9 @@ def train(items: Sequence[dict[str, Any]], margin: float = MARGIN) -> dict[str, 
     target[np.arange(len(docs)), labels] = 1.0
     weights = np.zeros((len(vocabulary), len(classes)))
     bias = np.zeros(len(classes))
+    nonempty = np.array([bool(row) for row in rows])
     for _ in range(STEPS):
         logits = np.zeros((len(docs), len(classes))) + bias
-        nonempty = np.array([bool(row) for row in rows])
         if len(flat):
             logits[nonempty] += np.add.reduceat(weights[flat], starts[nonempty], axis=0)
         logits -= logits.max(axis=1, keepdims=True)
