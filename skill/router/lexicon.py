@@ -216,11 +216,19 @@ def _fingerprint(directory: Path) -> str:
 
 def _write_cache(cache_file: Path, lexicon: Lexicon) -> None:
     """Write atomically and drop stale siblings; a read-only install just skips the cache."""
+    import tempfile  # only on a rebuild: ~3 ms of imports a cold start from the cache does not pay
+
     try:
         cache_file.parent.mkdir(exist_ok=True)
-        temporary = cache_file.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps((_FORMAT, lexicon), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, cache_file)
+        # a fresh name of our own (O_EXCL), so no file already there is written into
+        handle, name = tempfile.mkstemp(prefix=f"{cache_file.stem}.", suffix=".tmp", dir=cache_file.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump((_FORMAT, lexicon), out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(name, cache_file)
+        except BaseException:
+            os.unlink(name)  # a disk-full or interrupted write leaves no half file behind
+            raise
         for stale in [*cache_file.parent.glob("lexicon-*.json"), *cache_file.parent.glob("lexicon-*.pickle")]:
             if stale != cache_file:
                 stale.unlink(missing_ok=True)

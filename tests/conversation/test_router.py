@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 import subprocess
 import sys
@@ -485,6 +486,18 @@ def test_a_torn_cache_file_is_rebuilt(tmp_path: Path) -> None:
     for torn in (cached.read_bytes()[:100], b"", b"\x80\x05N."):  # cut short, empty, a pickled None
         cached.write_bytes(torn)
         assert "export" in load_lexicon.__wrapped__(tmp_path).index
+
+
+def test_a_failed_cache_write_leaves_no_half_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in SOURCES:
+        shutil.copy(LEXICON_DIR / f"{name}.yaml", tmp_path)
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pickle, "dump", disk_full)
+    assert "export" in load_lexicon.__wrapped__(tmp_path).index
+    assert list((tmp_path / "__pycache__").iterdir()) == []
 
 
 def test_unwritable_cache_still_routes(tmp_path: Path) -> None:
