@@ -208,8 +208,9 @@ def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, tuple[tuple[Phrase, ..
 
 
 def _fingerprint(directory: Path) -> str:
-    """Changes whenever a source YAML file or the tokenizer changes (crc32: str hash() is salted)."""
-    paths = [directory / f"{name}.yaml" for name in SOURCES] + [Path(tokenizer_module.__file__)]
+    """Changes whenever a source YAML file, the tokenizer or this module (the pickled layout) changes
+    (crc32: str hash() is salted)."""
+    paths = [directory / f"{name}.yaml" for name in SOURCES] + [Path(tokenizer_module.__file__), Path(__file__)]
     stats = [(p.name, s.st_mtime_ns, s.st_size) for p in paths for s in (p.stat(),)]
     return f"{_FORMAT}-{zlib.crc32(repr(stats).encode()):08x}"
 

@@ -1,4 +1,4 @@
-"""A small naive-Bayes fallback for the router, consulted only where the rules found nothing.
+"""A small logistic-regression fallback for the router, consulted only where the rules found nothing.
 
 The rules route on lexicon phrases; a sentence none of them matches ("any luck with my video?",
 "完事了没", "ready for the file whenever you are") used to go to the cloud agent as an edit. This
@@ -63,7 +63,7 @@ def model_from(data: dict[str, Any]) -> Model:
 
 
 def scores(model: Model, tokens: Sequence[str]) -> dict[str, float]:
-    """log P(class) + Σ log P(feature | class) over the features the model knows."""
+    """Each class's score: its bias plus the weights of the features the model knows (logits)."""
     totals = list(model.prior)
     for feature in features(tokens):
         row = model.weights.get(feature)
