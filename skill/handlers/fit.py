@@ -12,15 +12,14 @@ from skill.config import DEFAULT_MAX_STRETCH, HARD_MAX_STRETCH
 from skill.errors import UsageError
 from skill.replies import Reply, render
 
-_VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm")
-
 
 def default_output(original: Path, dub: Path, has_video: bool) -> Path:
     """``clip.mp4`` + ``voice_es.wav`` → ``clip.voice_es.fitted.mp4`` in the results folder (a video
     original gives a video with the fitted dub; an audio original a WAV), never over a file."""
+    from skill.local.dubfit.writer import VIDEO_FORMATS
     from skill.media.download import result_path
 
-    suffix = original.suffix.lower() if has_video and original.suffix.lower() in _VIDEO_SUFFIXES else ".wav"
+    suffix = original.suffix.lower() if has_video and original.suffix.lower() in VIDEO_FORMATS else ".wav"
     return result_path(None, f"{original.stem}.{dub.stem}.fitted{suffix}")  # the one rule (issue 18)
 
 
@@ -36,9 +35,10 @@ def fit(app: App, original: Path, dub: Path, *, output: Path | None = None,
         raise UsageError("errors/fit_bad_stretch", value=str(max_stretch), limit=HARD_MAX_STRETCH)
     from skill.local.dubfit import engine
 
+    sources = engine.inspect(original, dub)  # opened once here, handed on to the engine
     if output is None:
-        output = default_output(original, dub, engine.check_sources(original, dub))
-    result = engine.fit_files(original, dub, output, max_stretch, progress=app.events.progress)
+        output = default_output(original, dub, sources[0].has_video)
+    result = engine.fit_files(original, dub, output, max_stretch, progress=app.events.progress, sources=sources)
     warnings: list[str] = []
     phrases: list[dict[str, Any]] = []
     for number, item in enumerate(result.placements, 1):

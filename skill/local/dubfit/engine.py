@@ -30,13 +30,8 @@ class FitResult:
     video_packets: int | None
 
 
-def check_sources(original: Path, dub: Path) -> bool:
-    """Every refusal about the two inputs that needs no decoding; says whether ORIGINAL has video."""
-    return inspect(original, dub)[0].has_video
-
-
 def inspect(original: Path, dub: Path) -> tuple[reader.Info, reader.Info]:
-    """``check_sources``, and what each file holds (one open each)."""
+    """Every refusal about the two inputs that needs no decoding, and what each file holds (one open each)."""
     for path in (original, dub):
         if not path.is_file():
             raise MediaError("errors/fit_missing", file=str(path))
@@ -83,10 +78,12 @@ def _phrases(path: Path, rate: int) -> tuple[list[Phrase], float]:
 
 
 def fit_files(original: Path, dub: Path, output: Path, max_stretch: float = DEFAULT_MAX_STRETCH,
-              progress: Progress | None = None) -> FitResult:
-    """Fit ``dub`` to ``original``'s phrasing and write ``output`` (via a hidden partial file)."""
+              progress: Progress | None = None,
+              sources: tuple[reader.Info, reader.Info] | None = None) -> FitResult:
+    """Fit ``dub`` to ``original``'s phrasing and write ``output`` (via a hidden partial file).
+    ``sources``: ``inspect``'s answer when the caller already has it (no second open of either file)."""
     say: Any = progress or (lambda *a, **k: None)
-    source, voice = inspect(original, dub)
+    source, voice = sources or inspect(original, dub)
     check_output(original, dub, output, source.has_video)
     say("fit/analysing", fraction=None, file=original.name)
     ours, ours_len = _phrases(original, source.rate)
