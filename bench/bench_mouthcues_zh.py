@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.bench_mouthcues import _pcm_file
+from bench.bench_mouthcues import _pcm_file, accuracy_rows
 from bench.common import Row
 from bench.mouth_score import CACHE, Score, run_rhubarb, score
 from bench.mouth_truth import Item, degrade
@@ -83,23 +83,8 @@ def accuracy(split: str, conditions: tuple[str, ...] = CONDITIONS, anchor: bool 
 
 def run(quick: bool) -> list[Row]:
     """Rows for ``python -m bench``: held-out accuracy per condition (quick: the default voice only)."""
-    rows: list[Row] = []
     results = accuracy("heldout", CONDITIONS, anchor=True, voices=("m1",) if quick else ())
-    for condition, pair in results.items():
-        ours, theirs = pair["ours"], pair["rhubarb"]
-        assert isinstance(ours, dict) and isinstance(theirs, dict)
-        goal = 0.90 if condition == "transcript" else 0.85
-        rows.append(Row(f"mouth zh exact ({condition})", f"{ours['exact']:.3f}", f"{theirs['exact']:.3f}",
-                        ours["exact"] / max(theirs["exact"], 1e-9), f"≥ {goal:.2f} (English goal), ahead of anchor",
-                        ours["exact"] >= goal and ours["exact"] > theirs["exact"]))
-        if condition == "transcript":
-            rows.append(Row("mouth zh open/closed (transcript)", f"{ours['open_closed']:.3f}",
-                            f"{theirs['open_closed']:.3f}", ours["open_closed"] / max(theirs["open_closed"], 1e-9),
-                            "≥ 0.96", ours["open_closed"] >= 0.96))
-            for key, label in (("closed60", "±60 ms"), ("closed80", "±80 ms")):
-                rows.append(Row(f"mouth zh P/B/M closed {label}", f"{ours[key]:.3f}", f"{theirs[key]:.3f}",
-                                ours[key] / theirs[key] if theirs[key] else None, "≥ 0.97", ours[key] >= 0.97))
-    return rows
+    return accuracy_rows(results, "mouth zh", " (English goal)")
 
 
 def main() -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fractions
 import wave
+from collections.abc import Iterable
 from pathlib import Path
 
 import av
@@ -167,16 +168,26 @@ def write_video(path: Path, audio: np.ndarray | None, rate: int = 48_000, fps: i
         sound = out.add_stream("aac", rate=rate, layout="mono") if audio is not None else None
         if sound is not None:
             sound.bit_rate = audio_bitrate
-        for i in range(int(seconds * fps)):
-            img = np.zeros((size[1], size[0], 3), np.uint8)
-            img[:, (i * 3) % size[0]] = 255
-            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-            frame.pts = i
-            out.mux(video.encode(frame))
-        out.mux(video.encode(None))
+        mux_pictures(out, video, (_bar(size, i) for i in range(int(seconds * fps))))
         if sound is not None and audio is not None:
             mux_mono(out, sound, audio, rate)
     return path
+
+
+def _bar(size: tuple[int, int], i: int) -> np.ndarray:
+    img = np.zeros((size[1], size[0], 3), np.uint8)
+    img[:, (i * 3) % size[0]] = 255
+    return img
+
+
+def mux_pictures(out: av.container.OutputContainer, video: av.video.stream.VideoStream,
+                 pictures: Iterable[np.ndarray]) -> None:
+    """Encode RGB pictures into ``video``, one per frame (pts = its index), then flush it."""
+    for i, img in enumerate(pictures):
+        frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+        frame.pts = i
+        out.mux(video.encode(frame))
+    out.mux(video.encode(None))
 
 
 def mux_mono(out: av.container.OutputContainer, sound: av.audio.stream.AudioStream, audio: np.ndarray,

@@ -18,7 +18,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from tests.local.speechsynth import mux_mono, speech_like
+from tests.local.speechsynth import mux_mono, mux_pictures, speech_like
 
 FACE_PNG = Path(__file__).resolve().parents[3] / "fixtures" / "media" / "astronaut_face.png"
 # In the 256x256 crop: the lips meet at y=144, the corners at x=105 and 150, the chin at y=175;
@@ -172,12 +172,7 @@ def write_clip(path: Path, pictures: list[np.ndarray] | np.ndarray, fps: float, 
         video.height, video.width = first.shape[:2]
         video.pix_fmt = "yuv420p"
         sound = out.add_stream("aac", rate=RATE, layout="mono") if audio is not None else None
-        for i in range(count):
-            img = pictures[i] if isinstance(pictures, list) else pictures
-            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-            frame.pts = i
-            out.mux(video.encode(frame))
-        out.mux(video.encode(None))
+        mux_pictures(out, video, (pictures[i] if isinstance(pictures, list) else pictures for i in range(count)))
         if sound is not None and audio is not None:
             mux_mono(out, sound, audio, RATE)
     return path
