@@ -98,6 +98,8 @@ def compile_lexicon(directory: Path = LEXICON_DIR) -> dict[str, Any]:
     intents, markers, typo_data = data["intents"], data["markers"], data["typos"]
     chars = {ord(pair[0]): pair[1] for pair in data["t2s"]["pairs"].split()}
     words = [[regional.translate(chars), mainland] for regional, mainland in data["t2s"].get("words", {}).items()]
+    if any(chr(code).isascii() for code in chars) or any(regional.isascii() for regional, _ in words):
+        raise ValueError("t2s.yaml maps Chinese only: normalise() skips it for an ASCII sentence")
     typos = typo_variants(typo_data["generate"], typo_data.get("not_typos", ()))
     typos.update(typo_data.get("extra", {}))
     typos.update(dict.fromkeys(typo_data.get("fillers", ()), ""))

@@ -44,8 +44,10 @@ _TOKEN = re.compile(rf"[{_CJK}]|[{_LATIN}][{_LATIN}0-9]*(?:'[{_LATIN}]+)*|[0-9]+
 _QUOTE = 400  # longest quoted passage treated as content (bounded, like the path scans)
 _QUOTED_TEXT = re.compile(rf"\"[^\"\n]{{0,{_QUOTE}}}\"|“[^”\n]{{0,{_QUOTE}}}”|「[^」\n]{{0,{_QUOTE}}}」"
                           rf"|『[^』\n]{{0,{_QUOTE}}}』|(?<!\w)'(?:[^'\n]|(?<=\w)'(?=\w)){{0,{_QUOTE}}}'(?!\w)")
+_QUOTE_OPENING = re.compile("[\"'“「『]")  # what every _QUOTED_TEXT passage starts with
 _OUTPUT_LOOKBACK = 16
 _RUNS = re.compile(r"([a-z])\1{2,}")  # a letter typed three times or more: no English word has that
+_RUN = re.compile(r"([a-z])\1\1")  # whether there is one at all (faster to search for than _RUNS)
 # "title should read: Is It Done Yet?": what follows a saying word and a colon is the text to show.
 _CONTENT = re.compile(r"\b(?:say|says|saying|read|reads|reading|text|wording|title|caption|subtitle|label)"
                       r"\s*[:：]\s*\S.{0,400}$"
@@ -69,11 +71,11 @@ def extract_references(text: str, output_words: Sequence[str]) -> tuple[str, lis
     They are removed before matching so that ``https://x.com/export.mp4`` does not ask to export.
     """
     found: list[tuple[int, Reference]] = []
-    output_before = _output_pattern(tuple(output_words))
 
     def take(match: re.Match[str], value: str, is_url: bool) -> str:
         # Blank the match out with spaces of the same length so later offsets stay true.
         start = match.start()  # only the few characters before the path can hold "to"/"到"
+        output_before = _output_pattern(tuple(output_words))  # built (and hashed) only when a path is found
         slot = bool(output_before.search(match.string, max(0, start - _OUTPUT_LOOKBACK), start))
         found.append((start, Reference(value, is_url, slot, start)))
         return " " * len(match.group(0))
@@ -99,9 +101,17 @@ def _output_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 
 def normalise(text: str, chars: Mapping[int, str], words: Sequence[tuple[str, str]] = ()) -> str:
     """NFKC (full-width → half-width), casefold, straight quotes, traditional → simplified characters,
-    then regional words to the mainland ones the lexicon uses ("影片" → "视频")."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES).translate(chars)
-    if not text.isascii():  # every regional word is Chinese
+    then regional words to the mainland ones the lexicon uses ("影片" → "视频").
+
+    Every traditional character and regional word is Chinese (``compile_lexicon`` checks), so an
+    ASCII sentence skips both tables; each ``str.translate`` costs about a microsecond even when it
+    changes nothing.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if "’" in text or "‘" in text or "`" in text:
+        text = text.translate(_QUOTES)
+    if not text.isascii():
+        text = text.translate(chars)
         for regional, mainland in words:
             if regional in text:
                 text = text.replace(regional, mainland)
@@ -114,7 +124,7 @@ def without_quotes(text: str) -> str:
     rest = text
     if ":" in text or "：" in text:
         rest = _CONTENT.sub(lambda m: " " * len(m.group(0)), rest)
-    if any(q in text for q in "\"'“「『"):
+    if _QUOTE_OPENING.search(text):
         rest = _QUOTED_TEXT.sub(lambda m: " " * len(m.group(0)), rest)
     return rest if rest.strip() else text
 
@@ -122,9 +132,12 @@ def without_quotes(text: str) -> str:
 def tokenize(text: str, chars: Mapping[int, str], typos: Mapping[str, str],
              words: Sequence[tuple[str, str]] = ()) -> tuple[str, ...]:
     """The normalised token sequence of ``text`` with English typos mapped to their word, fillers dropped."""
-    raw = _TOKEN.findall(_RUNS.sub(r"\1", normalise(text, chars, words)))  # "slooow", "foreverrr"
+    text = normalise(text, chars, words)
+    if _RUN.search(text):  # the search alone is about half the cost of a sub that finds nothing
+        text = _RUNS.sub(r"\1", text)  # "slooow", "foreverrr"
+    raw = _TOKEN.findall(text)
     # A typo maps to its word; a filler ("um", "嗯") maps to "" and is dropped.
-    return tuple(word for word in (typos.get(token, token) for token in raw) if word)
+    return tuple(filter(None, map(typos.get, raw, raw)))
 
 
 # "The user wrote: '…'", "Message from user: …", "用户的原话是：「…」": a short prefix, then a colon or
