@@ -18,22 +18,26 @@ class Match(NamedTuple):
 
 
 def find_matches(tokens: tuple[str, ...], lexicon: Lexicon) -> list[Match]:
+    """Every lexicon phrase in ``tokens``, by start, then one-token phrases first (the order the rules read)."""
     matches: list[Match] = []
-    pairs, last = lexicon.pairs, len(tokens) - 1
+    pairs, gap, size = lexicon.pairs, lexicon.gap, len(tokens)
     for i, token in enumerate(tokens):
         entry = pairs.get(token)
         if entry is None:
             continue
-        singles, longer, three, gapped = entry
-        matches += [Match(phrase, i, i + 1) for phrase in singles]
-        if longer and i < last:
-            _starting_at(tokens, i, longer.get(tokens[i + 1], ()), lexicon.gap, matches)
-        if three and i < last - 1:
-            _starting_at(tokens, i, three.get((tokens[i + 1], tokens[i + 2]), ()), lexicon.gap, matches)
+        singles, following, gapped = entry
+        for phrase in singles:
+            matches.append(Match(phrase, i, i + 1))
+        if following and i + 1 < size and (after := following.get(tokens[i + 1])):
+            two, by_third = after
+            if two:
+                _starting_at(tokens, i, two, gap, matches)
+            if by_third and i + 2 < size and (longer := by_third.get(tokens[i + 2])):
+                _starting_at(tokens, i, longer, gap, matches)
         if gapped:  # "what * formats": the gap right after the first token, indexed by the token after it
-            for tail in dict.fromkeys(tokens[i + 2:i + 2 + lexicon.gap]):  # where the tail's first token stands
+            for tail in dict.fromkeys(tokens[i + 2:i + 2 + gap]):  # where the tail's first token stands
                 for phrase in gapped.get(tail, ()):
-                    if end := _gapped(tokens, i, phrase.tokens, lexicon.gap):
+                    if end := _gapped(tokens, i, phrase.tokens, gap):
                         matches.append(Match(phrase, i, end))
     return matches
 

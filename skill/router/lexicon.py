@@ -27,7 +27,7 @@ from skill.router.text import tokenize
 
 LEXICON_DIR = Path(__file__).resolve().parent  # the YAML files sit beside this module
 SOURCES = ("intents", "markers", "typos", "t2s")
-_FORMAT = 8  # bump when the cached layout (the pickled Lexicon) changes
+_FORMAT = 9  # bump when the cached layout (the pickled Lexicon) changes
 GAP = "*"  # in a phrase: up to ``gap`` tokens of the same clause ("is * done" matches "is the dub done")
 
 # Lexicon sections whose phrases carry no intent label.
@@ -48,14 +48,23 @@ class Phrase(NamedTuple):
     tokens: tuple[str, ...]
 
 
+Phrases = tuple[Phrase, ...]
+# second token → (two-token phrases and those with a gap third, third token → longer phrases)
+Following = dict[str, tuple[Phrases, dict[str, Phrases]]]
+
+
+# The phrases starting with one token, as the matcher walks them (``Lexicon.pairs``): (one-token
+# phrases, the others by their second token and third so that most probes miss on one lookup, those
+# with a gap second ("what * formats") by the token after the gap). A plain tuple: a NamedTuple
+# would cost a Python-level __new__ per entry when the cache is unpickled.
+Entry = tuple[Phrases, Following, dict[str, Phrases]]
+
+
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    index: dict[str, tuple[Phrase, ...]]  # first token → the phrases starting with it
-    pairs: dict[str, tuple[tuple[Phrase, ...], dict[str, tuple[Phrase, ...]], dict[tuple[str, str], tuple[Phrase, ...]],
-                           dict[str, tuple[Phrase, ...]]]]
-    # first token → (one-token phrases, second token → two-token phrases and those with a gap third,
-    # second and third tokens → longer phrases, the token after the gap → phrases with a gap second):
-    # what the matcher walks, so a common first word (or a class spelt in every combination) costs little
+    index: dict[str, Phrases]  # first token → the phrases starting with it
+    pairs: dict[str, Entry]  # first token → its phrases by their next tokens: what the matcher walks, so a
+    # common first word (or a class spelt in every combination) costs little
     chars: dict[int, str]  # traditional → simplified, for str.translate
     typos: dict[str, str]
     words: tuple[tuple[str, str], ...]  # regional word → the mainland word, after chars
@@ -184,27 +193,24 @@ def _index(compiled: dict[str, Any]) -> Lexicon:
                    int(compiled["gap"]), frozenset(compiled["relay_people"]), frozenset(compiled["relay_saying"]))
 
 
-Bucket = dict[str, tuple[Phrase, ...]]
-
-
-def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, tuple[tuple[Phrase, ...], Bucket, dict[tuple[str, str],
-                                                                  tuple[Phrase, ...]], Bucket]]:
+def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, Entry]:
     pairs = {}
     for first, group in index.items():
-        longer: dict[str, list[Phrase]] = {}
-        three: dict[tuple[str, str], list[Phrase]] = {}  # "声音慢过嘴": by the second and third tokens
+        following: dict[str, tuple[list[Phrase], dict[str, list[Phrase]]]] = {}
         gapped: dict[str, list[Phrase]] = {}  # "is * done": by the token after the gap ("done")
         for phrase in group:
             tokens = phrase.tokens
             if len(tokens) > 2 and tokens[1] == GAP:
                 gapped.setdefault(tokens[2], []).append(phrase)
-            elif len(tokens) > 2 and GAP not in tokens[1:3]:
-                three.setdefault((tokens[1], tokens[2]), []).append(phrase)
             elif len(tokens) > 1:
-                longer.setdefault(tokens[1], []).append(phrase)
+                two, three = following.setdefault(tokens[1], ([], {}))
+                if len(tokens) > 2 and tokens[2] != GAP:  # "声音慢过嘴": by the second and third tokens
+                    three.setdefault(tokens[2], []).append(phrase)
+                else:
+                    two.append(phrase)
         pairs[first] = (tuple(p for p in group if len(p.tokens) == 1),
-                        {second: tuple(more) for second, more in longer.items()},
-                        {key: tuple(more) for key, more in three.items()},
+                        {second: (tuple(two), {third: tuple(more) for third, more in three.items()})
+                         for second, (two, three) in following.items()},
                         {tail: tuple(more) for tail, more in gapped.items()})
     return pairs
 
