@@ -174,10 +174,12 @@ _ASKS = frozenset({("is",), ("are",), ("does",), ("do",), ("can",), ("will",), (
 
 def _triggers(analysis: Analysis) -> _Triggers:
     found = _Triggers([], [], set(), False, [])
+    triggers = analysis.of("triggers")
     done = analysis.done_questions()
+    if not triggers and not done:  # most edits
+        return found
     # "why is the export so slow?": a why-question about a named process asks how it works, not how far
     # it got; the done-question goes, the process becomes its topic
-    triggers = analysis.of("triggers")
     why = {id(d) for t in triggers if t.phrase.label in ("export", "upload")
            for d in done if (within(t, d) or _subject(analysis, t, d))
            and (m := analysis.is_about(t)) and m.phrase.text in _WHY} if done else set()
@@ -233,11 +235,22 @@ def _instruction(analysis: Analysis, active: list[Match]) -> tuple[list[Match], 
     ahead of a question about being done ("口型同步做完了吗") is that question's subject, and one
     right after a determiner ("the status of the dub") is a noun.
     """
+    verbs: list[Match] = []
+    evidence: list[str] = []
+    if edit_verbs := analysis.of("edit_verbs"):  # the determiners and done-questions matter only then
+        verbs, evidence = _edit_verbs(analysis, edit_verbs, active)
+    sync_fix, nouns = analysis.of("sync_fix"), analysis.of("edit_nouns")
+    evidence.extend(tag(m) for m in verbs + sync_fix + nouns)
+    return verbs + sync_fix, bool(nouns), evidence
+
+
+def _edit_verbs(analysis: Analysis, edit_verbs: list[Match], active: list[Match]) -> tuple[list[Match], list[str]]:
+    """The edit verbs asked for (see :func:`_instruction`), and the evidence of those that are not."""
     verbs = []
     evidence: list[str] = []
     done = [t for t in active if t.phrase.kind == "done"]
     nouns_at = {m.end for m in analysis.of("determiners") + analysis.of("articles")}
-    for verb in analysis.of("edit_verbs"):
+    for verb in edit_verbs:
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
             evidence.append(f"{tag(verb)}[negated by '{marker.phrase.text}']")
         elif verb.start in nouns_at or analysis.tokens[verb.end:verb.end + 1] == ("的",):
@@ -247,9 +260,7 @@ def _instruction(analysis: Analysis, active: list[Match]) -> tuple[list[Match], 
         elif not any(within(verb, t) for t in active) and not any(
                 (verb.end <= d.end or d.phrase.tokens[-1] == "把") and analysis.same(verb, d) for d in done):
             verbs.append(verb)  # "有没有把背景音换成轻音乐": the verb after 有没有把 is what it asks about
-    sync_fix, nouns = analysis.of("sync_fix"), analysis.of("edit_nouns")
-    evidence.extend(tag(m) for m in verbs + sync_fix + nouns)
-    return verbs + sync_fix, bool(nouns), evidence
+    return verbs, evidence
 
 
 def _asked_first(analysis: Analysis, active: list[Match], instruction: list[Match]) -> bool:
@@ -294,6 +305,8 @@ def _split_references(references: list[Reference], slots: dict[int, int], attach
     A path is the export target when it follows "to"/"as"/"到" after an export asked for now
     ("export it to out.mp4"), not in "add subtitles to talk.mp4 and export it".
     """
+    if not references and not attachments:  # most sentences
+        return [], [], None
     output = next((r.value for r in references if r.start in slots
                    and any(m.end <= slots[r.start] for m in exports)), None)
     files: list[str] = []
@@ -378,6 +391,8 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
     words ("对口型" for "my cartoon") is ``animate`` too (issue 12).
     """
     labels = {m.phrase.label for m in active}
+    if not sources and not labels.intersection(LOCAL) and not analysis.of("drawn_words"):
+        return None, []  # every rule below needs files, a capability asked for, or a drawn word
     drawn_at = {m.end for m in analysis.of("drawn_words")}
     drawn = bool(drawn_at)
     # a drawn word before a photo word qualifies it: "cartoon avatar", "卡通头像" are drawn

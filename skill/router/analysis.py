@@ -4,6 +4,7 @@ its sentence (shadows, clauses, markers around a trigger). :func:`skill.router.r
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import accumulate
 from typing import NamedTuple
 
 from skill.router.lexicon import GAP, Lexicon, Phrase
@@ -90,16 +91,18 @@ class Analysis:
         self.lexicon = lexicon
         self.tokens = tokens
         self.shadowed: list[str] = []
-        shadows = [m for m in matches if m.phrase.kind == "shadows"]
-        # reach[i]: the furthest end of a shadow starting at or before token i, so that a match no
-        # shadow can hold is let through without looping over the shadows (the router's hot spot)
-        if shadows:
-            self._reach_all = _reach(shadows, len(tokens) + 1)
-            self._reach_plain = _reach([m for m in shadows if m.phrase.label != "negation"], len(tokens) + 1)
         self._by_kind: dict[str, list[Match]] = {}
         for m in matches:
-            if not shadows or m.phrase.kind == "shadows" or not self._shadowed(m, shadows):
-                self._by_kind.setdefault(m.phrase.kind, []).append(m)
+            self._by_kind.setdefault(m.phrase.kind, []).append(m)
+        if shadows := self._by_kind.get("shadows"):  # only then can a match be held (few sentences)
+            # reach[i]: the furthest end of a shadow starting at or before token i, so that a match no
+            # shadow can hold is let through without looping over the shadows
+            self._reach_all = _reach(shadows, len(tokens) + 1)
+            self._reach_plain = _reach([m for m in shadows if m.phrase.label != "negation"], len(tokens) + 1)
+            self._by_kind = {}
+            for m in matches:
+                if m.phrase.kind == "shadows" or not self._shadowed(m, shadows):
+                    self._by_kind.setdefault(m.phrase.kind, []).append(m)
         self.clause = self._clauses(tokens)
 
     def _shadowed(self, match: Match, shadows: list[Match]) -> bool:
@@ -115,16 +118,11 @@ class Analysis:
         return False
 
     def _clauses(self, tokens: tuple[str, ...]) -> list[int]:
-        bumps = [0] * (len(tokens) + 1)
-        for i, token in enumerate(tokens):
-            if token in PUNCTUATION:
-                bumps[i + 1] += 1
-        for m in self.of("clause_breaks"):
-            bumps[m.end] += 1
-        clause, total = [], 0
-        for bump in bumps:
-            total += bump
-            clause.append(total)
+        """clause[i]: how many clause ends (punctuation, "clause_breaks" phrases) precede token i."""
+        clause = list(accumulate(map(PUNCTUATION.__contains__, tokens), initial=0))  # bools add up as ints
+        for m in self.of("clause_breaks"):  # "…, and then": a break after the phrase's last token
+            for i in range(m.end, len(clause)):
+                clause[i] += 1
         return clause
 
     def of(self, kind: str) -> list[Match]:
@@ -145,10 +143,9 @@ class Analysis:
 
         A question is not deferred by a condition: "after all those dubs, what's my balance?" asks now.
         """
-        asks = trigger.phrase.label in ("credits", "state") and self.asks(trigger)
-        for m in self.of("condition_start"):
-            if m.start == 0 and m.end <= trigger.start and not asks:
-                return m
+        opening = next((m for m in self.of("condition_start") if m.start == 0 and m.end <= trigger.start), None)
+        if opening and not (trigger.phrase.label in ("credits", "state") and self.asks(trigger)):
+            return opening
         return self.marked(trigger, "defer_before", "defer_after")
 
     def answered_no(self, trigger: Match) -> Match | None:
