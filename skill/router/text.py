@@ -70,6 +70,8 @@ def extract_references(text: str, output_words: Sequence[str]) -> tuple[str, lis
 
     They are removed before matching so that ``https://x.com/export.mp4`` does not ask to export.
     """
+    if "://" not in text and not _ANY_MEDIA_EXTENSION.search(text):  # most sentences name neither
+        return text, []
     found: list[tuple[int, Reference]] = []
 
     def take(match: re.Match[str], value: str, is_url: bool) -> str:
@@ -85,7 +87,7 @@ def extract_references(text: str, output_words: Sequence[str]) -> tuple[str, lis
         return take(match, value, True)[: len(value)] + match.group(0)[len(value):]
 
     rest = _URL.sub(url, text) if "://" in text else text
-    if _ANY_MEDIA_EXTENSION.search(rest):  # one linear scan spares the path scans on most sentences
+    if _ANY_MEDIA_EXTENSION.search(rest):  # one linear scan spares the path scans on sentences with only a URL
         rest = _QUOTED_PATH.sub(lambda m: take(m, m.group(2), False), rest)
         rest = _ROOTED_PATH.sub(lambda m: take(m, m.group(1), False), rest)
         rest = _BARE_PATH.sub(lambda m: take(m, m.group(1), False), rest)
