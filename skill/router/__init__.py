@@ -240,7 +240,7 @@ def _instruction(analysis: Analysis, active: list[Match]) -> tuple[list[Match], 
     if edit_verbs := analysis.of("edit_verbs"):  # the determiners and done-questions matter only then
         verbs, evidence = _edit_verbs(analysis, edit_verbs, active)
     sync_fix, nouns = analysis.of("sync_fix"), analysis.of("edit_nouns")
-    evidence.extend(tag(m) for m in verbs + sync_fix + nouns)
+    evidence.extend(map(tag, verbs + sync_fix + nouns))
     return verbs + sync_fix, bool(nouns), evidence
 
 

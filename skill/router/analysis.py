@@ -151,9 +151,11 @@ class Analysis:
 
         A question is not deferred by a condition: "after all those dubs, what's my balance?" asks now.
         """
-        opening = next((m for m in self.of("condition_start") if m.start == 0 and m.end <= trigger.start), None)
-        if opening and not (trigger.phrase.label in ("credits", "state") and self.asks(trigger)):
-            return opening
+        for m in self.of("condition_start"):
+            if m.start == 0 and m.end <= trigger.start:
+                if not (trigger.phrase.label in ("credits", "state") and self.asks(trigger)):
+                    return m
+                break  # whether the clause asks does not depend on the condition
         return self.marked(trigger, "defer_before", "defer_after")
 
     def answered_no(self, trigger: Match) -> Match | None:
@@ -168,9 +170,12 @@ class Analysis:
     def done_questions(self) -> list[Match]:
         """"is the dub done?", "渲染好了吗": asked as a question (at the clause start, before "?"/"yet",
         or ending in a question particle) they ask for the state; the matched words are their subject."""
+        done = self.of("done")
+        if not done:  # most sentences
+            return []
         ends = self.of("question_end")
         openers = self.of("question_before")
-        return [m for m in self.of("done")
+        return [m for m in done
                 if m.start == 0 or self.clause[m.start] != self.clause[m.start - 1]
                 or _ASKING.intersection(m.phrase.tokens)  # "还要等多久" asks wherever it stands
                 or any(q.start == m.end or (m.start <= q.start and q.end == m.end) for q in ends)
