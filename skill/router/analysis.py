@@ -38,7 +38,10 @@ def find_matches(tokens: tuple[str, ...], lexicon: Lexicon) -> list[Match]:
             if two:
                 _starting_at(tokens, i, two, gap, matches)
             if by_third and i + 2 < size and (longer := by_third.get(tokens[i + 2])):
-                _starting_at(tokens, i, longer, gap, matches)
+                any_fourth, by_fourth = longer  # a large group is narrowed down by the fourth token
+                candidates = by_fourth.get(tokens[i + 3], any_fourth) if by_fourth and i + 3 < size else any_fourth
+                if candidates:
+                    _starting_at(tokens, i, candidates, gap, matches)
         if gapped:  # "what * formats": the gap right after the first token, indexed by the token after it
             for tail in dict.fromkeys(tokens[i + 2:i + 2 + gap]):  # where the tail's first token stands
                 for phrase in gapped.get(tail, ()):
