@@ -42,8 +42,9 @@ def find_matches(tokens: tuple[str, ...], lexicon: Lexicon) -> list[Match]:
                 candidates = by_fourth.get(tokens[i + 3], any_fourth) if by_fourth and i + 3 < size else any_fourth
                 if candidates:
                     _starting_at(tokens, i, candidates, gap, matches)
-        if gapped:  # "what * formats": the gap right after the first token, indexed by the token after it
-            for tail in dict.fromkeys(tokens[i + 2:i + 2 + gap]):  # where the tail's first token stands
+        # "what * formats": the gap right after the first token, indexed by the token after it
+        if gapped and not gapped.keys().isdisjoint(window := tokens[i + 2:i + 2 + gap]):
+            for tail in dict.fromkeys(window):  # where the tail's first token stands
                 for phrase in gapped.get(tail, ()):
                     if end := _gapped(tokens, i, phrase.tokens, gap):
                         matches.append(_match((phrase, i, end)))
