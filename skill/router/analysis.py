@@ -34,9 +34,12 @@ def find_matches(tokens: tuple[str, ...], lexicon: Lexicon) -> list[Match]:
         for phrase in singles:
             matches.append(_match((phrase, i, i + 1)))
         if following and i + 1 < size and (after := following.get(tokens[i + 1])):
-            two, by_third = after
-            if two:
-                _starting_at(tokens, i, two, gap, matches)
+            two, exact, tails, by_third = after
+            if tails and not tails.isdisjoint(tokens[i + 3:i + 3 + gap]):  # where a gap phrase's tail may start
+                _starting_at(tokens, i, two, gap, matches)  # every candidate, in lexicon order
+            else:  # no gap phrase can match (nearly always): the two-token phrases are the two tokens
+                for phrase in exact:
+                    matches.append(_match((phrase, i, i + 2)))
             if by_third and i + 2 < size and (longer := by_third.get(tokens[i + 2])):
                 any_fourth, by_fourth = longer  # a large group is narrowed down by the fourth token
                 candidates = by_fourth.get(tokens[i + 3], any_fourth) if by_fourth and i + 3 < size else any_fourth

@@ -27,7 +27,7 @@ from skill.router.text import tokenize
 
 LEXICON_DIR = Path(__file__).resolve().parent  # the YAML files sit beside this module
 SOURCES = ("intents", "markers", "typos", "t2s")
-_FORMAT = 10  # bump when the cached layout (the pickled Lexicon) changes
+_FORMAT = 11  # bump when the cached layout (the pickled Lexicon) changes
 GAP = "*"  # in a phrase: up to ``gap`` tokens of the same clause ("is * done" matches "is the dub done")
 
 # Lexicon sections whose phrases carry no intent label.
@@ -53,8 +53,10 @@ Phrases = tuple[Phrase, ...]
 # token narrows nothing down, fourth token → the candidates then). A small group is (all of it, {});
 # a large one ("send me the {final} {media}" alone spells 18) is narrowed by ``_longer``.
 Longer = tuple[Phrases, dict[str, Phrases]]
-# second token → (two-token phrases and those with a gap third, third token → the longer phrases)
-Following = dict[str, tuple[Phrases, dict[str, Longer]]]
+# second token → (two-token phrases and those with a gap third, in lexicon order; the two-token ones
+# alone; the first token after the gap of the others; third token → the longer phrases)
+Following = dict[str, tuple[Phrases, Phrases, frozenset[str], dict[str, Longer]]]
+_NO_TAILS: frozenset[str] = frozenset()  # shared (pickled once)
 _BY_FOURTH = 4  # a group of this many longer phrases is also indexed by its fourth token
 _NO_FOURTH: dict[str, Phrases] = {}  # shared by the smaller groups (pickled once), never written to
 
@@ -220,10 +222,21 @@ def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, Entry]:
                 else:
                     two.append(phrase)
         pairs[first] = (tuple(p for p in group if len(p.tokens) == 1),
-                        {second: (tuple(two), {third: _longer(more) for third, more in three.items()})
-                         for second, (two, three) in following.items()},
+                        {second: _after_second(two, three) for second, (two, three) in following.items()},
                         {tail: tuple(more) for tail, more in gapped.items()})
     return pairs
+
+
+def _after_second(two: list[Phrase], three: dict[str, list[Phrase]]
+                  ) -> tuple[Phrases, Phrases, frozenset[str], dict[str, Longer]]:
+    gapped = [p for p in two if len(p.tokens) > 2]  # "口型 * 数据": tokens[2] is the gap
+    if not gapped:
+        both = exact = tuple(two)
+        tails = _NO_TAILS
+    else:
+        both, exact = tuple(two), tuple(p for p in two if len(p.tokens) == 2)
+        tails = frozenset(p.tokens[3] for p in gapped)
+    return both, exact, tails, {third: _longer(more) for third, more in three.items()}
 
 
 def _longer(group: list[Phrase]) -> Longer:
