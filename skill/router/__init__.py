@@ -156,6 +156,7 @@ def _read(utterance: str) -> tuple[list[Reference], str, tuple[str, ...]]:
 @dataclass
 class _Triggers:
     active: list[Match]  # asked for now
+    labels: list[Intent]  # their intents, each once, in order
     later: list[str]  # intents wanted after the edit ("before exporting…", "导出前…")
     negated: set[str]
     about: bool  # some trigger was only the topic of a question
@@ -173,7 +174,7 @@ _ASKS = frozenset({("is",), ("are",), ("does",), ("do",), ("can",), ("will",), (
 
 
 def _triggers(analysis: Analysis) -> _Triggers:
-    found = _Triggers([], [], set(), False, [])
+    found = _Triggers([], [], [], set(), False, [])
     triggers = analysis.of("triggers")
     done = analysis.done_questions()
     if not triggers and not done:  # most edits
@@ -217,6 +218,9 @@ def _triggers(analysis: Analysis) -> _Triggers:
         else:
             found.evidence.append(tag(trigger))
             found.active.append(trigger)
+            # a trigger's label is the intents.yaml section it was written under: always an Intent
+            if label not in found.labels:
+                found.labels.append(cast(Intent, label))
     return found
 
 
@@ -299,7 +303,7 @@ def _asked_last(analysis: Analysis, active: list[Match], instruction: list[Match
 
 
 def _split_references(references: list[Reference], slots: dict[int, int], attachments: Sequence[str],
-             exports: list[Match]) -> tuple[list[str], list[str], str | None]:
+                      active: list[Match]) -> tuple[list[str], list[str], str | None]:
     """Files, URLs and the export target: what the person sent first, then what the sentence names.
 
     A path is the export target when it follows "to"/"as"/"到" after an export asked for now
@@ -308,7 +312,7 @@ def _split_references(references: list[Reference], slots: dict[int, int], attach
     if not references and not attachments:  # most sentences
         return [], [], None
     output = next((r.value for r in references if r.start in slots
-                   and any(m.end <= slots[r.start] for m in exports)), None)
+                   and any(m.phrase.label == "export" and m.end <= slots[r.start] for m in active)), None)
     files: list[str] = []
     urls: list[str] = []
     for item in attachments:
@@ -324,10 +328,8 @@ def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, in
     verbs, nouns, verb_evidence = _instruction(analysis, triggers.active)
     first = _asked_first(analysis, triggers.active, verbs)
     instruction = bool(verbs)
-    # a trigger's label is the intents.yaml section it was written under: always an Intent
-    labels = list(dict.fromkeys(cast(Intent, m.phrase.label) for m in triggers.active))
-    exports = [m for m in triggers.active if m.phrase.label == "export"]
-    files, urls, output = _split_references(references, slots, attachments, exports)
+    labels = triggers.labels
+    files, urls, output = _split_references(references, slots, attachments, triggers.active)
     then = [f"then_{label}" for label in labels + triggers.later if label != "upload"]
 
     hints: list[str] = []

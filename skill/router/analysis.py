@@ -130,11 +130,14 @@ class Analysis:
 
     def _clauses(self, tokens: tuple[str, ...]) -> list[int]:
         """clause[i]: how many clause ends (punctuation, "clause_breaks" phrases) precede token i."""
-        clause, total = [0], 0
-        for token in tokens:
-            if token in PUNCTUATION:
-                total += 1
-            clause.append(total)
+        if PUNCTUATION.isdisjoint(tokens):  # two sentences in three: one clause until a break phrase
+            clause = [0] * (len(tokens) + 1)
+        else:
+            clause, total = [0], 0
+            for token in tokens:
+                if token in PUNCTUATION:
+                    total += 1
+                clause.append(total)
         for m in self._by_kind.get("clause_breaks", ()):  # "…, and then": a break after the phrase's last token
             for i in range(m.end, len(clause)):
                 clause[i] += 1
