@@ -107,7 +107,7 @@ def route_with(utterance: str, attachments: Sequence[str], model: Callable[[], M
                              lexicon.chars, lexicon.words)
     references, text, tokens = _read(utterance)
     # Where each possible export target stands, in tokens: "export … to <path>" needs the export first.
-    slots = {r.start: len(tokenize(text[: r.start], lexicon.chars, lexicon.typos, lexicon.words))
+    slots = {r.start: len(tokenize(text[: r.start], lexicon.chars, lexicon.typos, lexicon.words, lexicon.changes))
              for r in references if r.output_slot and not r.is_url}
     analysis = Analysis(tokens, find_matches(tokens, lexicon), lexicon)
     found = _decide(analysis, references, slots, attachments, detect_lang(utterance))
@@ -150,7 +150,7 @@ def _read(utterance: str) -> tuple[list[Reference], str, tuple[str, ...]]:
     lexicon = load_lexicon()
     rest, references = extract_references(utterance, lexicon.output_words)
     text = without_quotes(rest)
-    return references, text, tokenize(text, lexicon.chars, lexicon.typos, lexicon.words)
+    return references, text, tokenize(text, lexicon.chars, lexicon.typos, lexicon.words, lexicon.changes)
 
 
 @dataclass
@@ -252,7 +252,6 @@ def _edit_verbs(analysis: Analysis, edit_verbs: list[Match], active: list[Match]
     """The edit verbs asked for (see :func:`_instruction`), and the evidence of those that are not."""
     verbs = []
     evidence: list[str] = []
-    done = [t for t in active if t.phrase.kind == "done"]
     nouns_at = {m.end for m in analysis.of("determiners") + analysis.of("articles")}
     for verb in edit_verbs:
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
@@ -261,10 +260,17 @@ def _edit_verbs(analysis: Analysis, edit_verbs: list[Match], active: list[Match]
             continue  # "the dub", "my lip sync", "新的配音": a thing; "修改的部分": a modifier
         elif marker := analysis.reported(verb):  # "字幕已经加好了": done already, not asked for
             evidence.append(f"{tag(verb)}[reported by '{marker.phrase.text}']")
-        elif not any(within(verb, t) for t in active) and not any(
-                (verb.end <= d.end or d.phrase.tokens[-1] == "把") and analysis.same(verb, d) for d in done):
-            verbs.append(verb)  # "有没有把背景音换成轻音乐": the verb after 有没有把 is what it asks about
+        elif not active or not _taken(analysis, verb, active):  # most edits come with no request
+            verbs.append(verb)
     return verbs, evidence
+
+
+def _taken(analysis: Analysis, verb: Match, active: list[Match]) -> bool:
+    """Whether an edit verb is part of a request ("send over the final cut") or the subject of a
+    done-question ("有没有把背景音换成轻音乐": the verb after 有没有把 is what it asks about)."""
+    return any(within(verb, t) for t in active) or any(
+        (verb.end <= d.end or d.phrase.tokens[-1] == "把") and analysis.same(verb, d)
+        for d in active if d.phrase.kind == "done")
 
 
 def _asked_first(analysis: Analysis, active: list[Match], instruction: list[Match]) -> bool:

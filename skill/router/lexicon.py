@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from skill.router import text as tokenizer_module
-from skill.router.text import tokenize
+from skill.router.text import changes_pattern, tokenize
 
 LEXICON_DIR = Path(__file__).resolve().parent  # the YAML files sit beside this module
 SOURCES = ("intents", "markers", "typos", "t2s")
-_FORMAT = 11  # bump when the cached layout (the pickled Lexicon) changes
+_FORMAT = 12  # bump when the cached layout (the pickled Lexicon) changes
 GAP = "*"  # in a phrase: up to ``gap`` tokens of the same clause ("is * done" matches "is the dub done")
 
 # Lexicon sections whose phrases carry no intent label.
@@ -82,6 +82,7 @@ class Lexicon:
     gap: int  # most tokens a ``*`` in a phrase may stand for
     relay_people: frozenset[str]  # "The user wrote: '…'": a relay prefix names a person…
     relay_saying: frozenset[str]  # …and a saying
+    changes: str  # a pattern finding what chars or words would change (text.changes_pattern)
 
 
 @cache
@@ -199,11 +200,12 @@ def _index(compiled: dict[str, Any]) -> Lexicon:
         if tokens and key not in seen:  # a class can spell a phrase that is also listed
             seen.add(key)
             index.setdefault(tokens[0], []).append(Phrase(kind, label, text, tuple(tokens)))
-    return Lexicon({first: tuple(group) for first, group in index.items()}, _by_pair(index),
-                   {int(k): v for k, v in compiled["chars"].items()}, compiled["typos"],
-                   tuple((regional, mainland) for regional, mainland in compiled["words"]),
-                   tuple(compiled["output_words"]), int(compiled["window"]), int(compiled["after_window"]),
-                   int(compiled["gap"]), frozenset(compiled["relay_people"]), frozenset(compiled["relay_saying"]))
+    chars = {int(k): v for k, v in compiled["chars"].items()}
+    words = tuple((regional, mainland) for regional, mainland in compiled["words"])
+    return Lexicon({first: tuple(group) for first, group in index.items()}, _by_pair(index), chars,
+                   compiled["typos"], words, tuple(compiled["output_words"]), int(compiled["window"]),
+                   int(compiled["after_window"]), int(compiled["gap"]), frozenset(compiled["relay_people"]),
+                   frozenset(compiled["relay_saying"]), changes_pattern(chars, words))
 
 
 def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, Entry]:
