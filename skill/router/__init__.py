@@ -239,11 +239,13 @@ def _instruction(analysis: Analysis, active: list[Match]) -> tuple[list[Match], 
     ahead of a question about being done ("口型同步做完了吗") is that question's subject, and one
     right after a determiner ("the status of the dub") is a noun.
     """
+    edit_verbs, sync_fix, nouns = analysis.of("edit_verbs"), analysis.of("sync_fix"), analysis.of("edit_nouns")
+    if not edit_verbs and not sync_fix and not nouns:  # a request, a question, a greeting
+        return [], False, []
     verbs: list[Match] = []
     evidence: list[str] = []
-    if edit_verbs := analysis.of("edit_verbs"):  # the determiners and done-questions matter only then
+    if edit_verbs:  # the determiners and done-questions matter only then
         verbs, evidence = _edit_verbs(analysis, edit_verbs, active)
-    sync_fix, nouns = analysis.of("sync_fix"), analysis.of("edit_nouns")
     evidence.extend(map(tag, verbs + sync_fix + nouns))
     return verbs + sync_fix, bool(nouns), evidence
 
@@ -398,9 +400,9 @@ def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources:
     drawn and not a photo, and ``talk`` (the generative path) otherwise; a lip-sync verb with drawn
     words ("对口型" for "my cartoon") is ``animate`` too (issue 12).
     """
+    if not sources and not analysis.of("drawn_words") and not any(m.phrase.label in LOCAL for m in active):
+        return None, []  # every rule below needs files, a drawn word or a capability asked for
     labels = {m.phrase.label for m in active}
-    if not sources and not labels.intersection(LOCAL) and not analysis.of("drawn_words"):
-        return None, []  # every rule below needs files, a capability asked for, or a drawn word
     drawn_at = {m.end for m in analysis.of("drawn_words")}
     drawn = bool(drawn_at)
     # a drawn word before a photo word qualifies it: "cartoon avatar", "卡通头像" are drawn
