@@ -28,7 +28,7 @@ def detect_lang(text: str | None, default: Lang | None = None) -> Lang:
 
     Mixed sentences ("帮我 export 一下") are Chinese: a Chinese speaker wrote them.
     """
-    if text and _CJK.search(text):
+    if text and not text.isascii() and _CJK.search(text):  # every character _CJK finds is non-ASCII
         return "zh"
     if text and _LATIN.search(text):
         return "en"
