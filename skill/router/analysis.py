@@ -4,7 +4,7 @@ its sentence (shadows, clauses, markers around a trigger). :func:`skill.router.r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import partial
+from functools import cached_property, partial
 from typing import NamedTuple
 
 from skill.router.lexicon import GAP, Lexicon, Phrase
@@ -114,7 +114,6 @@ class Analysis:
             for m in matches:
                 if m.phrase.kind == "shadows" or not self._shadowed(m, shadows):
                     self._by_kind.setdefault(m.phrase.kind, []).append(m)
-        self.clause = self._clauses(tokens)
 
     def _shadowed(self, match: Match, shadows: list[Match]) -> bool:
         reach = self._reach_all if match.phrase.kind in _MARKER_KINDS else self._reach_plain
@@ -128,8 +127,13 @@ class Analysis:
                 return True
         return False
 
-    def _clauses(self, tokens: tuple[str, ...]) -> list[int]:
-        """clause[i]: how many clause ends (punctuation, "clause_breaks" phrases) precede token i."""
+    @cached_property
+    def clause(self) -> list[int]:
+        """clause[i]: how many clause ends (punctuation, "clause_breaks" phrases) precede token i.
+
+        Worked out on first use: four sentences in five are routed without asking.
+        """
+        tokens = self.tokens
         if PUNCTUATION.isdisjoint(tokens):  # two sentences in three: one clause until a break phrase
             clause = [0] * (len(tokens) + 1)
         else:

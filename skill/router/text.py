@@ -69,7 +69,7 @@ def extract_references(text: str, output_words: Sequence[str]) -> tuple[str, lis
 
     They are removed before matching so that ``https://x.com/export.mp4`` does not ask to export.
     """
-    if "://" not in text and not _ANY_MEDIA_EXTENSION.search(text):  # most sentences name neither
+    if "://" not in text and ("." not in text or not _ANY_MEDIA_EXTENSION.search(text)):  # most sentences name neither
         return text, []
     found: list[tuple[int, Reference]] = []
 
