@@ -225,8 +225,8 @@ class Analysis:
         if target.end < len(self.tokens) and self.tokens[target.end] == "的":
             return True
         # "the export from this morning", "that export used…"; not "proceed with the export"
-        return any(m.end == target.start for m in self._by_kind.get("determiners", ())) and any(
-            m.start == target.end for m in self._by_kind.get("noun_after", ()))
+        return any(m.start == target.end for m in self._by_kind.get("noun_after", ())) and any(
+            m.end == target.start for m in self._by_kind.get("determiners", ()))
 
     def is_about(self, trigger: Match) -> Match | None:
         """The question marker that makes ``trigger`` the topic of a question, if any."""

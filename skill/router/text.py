@@ -177,6 +177,8 @@ def unwrap_relay(text: str, people: frozenset[str], saying: frozenset[str], char
                  words: Sequence[tuple[str, str]] = ()) -> str:
     """The person's own words of a relayed message (a relay inside a relay too: "客服转述：用户说“…”"),
     or ``text`` when it is not one; a JSON object an agent passes on is read for its message."""
+    if "{" not in text and not _may_be_relayed(text):  # what _from_json and _unwrap_once look for first
+        return text
     inner = _from_json(text)
     for _ in range(2):
         outer, inner = inner, _unwrap_once(inner, people, saying, chars, words)
