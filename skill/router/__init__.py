@@ -251,19 +251,9 @@ def _instruction(analysis: Analysis, active: list[Match]) -> tuple[list[Match], 
     edit_verbs, sync_fix, nouns = analysis.of("edit_verbs"), analysis.of("sync_fix"), analysis.of("edit_nouns")
     if not edit_verbs and not sync_fix and not nouns:  # a request, a question, a greeting
         return [], False, []
-    verbs: list[Match] = []
-    evidence: list[str] = []
-    if edit_verbs:  # the determiners and done-questions matter only then
-        verbs, evidence = _edit_verbs(analysis, edit_verbs, active)
-    evidence.extend(map(tag, verbs + sync_fix + nouns))
-    return verbs + sync_fix, bool(nouns), evidence
-
-
-def _edit_verbs(analysis: Analysis, edit_verbs: list[Match], active: list[Match]) -> tuple[list[Match], list[str]]:
-    """The edit verbs asked for (see :func:`_instruction`), and the evidence of those that are not."""
     verbs = []
     evidence: list[str] = []
-    nouns_at = {m.end for m in analysis.of("determiners") + analysis.of("articles")}
+    nouns_at = {m.end for m in analysis.of("determiners") + analysis.of("articles")} if edit_verbs else set()
     for verb in edit_verbs:
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
             evidence.append(f"{tag(verb)}[negated by '{marker.phrase.text}']")
@@ -273,7 +263,8 @@ def _edit_verbs(analysis: Analysis, edit_verbs: list[Match], active: list[Match]
             evidence.append(f"{tag(verb)}[reported by '{marker.phrase.text}']")
         elif not active or not _taken(analysis, verb, active):  # most edits come with no request
             verbs.append(verb)
-    return verbs, evidence
+    evidence.extend(map(tag, verbs + sync_fix + nouns))
+    return verbs + sync_fix, bool(nouns), evidence
 
 
 def _taken(analysis: Analysis, verb: Match, active: list[Match]) -> bool:
