@@ -97,14 +97,9 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         except Exception:  # missing, torn or foreign: any unpickling error just means "rebuild"
             cached = None
         if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == _FORMAT and isinstance(cached[1], Lexicon):
-            lexicon = cached[1]
-        else:
-            lexicon = _index(compile_lexicon(directory))
-            _write_cache(cache_file, lexicon)
-        # The lexicon lives as long as the process: moving everything tracked now into the collector's
-        # permanent generation spares the first collection after this (and every full one) a pass over
-        # its ~65,000 objects, ~10 ms that each `route` cold start used to pay on its next allocations.
-        gc.freeze()
+            return cached[1]
+        lexicon = _index(compile_lexicon(directory))
+        _write_cache(cache_file, lexicon)
         return lexicon
     finally:
         if paused:
