@@ -76,7 +76,7 @@ NOTHING_MATCHED = 0.5  # no lexicon entry matched: sent to the cloud agent as an
 MAX_CHARS = 10_000
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class Route:
     """Where an utterance goes, and why (``evidence`` lists the lexicon entries that decided it)."""
 
@@ -88,15 +88,6 @@ class Route:
     hints: tuple[str, ...] = ()
     output: str | None = None
     confidence: float = NOTHING_MATCHED
-
-    def __init__(self, intent: Intent, lang: Lang, evidence: tuple[str, ...] = (), files: tuple[str, ...] = (),
-                 urls: tuple[str, ...] = (), hints: tuple[str, ...] = (), output: str | None = None,
-                 confidence: float = NOTHING_MATCHED) -> None:
-        # The fields, as the generated __init__ would set them (tests/conversation/test_router.py checks
-        # the signature against them): a frozen dataclass's makes one object.__setattr__ call per field,
-        # twice the cost of this one update, and every route makes one.
-        self.__dict__.update(intent=intent, lang=lang, evidence=evidence, files=files, urls=urls, hints=hints,
-                             output=output, confidence=confidence)
 
     def as_dict(self) -> dict[str, Any]:
         return {"intent": self.intent, "lang": self.lang, "evidence": list(self.evidence),
