@@ -20,6 +20,7 @@ LANGS: tuple[Lang, ...] = ("en", "zh")
 
 # CJK Unified Ideographs (+ extension A) and CJK punctuation: enough to tell Chinese from English.
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 def detect_lang(text: str | None, default: Lang | None = None) -> Lang:
@@ -27,9 +28,9 @@ def detect_lang(text: str | None, default: Lang | None = None) -> Lang:
 
     Mixed sentences ("帮我 export 一下") are Chinese: a Chinese speaker wrote them.
     """
-    if text and _CJK.search(text):
+    if text and not text.isascii() and _CJK.search(text):  # every character _CJK finds is non-ASCII
         return "zh"
-    if text and re.search(r"[A-Za-z]", text):
+    if text and _LATIN.search(text):
         return "en"
     return default or default_lang()
 

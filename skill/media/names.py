@@ -7,7 +7,6 @@ router reads it on every cold start of ``lip-sync-video route``.
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -47,8 +46,17 @@ def extension_of(name: str) -> str:
     """The lower-case extension without the dot, with aliases folded (``.JPEG`` → ``jpg``); for a
     link, that of its path (``https://x/a.mp4?sig=…`` → ``mp4``)."""
     path = urlsplit(name.strip()).path if is_web_url(name) else name
-    ext = PurePosixPath(path).suffix.lower().lstrip(".")
+    ext = _suffix(path).lower().lstrip(".")
     return EXTENSION_ALIASES.get(ext, ext)
+
+
+def _suffix(path: str) -> str:
+    """``PurePosixPath(path).suffix`` without building the path object (~2 µs, and the router asks for
+    every file sent): the last component that is not empty or ".", from its last dot, if that dot is
+    neither its first nor its last character."""
+    name = next((part for part in reversed(path.split("/")) if part and part != "."), "")
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def kind_of(name: str) -> MediaKind | None:

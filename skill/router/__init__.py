@@ -107,7 +107,7 @@ def route_with(utterance: str, attachments: Sequence[str], model: Callable[[], M
                              lexicon.chars, lexicon.words)
     references, text, tokens = _read(utterance)
     # Where each possible export target stands, in tokens: "export … to <path>" needs the export first.
-    slots = {r.start: len(tokenize(text[: r.start], lexicon.chars, lexicon.typos, lexicon.words))
+    slots = {r.start: len(tokenize(text[: r.start], lexicon.chars, lexicon.typos, lexicon.words, lexicon.changes))
              for r in references if r.output_slot and not r.is_url}
     analysis = Analysis(tokens, find_matches(tokens, lexicon), lexicon)
     found = _decide(analysis, references, slots, attachments, detect_lang(utterance))
@@ -150,12 +150,13 @@ def _read(utterance: str) -> tuple[list[Reference], str, tuple[str, ...]]:
     lexicon = load_lexicon()
     rest, references = extract_references(utterance, lexicon.output_words)
     text = without_quotes(rest)
-    return references, text, tokenize(text, lexicon.chars, lexicon.typos, lexicon.words)
+    return references, text, tokenize(text, lexicon.chars, lexicon.typos, lexicon.words, lexicon.changes)
 
 
 @dataclass
 class _Triggers:
     active: list[Match]  # asked for now
+    labels: list[Intent]  # their intents, each once, in order
     later: list[str]  # intents wanted after the edit ("before exporting…", "导出前…")
     negated: set[str]
     about: bool  # some trigger was only the topic of a question
@@ -173,11 +174,13 @@ _ASKS = frozenset({("is",), ("are",), ("does",), ("do",), ("can",), ("will",), (
 
 
 def _triggers(analysis: Analysis) -> _Triggers:
-    found = _Triggers([], [], set(), False, [])
+    found = _Triggers([], [], [], set(), False, [])
+    triggers = analysis.of("triggers")
     done = analysis.done_questions()
+    if not triggers and not done:  # most edits
+        return found
     # "why is the export so slow?": a why-question about a named process asks how it works, not how far
     # it got; the done-question goes, the process becomes its topic
-    triggers = analysis.of("triggers")
     why = {id(d) for t in triggers if t.phrase.label in ("export", "upload")
            for d in done if (within(t, d) or _subject(analysis, t, d))
            and (m := analysis.is_about(t)) and m.phrase.text in _WHY} if done else set()
@@ -215,6 +218,9 @@ def _triggers(analysis: Analysis) -> _Triggers:
         else:
             found.evidence.append(tag(trigger))
             found.active.append(trigger)
+            # a trigger's label is the intents.yaml section it was written under: always an Intent
+            if label not in found.labels:
+                found.labels.append(cast(Intent, label))
     return found
 
 
@@ -233,23 +239,31 @@ def _instruction(analysis: Analysis, active: list[Match]) -> tuple[list[Match], 
     ahead of a question about being done ("口型同步做完了吗") is that question's subject, and one
     right after a determiner ("the status of the dub") is a noun.
     """
+    edit_verbs, sync_fix, nouns = analysis.of("edit_verbs"), analysis.of("sync_fix"), analysis.of("edit_nouns")
+    if not edit_verbs and not sync_fix and not nouns:  # a request, a question, a greeting
+        return [], False, []
     verbs = []
     evidence: list[str] = []
-    done = [t for t in active if t.phrase.kind == "done"]
-    nouns_at = {m.end for m in analysis.of("determiners") + analysis.of("articles")}
-    for verb in analysis.of("edit_verbs"):
+    nouns_at = {m.end for m in analysis.of("determiners") + analysis.of("articles")} if edit_verbs else set()
+    for verb in edit_verbs:
         if marker := analysis.marked(verb, "negation_before", "negation_after"):
             evidence.append(f"{tag(verb)}[negated by '{marker.phrase.text}']")
         elif verb.start in nouns_at or analysis.tokens[verb.end:verb.end + 1] == ("的",):
             continue  # "the dub", "my lip sync", "新的配音": a thing; "修改的部分": a modifier
         elif marker := analysis.reported(verb):  # "字幕已经加好了": done already, not asked for
             evidence.append(f"{tag(verb)}[reported by '{marker.phrase.text}']")
-        elif not any(within(verb, t) for t in active) and not any(
-                (verb.end <= d.end or d.phrase.tokens[-1] == "把") and analysis.same(verb, d) for d in done):
-            verbs.append(verb)  # "有没有把背景音换成轻音乐": the verb after 有没有把 is what it asks about
-    sync_fix, nouns = analysis.of("sync_fix"), analysis.of("edit_nouns")
-    evidence.extend(tag(m) for m in verbs + sync_fix + nouns)
+        elif not active or not _taken(analysis, verb, active):  # most edits come with no request
+            verbs.append(verb)
+    evidence.extend(map(tag, verbs + sync_fix + nouns))
     return verbs + sync_fix, bool(nouns), evidence
+
+
+def _taken(analysis: Analysis, verb: Match, active: list[Match]) -> bool:
+    """Whether an edit verb is part of a request ("send over the final cut") or the subject of a
+    done-question ("有没有把背景音换成轻音乐": the verb after 有没有把 is what it asks about)."""
+    return any(within(verb, t) for t in active) or any(
+        (verb.end <= d.end or d.phrase.tokens[-1] == "把") and analysis.same(verb, d)
+        for d in active if d.phrase.kind == "done")
 
 
 def _asked_first(analysis: Analysis, active: list[Match], instruction: list[Match]) -> bool:
@@ -288,14 +302,16 @@ def _asked_last(analysis: Analysis, active: list[Match], instruction: list[Match
 
 
 def _split_references(references: list[Reference], slots: dict[int, int], attachments: Sequence[str],
-             exports: list[Match]) -> tuple[list[str], list[str], str | None]:
+                      active: list[Match]) -> tuple[list[str], list[str], str | None]:
     """Files, URLs and the export target: what the person sent first, then what the sentence names.
 
     A path is the export target when it follows "to"/"as"/"到" after an export asked for now
     ("export it to out.mp4"), not in "add subtitles to talk.mp4 and export it".
     """
+    if not references and not attachments:  # most sentences
+        return [], [], None
     output = next((r.value for r in references if r.start in slots
-                   and any(m.end <= slots[r.start] for m in exports)), None)
+                   and any(m.phrase.label == "export" and m.end <= slots[r.start] for m in active)), None)
     files: list[str] = []
     urls: list[str] = []
     for item in attachments:
@@ -311,14 +327,12 @@ def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, in
     verbs, nouns, verb_evidence = _instruction(analysis, triggers.active)
     first = _asked_first(analysis, triggers.active, verbs)
     instruction = bool(verbs)
-    # a trigger's label is the intents.yaml section it was written under: always an Intent
-    labels = list(dict.fromkeys(cast(Intent, m.phrase.label) for m in triggers.active))
-    exports = [m for m in triggers.active if m.phrase.label == "export"]
-    files, urls, output = _split_references(references, slots, attachments, exports)
+    labels = triggers.labels
+    files, urls, output = _split_references(references, slots, attachments, triggers.active)
     then = [f"then_{label}" for label in labels + triggers.later if label != "upload"]
 
     hints: list[str] = []
-    local, local_evidence = _local(analysis, triggers.active, verbs, files + urls)
+    local, local_evidence = _local(analysis, triggers.active, set(labels), verbs, files + urls)
     if local is not None:
         intent: Intent = local
         confidence = LOCAL_ASKED
@@ -369,15 +383,17 @@ def _only_courtesy(analysis: Analysis) -> list[str]:
     return [tag(m) for m in phrases]
 
 
-def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources: Sequence[str] = ()
+def _local(analysis: Analysis, active: list[Match], labels: set[str], verbs: list[Match], sources: Sequence[str] = ()
            ) -> tuple[Intent | None, list[str]]:
-    """The local capability asked for, if any (the most specific one named), and the evidence for it.
+    """The local capability asked for, if any (the most specific one named), and the evidence for it
+    (``labels`` are the intents of the ``active`` triggers).
 
     A talking-picture request is ``animate`` (drawn, rendered here) when the words say the picture is
     drawn and not a photo, and ``talk`` (the generative path) otherwise; a lip-sync verb with drawn
     words ("对口型" for "my cartoon") is ``animate`` too (issue 12).
     """
-    labels = {m.phrase.label for m in active}
+    if not sources and not analysis.of("drawn_words") and labels.isdisjoint(LOCAL):
+        return None, []  # every rule below needs files, a drawn word or a capability asked for
     drawn_at = {m.end for m in analysis.of("drawn_words")}
     drawn = bool(drawn_at)
     # a drawn word before a photo word qualifies it: "cartoon avatar", "卡通头像" are drawn

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from skill.router import text as tokenizer_module
-from skill.router.text import tokenize
+from skill.router.text import changes_pattern, tokenize
 
 LEXICON_DIR = Path(__file__).resolve().parent  # the YAML files sit beside this module
 SOURCES = ("intents", "markers", "typos", "t2s")
-_FORMAT = 8  # bump when the cached layout (the pickled Lexicon) changes
+_FORMAT = 12  # bump when the cached layout (the pickled Lexicon) changes
 GAP = "*"  # in a phrase: up to ``gap`` tokens of the same clause ("is * done" matches "is the dub done")
 
 # Lexicon sections whose phrases carry no intent label.
@@ -48,14 +48,31 @@ class Phrase(NamedTuple):
     tokens: tuple[str, ...]
 
 
+Phrases = tuple[Phrase, ...]
+# The phrases of three tokens or more that share their first three, as (the candidates when the fourth
+# token narrows nothing down, fourth token → the candidates then). A small group is (all of it, {});
+# a large one ("send me the {final} {media}" alone spells 18) is narrowed by ``_longer``.
+Longer = tuple[Phrases, dict[str, Phrases]]
+# second token → (two-token phrases and those with a gap third, in lexicon order; the two-token ones
+# alone; the first token after the gap of the others; third token → the longer phrases)
+Following = dict[str, tuple[Phrases, Phrases, frozenset[str], dict[str, Longer]]]
+_NO_TAILS: frozenset[str] = frozenset()  # shared (pickled once)
+_BY_FOURTH = 4  # a group of this many longer phrases is also indexed by its fourth token
+_NO_FOURTH: dict[str, Phrases] = {}  # shared by the smaller groups (pickled once), never written to
+
+
+# The phrases starting with one token, as the matcher walks them (``Lexicon.pairs``): (one-token
+# phrases, the others by their second token and third so that most probes miss on one lookup, those
+# with a gap second ("what * formats") by the token after the gap). A plain tuple: a NamedTuple
+# would cost a Python-level __new__ per entry when the cache is unpickled.
+Entry = tuple[Phrases, Following, dict[str, Phrases]]
+
+
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    index: dict[str, tuple[Phrase, ...]]  # first token → the phrases starting with it
-    pairs: dict[str, tuple[tuple[Phrase, ...], dict[str, tuple[Phrase, ...]], dict[tuple[str, str], tuple[Phrase, ...]],
-                           dict[str, tuple[Phrase, ...]]]]
-    # first token → (one-token phrases, second token → two-token phrases and those with a gap third,
-    # second and third tokens → longer phrases, the token after the gap → phrases with a gap second):
-    # what the matcher walks, so a common first word (or a class spelt in every combination) costs little
+    index: dict[str, Phrases]  # first token → the phrases starting with it
+    pairs: dict[str, Entry]  # first token → its phrases by their next tokens: what the matcher walks, so a
+    # common first word (or a class spelt in every combination) costs little
     chars: dict[int, str]  # traditional → simplified, for str.translate
     typos: dict[str, str]
     words: tuple[tuple[str, str], ...]  # regional word → the mainland word, after chars
@@ -65,6 +82,7 @@ class Lexicon:
     gap: int  # most tokens a ``*`` in a phrase may stand for
     relay_people: frozenset[str]  # "The user wrote: '…'": a relay prefix names a person…
     relay_saying: frozenset[str]  # …and a saying
+    changes: str  # a pattern finding what chars or words would change (text.changes_pattern)
 
 
 @cache
@@ -98,6 +116,8 @@ def compile_lexicon(directory: Path = LEXICON_DIR) -> dict[str, Any]:
     intents, markers, typo_data = data["intents"], data["markers"], data["typos"]
     chars = {ord(pair[0]): pair[1] for pair in data["t2s"]["pairs"].split()}
     words = [[regional.translate(chars), mainland] for regional, mainland in data["t2s"].get("words", {}).items()]
+    if any(chr(code).isascii() for code in chars) or any(regional.isascii() for regional, _ in words):
+        raise ValueError("t2s.yaml maps Chinese only: normalise() skips it for an ASCII sentence")
     typos = typo_variants(typo_data["generate"], typo_data.get("not_typos", ()))
     typos.update(typo_data.get("extra", {}))
     typos.update(dict.fromkeys(typo_data.get("fillers", ()), ""))
@@ -175,36 +195,60 @@ def _index(compiled: dict[str, Any]) -> Lexicon:
         if tokens and key not in seen:  # a class can spell a phrase that is also listed
             seen.add(key)
             index.setdefault(tokens[0], []).append(Phrase(kind, label, text, tuple(tokens)))
-    return Lexicon({first: tuple(group) for first, group in index.items()}, _by_pair(index),
-                   {int(k): v for k, v in compiled["chars"].items()}, compiled["typos"],
-                   tuple((regional, mainland) for regional, mainland in compiled["words"]),
-                   tuple(compiled["output_words"]), int(compiled["window"]), int(compiled["after_window"]),
-                   int(compiled["gap"]), frozenset(compiled["relay_people"]), frozenset(compiled["relay_saying"]))
+    chars = {int(k): v for k, v in compiled["chars"].items()}
+    words = tuple((regional, mainland) for regional, mainland in compiled["words"])
+    return Lexicon({first: tuple(group) for first, group in index.items()}, _by_pair(index), chars,
+                   compiled["typos"], words, tuple(compiled["output_words"]), int(compiled["window"]),
+                   int(compiled["after_window"]), int(compiled["gap"]), frozenset(compiled["relay_people"]),
+                   frozenset(compiled["relay_saying"]), changes_pattern(chars, words))
 
 
-Bucket = dict[str, tuple[Phrase, ...]]
-
-
-def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, tuple[tuple[Phrase, ...], Bucket, dict[tuple[str, str],
-                                                                  tuple[Phrase, ...]], Bucket]]:
+def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, Entry]:
     pairs = {}
     for first, group in index.items():
-        longer: dict[str, list[Phrase]] = {}
-        three: dict[tuple[str, str], list[Phrase]] = {}  # "声音慢过嘴": by the second and third tokens
+        following: dict[str, tuple[list[Phrase], dict[str, list[Phrase]]]] = {}
         gapped: dict[str, list[Phrase]] = {}  # "is * done": by the token after the gap ("done")
         for phrase in group:
             tokens = phrase.tokens
             if len(tokens) > 2 and tokens[1] == GAP:
                 gapped.setdefault(tokens[2], []).append(phrase)
-            elif len(tokens) > 2 and GAP not in tokens[1:3]:
-                three.setdefault((tokens[1], tokens[2]), []).append(phrase)
             elif len(tokens) > 1:
-                longer.setdefault(tokens[1], []).append(phrase)
+                two, three = following.setdefault(tokens[1], ([], {}))
+                if len(tokens) > 2 and tokens[2] != GAP:  # "声音慢过嘴": by the second and third tokens
+                    three.setdefault(tokens[2], []).append(phrase)
+                else:
+                    two.append(phrase)
         pairs[first] = (tuple(p for p in group if len(p.tokens) == 1),
-                        {second: tuple(more) for second, more in longer.items()},
-                        {key: tuple(more) for key, more in three.items()},
+                        {second: _after_second(two, three) for second, (two, three) in following.items()},
                         {tail: tuple(more) for tail, more in gapped.items()})
     return pairs
+
+
+def _after_second(two: list[Phrase], three: dict[str, list[Phrase]]
+                  ) -> tuple[Phrases, Phrases, frozenset[str], dict[str, Longer]]:
+    gapped = [p for p in two if len(p.tokens) > 2]  # "口型 * 数据": tokens[2] is the gap
+    if not gapped:
+        both = exact = tuple(two)
+        tails = _NO_TAILS
+    else:
+        both, exact = tuple(two), tuple(p for p in two if len(p.tokens) == 2)
+        tails = frozenset(p.tokens[3] for p in gapped)
+    return both, exact, tails, {third: _longer(more) for third, more in three.items()}
+
+
+def _longer(group: list[Phrase]) -> Longer:
+    """A group's phrases that can match whatever comes fourth (three tokens long, or a gap fourth), and
+    by fourth token those plus the ones with that fourth token: each in lexicon order, so the matcher
+    finds what it found in the whole group, in the same order, checking far fewer."""
+    if len(group) < _BY_FOURTH:
+        return tuple(group), _NO_FOURTH
+
+    def any_fourth(phrase: Phrase) -> bool:
+        return len(phrase.tokens) == 3 or phrase.tokens[3] == GAP
+
+    fourths = dict.fromkeys(p.tokens[3] for p in group if not any_fourth(p))
+    return (tuple(p for p in group if any_fourth(p)),
+            {fourth: tuple(p for p in group if any_fourth(p) or p.tokens[3] == fourth) for fourth in fourths})
 
 
 def _fingerprint(directory: Path) -> str:

@@ -46,6 +46,7 @@ _QUOTED_TEXT = re.compile(rf"\"[^\"\n]{{0,{_QUOTE}}}\"|“[^”\n]{{0,{_QUOTE}}}
                           rf"|『[^』\n]{{0,{_QUOTE}}}』|(?<!\w)'(?:[^'\n]|(?<=\w)'(?=\w)){{0,{_QUOTE}}}'(?!\w)")
 _OUTPUT_LOOKBACK = 16
 _RUNS = re.compile(r"([a-z])\1{2,}")  # a letter typed three times or more: no English word has that
+_RUN = re.compile(r"([a-z])\1\1")  # whether there is one at all (faster to search for than _RUNS)
 # "title should read: Is It Done Yet?": what follows a saying word and a colon is the text to show.
 _CONTENT = re.compile(r"\b(?:say|says|saying|read|reads|reading|text|wording|title|caption|subtitle|label)"
                       r"\s*[:：]\s*\S.{0,400}$"
@@ -68,12 +69,14 @@ def extract_references(text: str, output_words: Sequence[str]) -> tuple[str, lis
 
     They are removed before matching so that ``https://x.com/export.mp4`` does not ask to export.
     """
+    if "://" not in text and ("." not in text or not _ANY_MEDIA_EXTENSION.search(text)):  # most sentences name neither
+        return text, []
     found: list[tuple[int, Reference]] = []
-    output_before = _output_pattern(tuple(output_words))
 
     def take(match: re.Match[str], value: str, is_url: bool) -> str:
         # Blank the match out with spaces of the same length so later offsets stay true.
         start = match.start()  # only the few characters before the path can hold "to"/"到"
+        output_before = _output_pattern(tuple(output_words))  # built (and hashed) only when a path is found
         slot = bool(output_before.search(match.string, max(0, start - _OUTPUT_LOOKBACK), start))
         found.append((start, Reference(value, is_url, slot, start)))
         return " " * len(match.group(0))
@@ -83,7 +86,7 @@ def extract_references(text: str, output_words: Sequence[str]) -> tuple[str, lis
         return take(match, value, True)[: len(value)] + match.group(0)[len(value):]
 
     rest = _URL.sub(url, text) if "://" in text else text
-    if _ANY_MEDIA_EXTENSION.search(rest):  # one linear scan spares the path scans on most sentences
+    if _ANY_MEDIA_EXTENSION.search(rest):  # one linear scan spares the path scans on sentences with only a URL
         rest = _QUOTED_PATH.sub(lambda m: take(m, m.group(2), False), rest)
         rest = _ROOTED_PATH.sub(lambda m: take(m, m.group(1), False), rest)
         rest = _BARE_PATH.sub(lambda m: take(m, m.group(1), False), rest)
@@ -97,15 +100,38 @@ def _output_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?:{alternatives})\s*[\"'“‘「]?\s*$", re.IGNORECASE)
 
 
-def normalise(text: str, chars: Mapping[int, str], words: Sequence[tuple[str, str]] = ()) -> str:
+def normalise(text: str, chars: Mapping[int, str], words: Sequence[tuple[str, str]] = (),
+              changes: str | None = None) -> str:
     """NFKC (full-width → half-width), casefold, straight quotes, traditional → simplified characters,
-    then regional words to the mainland ones the lexicon uses ("影片" → "视频")."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES).translate(chars)
-    if not text.isascii():  # every regional word is Chinese
+    then regional words to the mainland ones the lexicon uses ("影片" → "视频").
+
+    Every traditional character and regional word is Chinese (``compile_lexicon`` checks), so an
+    ASCII sentence skips both tables; each ``str.translate`` costs about a microsecond even when it
+    changes nothing. ``changes`` (:func:`changes_pattern` of ``chars`` and ``words``) lets a Chinese
+    sentence with nothing to change (four in five) skip them too, with one search.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if "’" in text or "‘" in text or "`" in text:
+        text = text.translate(_QUOTES)
+    if not text.isascii() and (changes is None or _compiled(changes).search(text)):
+        text = text.translate(chars)
         for regional, mainland in words:
             if regional in text:
                 text = text.replace(regional, mainland)
     return text
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)  # on the first Chinese sentence (~1 ms), not at every cold start
+
+
+def changes_pattern(chars: Mapping[int, str], words: Sequence[tuple[str, str]]) -> str:
+    """A regular expression finding a character ``chars`` maps or one of ``words`` (as ``chars`` leaves
+    them): where it finds nothing, neither step of :func:`normalise` would change the text."""
+    parts = [f"[{''.join(re.escape(chr(code)) for code in sorted(chars))}]"] if chars else []
+    parts += [re.escape(regional) for regional, _ in words]
+    return "|".join(parts) or "(?!)"
 
 
 def without_quotes(text: str) -> str:
@@ -114,17 +140,23 @@ def without_quotes(text: str) -> str:
     rest = text
     if ":" in text or "：" in text:
         rest = _CONTENT.sub(lambda m: " " * len(m.group(0)), rest)
-    if any(q in text for q in "\"'“「『"):
+    # what a _QUOTED_TEXT passage starts with (five `in` tests cost a tenth of one regex scan)
+    if '"' in text or "'" in text or "“" in text or "「" in text or "『" in text:
         rest = _QUOTED_TEXT.sub(lambda m: " " * len(m.group(0)), rest)
     return rest if rest.strip() else text
 
 
 def tokenize(text: str, chars: Mapping[int, str], typos: Mapping[str, str],
-             words: Sequence[tuple[str, str]] = ()) -> tuple[str, ...]:
+             words: Sequence[tuple[str, str]] = (), changes: str | None = None) -> tuple[str, ...]:
     """The normalised token sequence of ``text`` with English typos mapped to their word, fillers dropped."""
-    raw = _TOKEN.findall(_RUNS.sub(r"\1", normalise(text, chars, words)))  # "slooow", "foreverrr"
+    text = normalise(text, chars, words, changes)
+    if _RUN.search(text):  # the search alone is about half the cost of a sub that finds nothing
+        text = _RUNS.sub(r"\1", text)  # "slooow", "foreverrr"
+    raw = _TOKEN.findall(text)
+    if typos.keys().isdisjoint(raw):  # nineteen sentences in twenty: no typo and no filler
+        return tuple(raw)
     # A typo maps to its word; a filler ("um", "嗯") maps to "" and is dropped.
-    return tuple(word for word in (typos.get(token, token) for token in raw) if word)
+    return tuple(filter(None, map(typos.get, raw, raw)))
 
 
 # "The user wrote: '…'", "Message from user: …", "用户的原话是：「…」": a short prefix, then a colon or
@@ -134,6 +166,10 @@ _PAIRS = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "
 _RELAY_PREFIX_TOKENS = 10
 # "cut the part where he says 'upload it'": a place in the video named by what is said there, not a relay.
 _PLACE = "where"
+# Every separator _RELAY allows needs a colon, a double or CJK opening quote, or whitespace right
+# before a "'" (not the apostrophe of "what's"); _RELAY_TAIL is only tried once _RELAY matched.
+_SPACED_QUOTE = re.compile(r"\s'")
+_CLOSING_QUOTES = frozenset("\"”’」』'")  # what _RELAY_TAIL's quoted message must end with
 _RELAY_TAIL = re.compile(r"([^\n:：\"“”‘’「」『』]{1,40})[:：]\s*(([\"“‘「『']).{1,400}[\"”’」』'])\s*$", re.S)
 
 
@@ -141,6 +177,8 @@ def unwrap_relay(text: str, people: frozenset[str], saying: frozenset[str], char
                  words: Sequence[tuple[str, str]] = ()) -> str:
     """The person's own words of a relayed message (a relay inside a relay too: "客服转述：用户说“…”"),
     or ``text`` when it is not one; a JSON object an agent passes on is read for its message."""
+    if "{" not in text and not _may_be_relayed(text):  # what _from_json and _unwrap_once look for first
+        return text
     inner = _from_json(text)
     for _ in range(2):
         outer, inner = inner, _unwrap_once(inner, people, saying, chars, words)
@@ -154,6 +192,8 @@ _MESSAGE_KEYS = ("text", "message", "content", "msg", "utterance", "query", "inp
 
 
 def _from_json(text: str) -> str:
+    if "{" not in text:  # nearly every sentence
+        return text
     stripped = text.strip()
     if not (stripped.startswith("{") and stripped.endswith("}")) or len(stripped) > _QUOTE * 25:
         return text
@@ -169,6 +209,12 @@ def _from_json(text: str) -> str:
     return found if found is not None else text
 
 
+def _may_be_relayed(text: str) -> bool:
+    """Whether a separator _RELAY allows is there (`in` tests: a tenth of the cost of one regex scan)."""
+    return (":" in text or "：" in text or '"' in text or "“" in text or "‘" in text or "「" in text or "『" in text
+            or ("'" in text and _SPACED_QUOTE.search(text) is not None))
+
+
 def _unwrap_once(text: str, people: frozenset[str], saying: frozenset[str], chars: Mapping[int, str],
                  words: Sequence[tuple[str, str]] = ()) -> str:
     """The person's own words of a relayed message, or ``text`` when it is not one.
@@ -176,6 +222,8 @@ def _unwrap_once(text: str, people: frozenset[str], saying: frozenset[str], char
     The prefix (at most ten tokens) must name a person ("user", "客户") and a saying ("wrote", "说"),
     so "add a caption for the user: 'welcome'" stays what it is.
     """
+    if not _may_be_relayed(text):  # 94 % of the corpus
+        return text
     match = _RELAY.fullmatch(text[:_QUOTE * 25])
     if match is None:
         return text
@@ -185,7 +233,8 @@ def _unwrap_once(text: str, people: frozenset[str], saying: frozenset[str], char
     if not prefix or len(prefix) > _RELAY_PREFIX_TOKENS or not people.intersection(prefix) or not saying.intersection(
             prefix):  # "The person asked me to pass this on: …"
         # "Context for you: … They wrote: 'did it work?'": a quoted message closing a longer note
-        tail = _RELAY_TAIL.search(text[-_QUOTE * 2:])
+        # (a search costing 10-40 µs, so first the cheap test it implies: a closing quote ends the text)
+        tail = _RELAY_TAIL.search(text[-_QUOTE * 2:]) if text.rstrip()[-1:] in _CLOSING_QUOTES else None
         if tail is None:
             return text
         said = _TOKEN.findall(normalise(tail.group(1), chars, words))[-6:]  # "The customer says, and I quote:"
