@@ -332,7 +332,7 @@ def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, in
     then = [f"then_{label}" for label in labels + triggers.later if label != "upload"]
 
     hints: list[str] = []
-    local, local_evidence = _local(analysis, triggers.active, set(labels), verbs, files + urls)
+    local, local_evidence = _local(analysis, triggers.active, verbs, files + urls)
     if local is not None:
         intent: Intent = local
         confidence = LOCAL_ASKED
@@ -383,15 +383,15 @@ def _only_courtesy(analysis: Analysis) -> list[str]:
     return [tag(m) for m in phrases]
 
 
-def _local(analysis: Analysis, active: list[Match], labels: set[str], verbs: list[Match], sources: Sequence[str] = ()
+def _local(analysis: Analysis, active: list[Match], verbs: list[Match], sources: Sequence[str] = ()
            ) -> tuple[Intent | None, list[str]]:
-    """The local capability asked for, if any (the most specific one named), and the evidence for it
-    (``labels`` are the intents of the ``active`` triggers).
+    """The local capability asked for, if any (the most specific one named), and the evidence for it.
 
     A talking-picture request is ``animate`` (drawn, rendered here) when the words say the picture is
     drawn and not a photo, and ``talk`` (the generative path) otherwise; a lip-sync verb with drawn
     words ("对口型" for "my cartoon") is ``animate`` too (issue 12).
     """
+    labels = {m.phrase.label for m in active}
     if not sources and not analysis.of("drawn_words") and labels.isdisjoint(LOCAL):
         return None, []  # every rule below needs files, a drawn word or a capability asked for
     drawn_at = {m.end for m in analysis.of("drawn_words")}

@@ -192,8 +192,6 @@ _MESSAGE_KEYS = ("text", "message", "content", "msg", "utterance", "query", "inp
 
 
 def _from_json(text: str) -> str:
-    if "{" not in text:  # nearly every sentence
-        return text
     stripped = text.strip()
     if not (stripped.startswith("{") and stripped.endswith("}")) or len(stripped) > _QUOTE * 25:
         return text
