@@ -28,9 +28,10 @@ wrong:
 11. *Local capabilities* (``LOCAL``: mouth cues, dub fitting, face check, animate/talk) win over
     files and the other triggers; a talking picture is ``animate`` with drawn words, else ``talk``.
     Without a phrase naming them, the files sent and a class of words decide (``_local_by_files``).
-12. *The fallback model* (round 5, :mod:`skill.router.model`): where no lexicon phrase matched, a
-    logistic regression trained on the labeled sets may move the sentence to ``state``, ``export`` or
-    ``credits`` ("any luck with my video?"); a message of greetings and thanks only is never guessed at.
+12. *A learned second opinion* (round 7, :mod:`skill.router.model`): a logistic regression trained
+    on fresh labeled sets reads the sentence and the rules' verdict and may change the route (it
+    keeps the rules' intent → it may only add hints). It is not asked about greetings and thanks
+    alone, a bare "?", or two requests named in order (``ruled``).
 
 Matching itself (phrases, shadows, clauses, markers) is :mod:`skill.router.analysis`.
 
@@ -45,14 +46,15 @@ cloud), ``about``. Local capabilities (``LOCAL``) are intents of their own.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Literal, cast
 
 from skill.media.names import MediaKind, is_web_url, kind_of
 from skill.replies import Lang, detect_lang
 from skill.router.analysis import Analysis, Match, find_matches, tag, within
 from skill.router.lexicon import load_lexicon
-from skill.router.model import Model, guess, load_model
+from skill.router.model import Model, label_of, load_model, second_opinion, text_features, verdict_features
 from skill.router.text import PUNCTUATION, Reference, extract_references, tokenize, unwrap_relay, without_quotes
 
 Intent = Literal["export", "credits", "state", "upload", "edit", "mouth_cues", "animate", "talk", "fit", "face_check"]
@@ -69,7 +71,6 @@ UPLOAD_ASKED = 0.9  # "upload" asked for, but no file named yet
 LOCAL_ASKED = 0.9  # one of this machine's capabilities was asked for by name
 EDIT_NAMED = 0.9  # an edit verb, an edit noun, a question about a feature, or a negated/deferred request
 SEVERAL_REQUESTS = 0.8  # two or more requests at once: the first one named wins
-MODEL_GUESS = 0.6  # no lexicon entry matched, and the fallback model was clearly surer of another intent
 NOTHING_MATCHED = 0.5  # no lexicon entry matched: sent to the cloud agent as an edit
 # Longer messages are routed on their first MAX_CHARS characters (a pasted script is an edit anyway,
 # and the chat handler still sends all of it): every scan stays bounded whatever arrives.
@@ -101,7 +102,26 @@ def route(utterance: str, attachments: Sequence[str] = ()) -> Route:
 
 
 def route_with(utterance: str, attachments: Sequence[str], model: Callable[[], Model | None]) -> Route:
-    """:func:`route` with another fallback model (``scripts/train_router_model.py`` cross-validates with it)."""
+    """:func:`route` with another second-opinion model (``scripts/train_router_model.py`` cross-validates with it)."""
+    found, features = ruled(utterance, attachments)
+    if features is None or (learned := model()) is None:
+        return found
+    opinion = second_opinion(learned, found.intent, found.hints, features())
+    if opinion is None:
+        return found
+    evidence = (f"model:{opinion.label}[p={opinion.probability:.2f}]", *found.evidence)
+    if opinion.intent == found.intent:  # the same intent: only hints were added
+        return replace(found, hints=opinion.hints, evidence=evidence)
+    # a label's intent is one of the intents the training sets were labeled with
+    return replace(found, intent=cast(Intent, opinion.intent), hints=opinion.hints, evidence=evidence,
+                   confidence=round(opinion.probability, 2))
+
+
+def ruled(utterance: str, attachments: Sequence[str] = ()) -> tuple[Route, Callable[[], list[str]] | None]:
+    """The rules' route, and what makes the features the second opinion reads (worked out only when a
+    model is there to read them) — None where it is not asked:
+    a message of greetings and thanks only (for the agent), a bare "?" (a nudge: the state), and two
+    requests named in order ("先导出，然后告诉我还剩多少积分": both run, first one first)."""
     lexicon = load_lexicon()
     utterance = unwrap_relay((utterance or "")[:MAX_CHARS], lexicon.relay_people, lexicon.relay_saying,
                              lexicon.chars, lexicon.words)
@@ -112,30 +132,22 @@ def route_with(utterance: str, attachments: Sequence[str], model: Callable[[], M
     analysis = Analysis(tokens, find_matches(tokens, lexicon), lexicon)
     found = _decide(analysis, references, slots, attachments, detect_lang(utterance))
     if tokens and not found.files and not found.urls and all(t == "?" for t in tokens):
-        return Route("state", found.lang, ("state:?[a nudge]",), confidence=ONE_REQUEST)  # "hm?", "嗯？"
-    if not found.hints and _unsure(found, analysis) and (guessed := guess(tokens, model())):
-        intent, lead = guessed  # the model moves it only when surer of another intent by its margin
-        return Route(cast(Intent, intent), found.lang, (f"model:{intent}[+{lead:.1f}]",), found.files, found.urls,
-                     (), found.output, MODEL_GUESS)
-    return found
+        return Route("state", found.lang, ("state:?[a nudge]",), confidence=ONE_REQUEST), None  # "hm?", "嗯？"
+    if not tokens or any(e.startswith("courtesy:") for e in found.evidence) or (
+            found.intent in _REQUESTS and any(f"then_{r}" in found.hints for r in _REQUESTS)):
+        return found, None
+    return found, partial(_features, found, analysis)
 
 
-def _unsure(found: Route, analysis: Analysis) -> bool:
-    """Whether the fallback model may be asked: the rules found nothing (greetings and thanks alone are
-    for the agent), or only a thing an edit could be about ("can you confirm the new logo made it in"),
-    or only plain edit words in a question ("字幕加咗未呀" before its class was written); never about a
-    remark on how the video looks or sounds (``opinion_words``)."""
-    if analysis.of("opinion_words"):  # "is it better with music?", "这样好看吗": a remark for the agent
-        return False
-    if found.confidence == NOTHING_MATCHED:
-        return not any(e.startswith("courtesy:") for e in found.evidence)
-    if found.intent != "edit" or not found.evidence or any("[" in e for e in found.evidence):
-        return False
-    if all(e.startswith("edit_nouns:") for e in found.evidence):
-        return True
-    last = len(analysis.tokens) - 1  # a question particle or "?" at the end (or just before it)
-    return all(e.startswith(("edit_verbs:", "edit_nouns:")) for e in found.evidence) and any(
-        q.end >= last for q in analysis.of("question_end"))
+def _features(found: Route, analysis: Analysis) -> list[str]:
+    kinds = [kind_of(f) or "file" for f in found.files] + ["url"] * len(found.urls)
+    return [*text_features(analysis.tokens),
+            *verdict_features(label_of(found.intent, found.hints), found.confidence, found.evidence, kinds,
+                              analysis.sections())]
+
+
+# Requests that run without the cloud agent; two of them named in order are both run, in that order.
+_REQUESTS = ("export", "credits", "state")
 
 
 def tokens_of(utterance: str) -> tuple[str, ...]:
@@ -362,7 +374,7 @@ def _decide(analysis: Analysis, references: list[Reference], slots: dict[int, in
         evidence_of_edit = instruction or nouns or triggers.about or triggers.later or triggers.negated or labels
         confidence = EDIT_NAMED if evidence_of_edit else NOTHING_MATCHED
         if not evidence_of_edit and (courtesy := _only_courtesy(analysis)):
-            verb_evidence = [*verb_evidence, *courtesy]  # "thanks!": for the agent, and no guess is made
+            verb_evidence = [*verb_evidence, *courtesy]  # "thanks!": for the agent, and no second opinion
     if analysis.of("sync_fix") and local is None:
         hints.append("sync_fix")
     if analysis.of("cloud_words"):  # "use the cloud lip-sync", "用云端同步"

@@ -147,6 +147,10 @@ class Analysis:
                 clause[i] += 1
         return clause
 
+    def sections(self) -> list[str]:
+        """The lexicon sections with a match in the sentence (after shadows), in first-match order."""
+        return list(self._by_kind)
+
     def of(self, kind: str) -> list[Match]:
         """The matches of one lexicon section, in sentence order. (The methods below read ``_by_kind``
         directly, with () for a section the sentence does not hold: they look up a dozen sections for

@@ -1,5 +1,5 @@
-"""The router's statistical fallback: shipped as data, reproducible from the committed sets, used only
-where the rules matched nothing."""
+"""The router's learned second opinion: shipped as data, reproducible from the committed sets, never
+trained on a held-out set, and bounded in what it may do to the rules' route."""
 
 from __future__ import annotations
 
@@ -10,8 +10,18 @@ from types import ModuleType
 
 import pytest
 
-from skill.router import MODEL_GUESS, NOTHING_MATCHED, route, route_with
-from skill.router.model import CHOICES, MODEL_FILE, features, load_model
+from skill.router import route, route_with, ruled
+from skill.router.model import (
+    LABEL_HINTS,
+    MODEL_FILE,
+    Model,
+    label_of,
+    load_model,
+    model_from,
+    second_opinion,
+    text_features,
+    verdict_features,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,79 +36,110 @@ def _script() -> ModuleType:
 
 def test_shipped_weights_are_what_the_script_trains_on_the_committed_sets() -> None:
     script = _script()
-    fresh = script.train([item for _, item in script.load()])
+    fresh = script.train(script.load(script.TUNED + script.GAPS) + script.load(script.FRESH))
     shipped = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     assert {k: v for k, v in shipped.items() if k != "weights"} == {k: v for k, v in fresh.items() if k != "weights"}
-    assert shipped["weights"].keys() == fresh["weights"].keys()
-    # rounded to 3 digits: allow one unit of the last digit for another machine's floating point
-    worst = max(abs(a - b) for f, row in fresh["weights"].items() for a, b in zip(row, shipped["weights"][f]))
-    assert worst <= 0.0015, "skill/router/model.json is stale: run scripts/train_router_model.py"
+    # another machine's floating point may move a weight by a unit of the last digit, and so across the
+    # pruning threshold: a feature may differ only there
+    for feature in shipped["weights"].keys() ^ fresh["weights"].keys():
+        row = shipped["weights"].get(feature) or fresh["weights"][feature]
+        assert max(map(abs, row.values())) <= script.PRUNE + 0.002, f"model.json is stale ({feature!r})"
+    worst = max((abs(w - fresh["weights"][f].get(label, 0.0)) for f, row in shipped["weights"].items()
+                 if f in fresh["weights"] for label, w in row.items()), default=0.0)
+    assert worst <= script.PRUNE + 0.002, "skill/router/model.json is stale: run scripts/train_router_model.py"
 
 
-def test_the_script_trains_on_no_unseen_heldout_set() -> None:
-    names = _script().TRAINING
-    assert "router_corpus" in names
-    # v6 became tuning data in round 6; v7 is the held-out set written for round 6 and is never trained on
-    assert not [n for n in names if "heldout_v7" in n]
+def test_the_script_never_trains_on_a_heldout_set_that_is_still_unseen() -> None:
+    script = _script()
+    names = script.TUNED + script.FRESH + script.GAPS
+    assert "router_corpus" in names and len(script.FRESH) == 14
+    # v6 became tuning data in round 6; v7 (round 6) and v8, v9 (round 7) are never trained on
+    assert not [n for n in names if any(f"heldout_{v}" in n for v in ("v7", "v8", "v9"))]
+    shipped = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert shipped["trained_on"] == {"fresh": sorted(script.FRESH + script.GAPS), "tuned": sorted(script.TUNED)}
 
 
-@pytest.mark.parametrize(("text", "intent"), [
-    ("did it crash again", "state"), ("出结果了没", "state"), ("ship the final over to me", "export"),
-    ("thanks!", "edit"), ("go ahead", "edit"), ("你好", "edit"),
-])
-def test_the_model_moves_only_sentences_the_rules_found_nothing_in(text: str, intent: str) -> None:
-    got = route(text)
-    rules = route_with(text, (), lambda: None)
-    assert rules.confidence == NOTHING_MATCHED and rules.intent == "edit"
-    assert got.intent == intent
-    if intent != "edit":
-        assert got.confidence == MODEL_GUESS and got.evidence[0].startswith(f"model:{intent}")
+def _model(labels: tuple[str, ...], weights: dict[str, dict[str, float]]) -> Model:
+    return model_from({"labels": labels, "bias": [0.0] * len(labels), "weights": weights, "threshold": 0.0})
 
 
-def test_a_rule_match_is_never_overridden() -> None:
-    for text in ("add captions", "export it", "how do credits work?"):
-        got = route(text)
-        assert not any(e.startswith("model:") for e in got.evidence)
+LABELS = ("edit", "edit+about", "state", "export", "upload+then_edit")
+
+
+def test_keeping_the_intent_it_may_add_hints_but_never_drop_one() -> None:
+    model = _model(LABELS, {"how": {"edit+about": 5.0}, "add": {"edit": 5.0}})
+    added = second_opinion(model, "edit", ("sync_fix",), ["how"])
+    assert added is not None and added.intent == "edit" and added.hints == ("sync_fix", "about")
+    assert second_opinion(model, "edit", ("about", "sync_fix"), ["add"]) is None  # the plain label drops nothing
+
+
+def test_changing_the_intent_it_carries_its_labels_hints_and_the_rest() -> None:
+    model = _model(LABELS, {"done": {"state": 5.0}, "file": {"upload+then_edit": 5.0}})
+    moved = second_opinion(model, "edit", ("about", "cloud"), ["done"])
+    assert moved is not None and moved.intent == "state" and moved.hints == ("cloud",)  # about was the rules'
+    moved = second_opinion(model, "edit", (), ["file"])
+    assert moved is not None and moved.hints == ("then_edit",) and moved.probability > 0.9
+    assert second_opinion(model, "state", (), ["done"]) is None
+
+
+@pytest.mark.parametrize("text", ["thanks!", "ok 谢谢", "go ahead", "hello", "好的", "?", "嗯？",
+                                  "先导出，然后告诉我还剩多少积分", "export it and then show me my balance"])
+def test_greetings_nudges_and_requests_in_order_are_not_asked_about(text: str) -> None:
+    found, features = ruled(text)
+    assert features is None
+    eager = _model(("talk",), {})  # would move anything it were asked about
+    assert route_with(text, (), lambda: eager) == found
+    assert route_with("hello?? anyone there? my clip?", (), lambda: eager).intent == "talk"  # not courtesy only
 
 
 def test_without_the_model_file_the_rules_route_alone(tmp_path: Path) -> None:
     assert load_model.__wrapped__(tmp_path / "missing.json") is None
-    (tmp_path / "torn.json").write_text('{"classes": [', encoding="utf-8")
+    (tmp_path / "torn.json").write_text('{"labels": [', encoding="utf-8")
     assert load_model.__wrapped__(tmp_path / "torn.json") is None
     assert route_with("did it crash again", (), lambda: None).intent == "edit"
 
 
-def test_features_are_words_pairs_and_the_ends() -> None:
-    assert features(("is", "it", "done", "?")) == ["is", "it", "done", "?", "is it", "it done", "^is", "?$"]
-    assert features(()) == []
+# Sentences written for this test (not from any labeled set): the kinds issue 14 names, which the
+# rules alone route wrong and the shipped model puts right.
+@pytest.mark.parametrize(("text", "intent"), [
+    ("did it crash again", "state"), ("出结果了没", "state"), ("ship the final over to me", "export"),
+    ("could I possibly have the file now?", "export"), ("did you add the music?", "state"),
+])
+def test_the_shipped_model_fixes_what_the_rules_miss(text: str, intent: str) -> None:
+    assert route_with(text, (), lambda: None).intent != intent
+    got = route(text)
+    assert got.intent == intent and got.evidence[0].startswith(f"model:{intent}")
+    assert got.confidence == float(got.evidence[0].split("p=")[1].rstrip("]"))
 
 
-def test_the_model_can_only_choose_the_intents_that_need_no_files() -> None:
-    model = load_model()
-    assert model is not None and set(model.classes) == {*CHOICES, "edit"}
+@pytest.mark.parametrize(("text", "intent"), [
+    ("add captions", "edit"), ("export it", "export"), ("can you add music?", "edit"), ("能帮我加个字幕吗", "edit"),
+    ("is it better with or without music?", "edit"), ("这样好看吗", "edit"), ("it's still blurry", "edit"),
+])
+def test_the_shipped_model_leaves_plain_requests_and_remarks_where_the_rules_put_them(text: str, intent: str) -> None:
+    assert route(text).intent == route_with(text, (), lambda: None).intent == intent
 
 
-@pytest.mark.parametrize("text", ["thanks!", "ok 谢谢", "go ahead", "hello", "好的"])
-def test_greetings_and_thanks_are_never_guessed_at(text: str) -> None:
+def test_a_sync_complaint_with_its_files_stays_an_upload_then_the_fix() -> None:
+    got = route("音画不同步，帮我修一下", ["talk.mp4", "voice.wav"])
+    assert got.intent == "upload" and {"then_edit", "sync_fix"} <= set(got.hints)
+
+
+def test_features_are_words_pairs_ends_letter_triples_and_the_verdict() -> None:
+    assert text_features(("is", "it", "done", "?")) == ["is", "it", "done", "?", "is it", "it done", "^is", "?$",
+                                                         "#<do", "#don", "#one", "#ne>"]
+    assert text_features(()) == []
+    assert verdict_features("edit+about", 0.9, ("credits:credits[topic of 'work']",), ["audio"], ["triggers"]) == [
+        "@label:edit+about", "@intent:edit", "@c0.90", "@m:triggers", "@e:credits", "@e:credits[topic", "@files1",
+        "@a:audio"]
+    assert label_of("upload", ("cloud", "then_edit", "sync_fix")) == "upload+sync_fix+then_edit"
+    assert "cloud" not in LABEL_HINTS
+
+
+def test_every_label_is_an_intent_with_hints_a_label_may_carry() -> None:
     model = load_model()
     assert model is not None
-    eager = model._replace(margin=-100.0)  # would move anything it is asked about
-    got = route_with(text, (), lambda: eager)
-    assert got.intent == "edit" and any(e.startswith("courtesy:") for e in got.evidence)
-    assert route_with("hello?? anyone there? my clip?", (), lambda: eager).intent != "edit"  # not courtesy only
-
-
-@pytest.mark.parametrize(("text", "intent"), [("did you add the music?", "state"), ("can you add music?", "edit"),
-                                              ("能帮我加个字幕吗", "edit")])
-def test_plain_edit_words_in_a_question_are_weighed_by_the_model(text: str, intent: str) -> None:
-    assert route(text).intent == intent
-    assert route_with("did you add the music?", (), lambda: None).intent == "edit"  # the rules alone
-
-
-@pytest.mark.parametrize("text", ["is it better with or without music?", "这样好看吗", "it's still blurry",
-                                  "还是太亮了"])
-def test_a_remark_on_how_it_looks_or_sounds_is_never_guessed_at(text: str) -> None:
-    model = load_model()
-    assert model is not None
-    got = route_with(text, (), lambda: model._replace(margin=-100.0))
-    assert got.intent == "edit" and not any(e.startswith("model:") for e in got.evidence)
+    for label in model.labels:
+        intent, *hints = label.split("+")
+        assert intent in {"export", "credits", "state", "upload", "edit", "mouth_cues", "animate", "talk", "fit",
+                          "face_check"} and set(hints) <= LABEL_HINTS
