@@ -12,8 +12,6 @@ every cold start, unpickling takes ~20 ms.
 from __future__ import annotations
 
 import gc
-import os
-import pickle
 import re
 import zlib
 from collections.abc import Sequence
@@ -23,6 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from skill.router import text as tokenizer_module
+from skill.router.pickled import load_pickled
 from skill.router.text import changes_pattern, tokenize
 
 LEXICON_DIR = Path(__file__).resolve().parent  # the YAML files sit beside this module
@@ -92,15 +91,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     paused = gc.isenabled()
     gc.disable()  # tens of thousands of small tuples: collections during the build only cost time
     try:
-        try:
-            cached = pickle.loads(cache_file.read_bytes())
-        except Exception:  # missing, torn or foreign: any unpickling error just means "rebuild"
-            cached = None
-        if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == _FORMAT and isinstance(cached[1], Lexicon):
-            return cached[1]
-        lexicon = _index(compile_lexicon(directory))
-        _write_cache(cache_file, lexicon)
-        return lexicon
+        return load_pickled(cache_file, _FORMAT, Lexicon, lambda: _index(compile_lexicon(directory)))
     finally:
         if paused:
             gc.enable()
@@ -257,25 +248,3 @@ def _fingerprint(directory: Path) -> str:
     paths = [directory / f"{name}.yaml" for name in SOURCES] + [Path(tokenizer_module.__file__), Path(__file__)]
     stats = [(p.name, s.st_mtime_ns, s.st_size) for p in paths for s in (p.stat(),)]
     return f"{_FORMAT}-{zlib.crc32(repr(stats).encode()):08x}"
-
-
-def _write_cache(cache_file: Path, lexicon: Lexicon) -> None:
-    """Write atomically and drop stale siblings; a read-only install just skips the cache."""
-    import tempfile  # only on a rebuild: ~3 ms of imports a cold start from the cache does not pay
-
-    try:
-        cache_file.parent.mkdir(exist_ok=True)
-        # a fresh name of our own (O_EXCL), so no file already there is written into
-        handle, name = tempfile.mkstemp(prefix=f"{cache_file.stem}.", suffix=".tmp", dir=cache_file.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump((_FORMAT, lexicon), out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(name, cache_file)
-        except BaseException:
-            os.unlink(name)  # a disk-full or interrupted write leaves no half file behind
-            raise
-        for stale in [*cache_file.parent.glob("lexicon-*.json"), *cache_file.parent.glob("lexicon-*.pickle")]:
-            if stale != cache_file:
-                stale.unlink(missing_ok=True)
-    except OSError:
-        pass

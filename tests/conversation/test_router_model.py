@@ -143,3 +143,15 @@ def test_every_label_is_an_intent_with_hints_a_label_may_carry() -> None:
         intent, *hints = label.split("+")
         assert intent in {"export", "credits", "state", "upload", "edit", "mouth_cues", "animate", "talk", "fit",
                           "face_check"} and set(hints) <= LABEL_HINTS
+
+
+def test_the_model_is_built_once_then_read_from_its_pickle(tmp_path: Path) -> None:
+    source = tmp_path / "model.json"
+    source.write_text(MODEL_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    built = load_model.__wrapped__(source)
+    (cached,) = (tmp_path / "__pycache__").glob("model-*.pickle")
+    assert built is not None and load_model.__wrapped__(source) == built
+    cached.write_bytes(cached.read_bytes()[:100])  # torn: rebuilt from the JSON, and rewritten
+    assert load_model.__wrapped__(source) == built and cached.stat().st_size > 100
+    source.write_text('{"labels": [', encoding="utf-8")  # a changed source is a new fingerprint
+    assert load_model.__wrapped__(source) is None
