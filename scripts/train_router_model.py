@@ -57,6 +57,11 @@ def load(names: Sequence[str]) -> list[dict[str, Any]]:
             for item in yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))]
 
 
+def training() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(the sets always trained on: ``TUNED`` and ``GAPS``; the cross-validated fresh sets ``FRESH``)."""
+    return load(TUNED + GAPS), load(FRESH)
+
+
 def examples(items: Sequence[dict[str, Any]]) -> list[tuple[str, list[str], float]]:
     """(label, features, weight) of each sentence the model would be asked about."""
     out = []
@@ -130,16 +135,16 @@ def is_hit(item: dict[str, Any], model: Model | None) -> bool:
     return got.intent == item["intent"] and set(item.get("hints", [])) <= set(got.hints)
 
 
-def cross_validate(tuned: list[dict[str, Any]], fresh: list[dict[str, Any]], folds: int = 7,
+def cross_validate(always: list[dict[str, Any]], fresh: list[dict[str, Any]], folds: int = 7,
                    thresholds: Sequence[float] = (THRESHOLD,), verbose: bool = False) -> dict[float, int]:
     """Sentences right with the model at each threshold (and the rules alone, at key -1): each fold is
-    two fresh sets, routed with a model trained on the other fresh sets and every tuned set."""
+    two fresh sets, routed with a model trained on the other fresh sets and ``always``."""
     names = sorted({item["set"] for item in fresh})
     size = -(-len(names) // folds)
     right: Counter[float] = Counter()
     for k in range(0, len(names), size):
         held = set(names[k:k + size])
-        trained = model_from(train(tuned + [item for item in fresh if item["set"] not in held]))
+        trained = model_from(train(always + [item for item in fresh if item["set"] not in held]))
         fold = [item for item in fresh if item["set"] in held]
         rules = sum(is_hit(item, None) for item in fold)
         right[-1] += rules
@@ -168,11 +173,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cv", action="store_true", help="cross-validate over the fresh sets")
     parser.add_argument("-v", "--verbose", action="store_true", help="with --cv: print every miss")
     args = parser.parse_args(argv)
-    tuned, fresh = load(TUNED + GAPS), load(FRESH)
+    always, fresh = training()
     if args.cv:
-        cross_validate(tuned, fresh, thresholds=(0.0, 0.3, 0.4, 0.5, 0.6), verbose=args.verbose)
+        cross_validate(always, fresh, thresholds=(0.0, 0.3, 0.4, 0.5, 0.6), verbose=args.verbose)
         return 0
-    text = as_json(train(tuned + fresh))
+    text = as_json(train(always + fresh))
     if args.check:
         same = MODEL_FILE.read_text(encoding="utf-8") == text
         print("model.json matches the training data" if same else "model.json is stale: retrain")

@@ -150,14 +150,6 @@ def _features(found: Route, analysis: Analysis) -> list[str]:
 _REQUESTS = ("export", "credits", "state")
 
 
-def tokens_of(utterance: str) -> tuple[str, ...]:
-    """The tokens :func:`route` matches (relay unwrapped, files, links and quoted words taken out)."""
-    lexicon = load_lexicon()
-    utterance = unwrap_relay((utterance or "")[:MAX_CHARS], lexicon.relay_people, lexicon.relay_saying,
-                             lexicon.chars, lexicon.words)
-    return _read(utterance)[2]
-
-
 def _read(utterance: str) -> tuple[list[Reference], str, tuple[str, ...]]:
     lexicon = load_lexicon()
     rest, references = extract_references(utterance, lexicon.output_words)

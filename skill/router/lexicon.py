@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import re
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from skill.router import text as tokenizer_module
-from skill.router.pickled import load_pickled
+from skill.router.pickled import fingerprint, load_pickled
 from skill.router.text import changes_pattern, tokenize
 
 LEXICON_DIR = Path(__file__).resolve().parent  # the YAML files sit beside this module
@@ -243,8 +242,6 @@ def _longer(group: list[Phrase]) -> Longer:
 
 
 def _fingerprint(directory: Path) -> str:
-    """Changes whenever a source YAML file, the tokenizer or this module (the pickled layout) changes
-    (crc32: str hash() is salted)."""
+    """Changes whenever a source YAML file, the tokenizer or this module (the pickled layout) changes."""
     paths = [directory / f"{name}.yaml" for name in SOURCES] + [Path(tokenizer_module.__file__), Path(__file__)]
-    stats = [(p.name, s.st_mtime_ns, s.st_size) for p in paths for s in (p.stat(),)]
-    return f"{_FORMAT}-{zlib.crc32(repr(stats).encode()):08x}"
+    return f"{_FORMAT}-{fingerprint(paths)}"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import sys
-import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
@@ -26,7 +25,7 @@ from math import exp
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from skill.router.pickled import load_pickled
+from skill.router.pickled import fingerprint, load_pickled
 
 MODEL_FILE = Path(__file__).resolve().with_name("model.json")
 # The hints a label carries: what the handlers do next. The rest ("cloud") stay with the rules.
@@ -38,7 +37,7 @@ class Model(NamedTuple):
     labels: tuple[str, ...]  # "edit", "edit+about", "upload+then_edit", …
     bias: int  # per label, packed
     weights: dict[str, int]  # feature → its weight for every label, packed (:func:`pack`)
-    threshold: float = 0.0  # the probability its label needs before it overrules the rules
+    threshold: float  # the probability its label needs before it overrules the rules
 
 
 class Opinion(NamedTuple):
@@ -88,7 +87,7 @@ def verdict_features(label: str, confidence: float, evidence: Sequence[str], kin
     their label and intent, their confidence, each piece of evidence's section (``@e:export``, and
     ``@e:export[negated`` where a marker took it out of play), and the kind of each file or link sent
     (``@a:audio``) with their count."""
-    intent = label.split("+", 1)[0]
+    intent, _ = split_label(label)
     out = [f"@label:{label}", f"@intent:{intent}", f"@c{confidence:.2f}", *(f"@m:{s}" for s in sections)]
     for entry in evidence:
         section = entry.split(":", 1)[0]
@@ -115,8 +114,7 @@ def load_model(path: Path = MODEL_FILE) -> Model | None:
     Built from the JSON once and then read from ``__pycache__`` (JSON and packing cost ~70 ms a start).
     """
     try:
-        stats = [(p.name, s.st_mtime_ns, s.st_size) for p in (path, Path(__file__)) for s in (p.stat(),)]
-        cache_file = path.parent / "__pycache__" / f"model-{_LAYOUT}-{zlib.crc32(repr(stats).encode()):08x}.pickle"
+        cache_file = path.parent / "__pycache__" / f"model-{_LAYOUT}-{fingerprint((path, Path(__file__)))}.pickle"
         return load_pickled(cache_file, _LAYOUT, Model,
                             lambda: model_from(json.loads(path.read_text(encoding="utf-8"))))
     except (OSError, ValueError, KeyError, TypeError, IndexError):

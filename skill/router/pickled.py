@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+
+
+def fingerprint(sources: Iterable[Path]) -> str:
+    """Changes whenever one of ``sources`` changes (name, mtime, size; crc32, since str hash() is salted)."""
+    stats = [(p.name, s.st_mtime_ns, s.st_size) for p in sources for s in (p.stat(),)]
+    return f"{zlib.crc32(repr(stats).encode()):08x}"
 
 
 def load_pickled(cache_file: Path, layout: int, kind: type[T], build: Callable[[], T]) -> T:
