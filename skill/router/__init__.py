@@ -54,7 +54,7 @@ from skill.media.names import MediaKind, is_web_url, kind_of
 from skill.replies import Lang, detect_lang
 from skill.router.analysis import Analysis, Match, find_matches, tag, within
 from skill.router.lexicon import load_lexicon
-from skill.router.model import Model, label_of, load_model, second_opinion, text_features, verdict_features
+from skill.router.model import Model, Sentence, Verdict, label_of, load_model, second_opinion
 from skill.router.text import PUNCTUATION, Reference, extract_references, tokenize, unwrap_relay, without_quotes
 
 Intent = Literal["export", "credits", "state", "upload", "edit", "mouth_cues", "animate", "talk", "fit", "face_check"]
@@ -117,9 +117,9 @@ def route_with(utterance: str, attachments: Sequence[str], model: Callable[[], M
                    confidence=round(opinion.probability, 2))
 
 
-def ruled(utterance: str, attachments: Sequence[str] = ()) -> tuple[Route, Callable[[], list[str]] | None]:
-    """The rules' route, and what makes the features the second opinion reads (worked out only when a
-    model is there to read them) — None where it is not asked:
+def ruled(utterance: str, attachments: Sequence[str] = ()) -> tuple[Route, Callable[[], Sentence] | None]:
+    """The rules' route, and what makes the sentence the second opinion reads (worked out only when a
+    model is there to read it) — None where it is not asked:
     a message of greetings and thanks only (for the agent), a bare "?" (a nudge: the state), and two
     requests named in order ("先导出，然后告诉我还剩多少积分": both run, first one first)."""
     lexicon = load_lexicon()
@@ -133,17 +133,16 @@ def ruled(utterance: str, attachments: Sequence[str] = ()) -> tuple[Route, Calla
     found = _decide(analysis, references, slots, attachments, detect_lang(utterance))
     if tokens and not found.files and not found.urls and all(t == "?" for t in tokens):
         return Route("state", found.lang, ("state:?[a nudge]",), confidence=ONE_REQUEST), None  # "hm?", "嗯？"
-    if not tokens or any(e.startswith("courtesy:") for e in found.evidence) or (
+    if not tokens or (found.intent == "edit" and _only_courtesy(analysis)) or (
             found.intent in _REQUESTS and any(f"then_{r}" in found.hints for r in _REQUESTS)):
         return found, None
-    return found, partial(_features, found, analysis)
+    return found, partial(_sentence, found, analysis)
 
 
-def _features(found: Route, analysis: Analysis) -> list[str]:
+def _sentence(found: Route, analysis: Analysis) -> Sentence:
     kinds = [kind_of(f) or "file" for f in found.files] + ["url"] * len(found.urls)
-    return [*text_features(analysis.tokens),
-            *verdict_features(label_of(found.intent, found.hints), found.confidence, found.evidence, kinds,
-                              analysis.sections())]
+    return Sentence(analysis.tokens, Verdict(label_of(found.intent, found.hints), found.confidence,
+                                             analysis.sections(), kinds))
 
 
 # Requests that run without the cloud agent; two of them named in order are both run, in that order.
