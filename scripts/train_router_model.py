@@ -42,7 +42,11 @@ FRESH = tuple(f"router_tuning_v8{c}" for c in "abcdefghijklmn")
 # v10b: uploads asked for before any file is attached, and sentences that name uploading without
 # asking for one (v10a's many of the latter taught the model that "upload … and add captions" with no
 # file is an edit; the product asks for the file).
-GAPS = ("router_tuning_v8o", "router_tuning_v10a", "router_tuning_v10b")
+# v10c: the kinds of held-out v10's misses (sync complaints without sync words, questions about how
+# things work, keyword traps, a balance asked as a worry, relays from unusual relayers, long stories).
+# v10d: two steps named in order (an edit, then a request; a request, then an edit) and an edit
+# reported as done before a request, which the older sets hold few of.
+GAPS = ("router_tuning_v8o", "router_tuning_v10a", "router_tuning_v10b", "router_tuning_v10c", "router_tuning_v10d")
 # Named one by one: a held-out set joins only after its one score was recorded (docs/router.md).
 TUNED = ("router_corpus", "router_heldout", "router_heldout_final", "router_heldout_v2", "router_heldout_v3",
          "router_heldout_v4", "router_heldout_v5", "router_heldout_v6", "router_tuning_v2", "router_tuning_v2b",

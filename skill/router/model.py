@@ -9,8 +9,10 @@ decided (their label, how sure they were, the lexicon sections that fired, the k
 and names a label: an intent with the hints that matter for it (``edit+about``, ``upload+then_edit``).
 
 It is a second opinion, not a replacement: where it keeps the rules' intent it may add hints, never
-drop one; where it changes the intent the route carries its label's hints, plus any hint no label
-speaks of (``cloud``). :func:`skill.router.route_with` decides when it is not asked at all.
+drop one, and no step (``then_export``…) where the rules read steps in order from the words ("add
+captions, then show my balance" is not also an export); where it changes the intent the route
+carries its label's hints, plus any hint no label speaks of (``cloud``).
+:func:`skill.router.route_with` decides when it is not asked at all.
 
 Every route pays for it, so scoring is built for speed (round 8): each distinct token counts once
 *with its own letter triples* (two words sharing a triple count it twice), which lets a token's
@@ -37,6 +39,7 @@ from skill.router.pickled import fingerprint, load_pickled
 MODEL_FILE = Path(__file__).resolve().with_name("model.json")
 # The hints a label carries: what the handlers do next. The rest ("cloud") stay with the rules.
 LABEL_HINTS = frozenset({"about", "sync_fix", "then_edit", "then_export", "then_credits", "then_state"})
+_STEPS = frozenset(h for h in LABEL_HINTS if h.startswith("then_"))  # what to do after the route's own step
 # What a feature is of, as ``model.json`` groups its weights: a token, two adjacent tokens ("a b"),
 # the first or last token, an English letter triple ("<ex", "exp", "rt>") or the rules' verdict.
 FAMILIES = ("words", "pairs", "first", "last", "triples", "verdict")
@@ -273,6 +276,9 @@ def second_opinion(model: Model, intent: str, hints: Sequence[str], sentence: Se
     probability = 1.0 / sum(exp((lane - top) / _UNIT) for lane in lanes)
     if probability < model.threshold:
         return None
+    ordered = [h for h in hints if h in _STEPS]  # steps the rules read in order from the words
     if named == intent:
-        return Opinion(intent, (*hints, *(h for h in label_hints if h not in hints)), label, probability)
+        # it may add a hint, but not a step other than the ones the words put in order
+        added = tuple(h for h in label_hints if h not in hints and not (ordered and h in _STEPS))
+        return Opinion(intent, (*hints, *added), label, probability) if added else None
     return Opinion(named, (*label_hints, *(h for h in hints if h not in LABEL_HINTS)), label, probability)
