@@ -23,7 +23,7 @@ from skill.router import route, route_with
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "conversation" / "router_corpus.yaml"
 # Sentences neither the rules nor the second opinion were ever tuned or trained on (docs/router.md).
-HELDOUT = tuple(CORPUS.with_name(f"router_heldout_{v}.yaml") for v in ("v7", "v8", "v9", "v10", "v11"))
+HELDOUT = tuple(CORPUS.with_name(f"router_heldout_{v}.yaml") for v in ("v7", "v8", "v9", "v10", "v11", "v12"))
 GOAL_MICROSECONDS = 50.0
 GOAL_ACCURACY = 0.98
 # The seed's table ("User says… → Action"), first match wins, anything else → edit.

@@ -46,7 +46,11 @@ FRESH = tuple(f"router_tuning_v8{c}" for c in "abcdefghijklmn")
 # things work, keyword traps, a balance asked as a worry, relays from unusual relayers, long stories).
 # v10d: two steps named in order (an edit, then a request; a request, then an edit) and an edit
 # reported as done before a request, which the older sets hold few of.
-GAPS = ("router_tuning_v8o", "router_tuning_v10a", "router_tuning_v10b", "router_tuning_v10c", "router_tuning_v10d")
+# v12a-d (round 9): four writers asked to be inventive and to avoid the stock words, each for other
+# people (professionals' jargon; casual chat and Cantonese; non-native and voice-to-text English and
+# mixed Chinese; relays and long messages), because held-out v11 showed fresh phrasing is what fails.
+GAPS = ("router_tuning_v8o", "router_tuning_v10a", "router_tuning_v10b", "router_tuning_v10c", "router_tuning_v10d",
+        "router_tuning_v12a", "router_tuning_v12b", "router_tuning_v12c", "router_tuning_v12d")
 # Named one by one: a held-out set joins only after its one score was recorded (docs/router.md).
 TUNED = ("router_corpus", "router_heldout", "router_heldout_final", "router_heldout_v2", "router_heldout_v3",
          "router_heldout_v4", "router_heldout_v5", "router_heldout_v6", "router_tuning_v2", "router_tuning_v2b",
