@@ -20,10 +20,9 @@ import yaml
 
 from bench.common import Row
 from skill.router import route, route_with
+from tests.conversation.heldout import UNSEEN
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "conversation" / "router_corpus.yaml"
-# Sentences neither the rules nor the second opinion were ever tuned or trained on (docs/router.md).
-HELDOUT = tuple(CORPUS.with_name(f"router_heldout_{v}.yaml") for v in ("v7", "v8", "v9", "v10", "v11", "v12"))
 GOAL_MICROSECONDS = 50.0
 GOAL_ACCURACY = 0.98
 # The seed's table ("User says… → Action"), first match wins, anything else → edit.
@@ -107,7 +106,7 @@ def run(quick: bool) -> list[Row]:
         *(Row(f"held-out intent accuracy, {path.stem.removeprefix('router_')} ({len(held)})",
               f"{_accuracy(ours, held):.1%}", f"seed table {_accuracy(naive_route, held):.1%}",
               _accuracy(ours, held) / _accuracy(naive_route, held), "report", None, "never tuned or trained on")
-          for path in HELDOUT for held in (_load(path),)),
+          for path in UNSEEN for held in (_load(path),)),
         Row("router latency per utterance", f"{micro:.1f} µs", f"seed table {naive_micro:.1f} µs",
             naive_micro / micro, f"≤ {GOAL_MICROSECONDS:.0f} µs", micro <= GOAL_MICROSECONDS,
             "ratio < 1: the keyword scan is faster and wrong"),

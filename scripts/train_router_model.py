@@ -31,6 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from skill.router import route_with, ruled  # noqa: E402
 from skill.router.model import FAMILIES, MODEL_FILE, Model, features, label_of, model_from  # noqa: E402
+from tests.conversation.heldout import UNSEEN  # noqa: E402
 
 DATA = REPO / "tests" / "conversation"
 FRESH = tuple(f"router_tuning_v8{c}" for c in "abcdefghijklmn")
@@ -73,6 +74,8 @@ def load(names: Sequence[str]) -> list[dict[str, Any]]:
 
 def training() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(the sets always trained on: ``TUNED`` and ``GAPS``; the cross-validated fresh sets ``FRESH``)."""
+    if held := {p.stem for p in UNSEEN}.intersection(TUNED + GAPS + FRESH):
+        raise SystemExit(f"never train on a held-out set: {sorted(held)}")
     return load(TUNED + GAPS), load(FRESH)
 
 

@@ -199,7 +199,7 @@ def model_from(data: dict[str, Any]) -> Model:
     family = {name: {f: packed(row) for f, row in weights.get(name, {}).items()} for name in FAMILIES}
     tokens = {t: row + sum(map(family["triples"].get, triples(t), repeat(0))) for t, row in family["words"].items()}
     pairs = {(a, b): row for f, row in family["pairs"].items() for a, b in [f.split(" ")]}
-    bias = pack([round(b * _UNIT) for b in data["bias"]]) + pack([1 << (_LANE - 1)] * len(labels))
+    bias = pack([round(b * _UNIT) for b in data["bias"]]) + pack([_HALF] * len(labels))
     split = tuple((intent, hints, frozenset(hints)) for intent, hints in map(split_label, labels))
     return Model(labels, split, bias, tokens, family["triples"], pairs, family["first"],
                  family["last"], _verdict_rows(family["verdict"]), float(data["threshold"]))
@@ -213,7 +213,8 @@ def model_from(data: dict[str, Any]) -> Model:
 # at most _LARGEST: no lane's sum reaches ±2**31, so none borrows from the next.
 _UNIT = 1000
 _LANE = 32
-_LARGEST = (1 << (_LANE - 1)) // (MAX_TOKENS * (_LONGEST_WORD + 3) + 256)  # ~19.4 in weight units
+_HALF = 1 << (_LANE - 1)  # the lift that makes every lane's sum non-negative
+_LARGEST = _HALF // (MAX_TOKENS * (_LONGEST_WORD + 3) + 256)  # ~19.4 in weight units
 
 
 def pack(weights: Sequence[int]) -> int:
@@ -224,9 +225,6 @@ def pack(weights: Sequence[int]) -> int:
 def scores(model: Model, sentence: Sentence) -> list[float]:
     """Each label's logit: its bias plus the weights of every feature of :func:`features` the model knows."""
     return [(lane - _HALF) / _UNIT for lane in _lanes(model, sentence)]
-
-
-_HALF = 1 << (_LANE - 1)
 
 
 def _lanes(model: Model, sentence: Sentence) -> array[int]:

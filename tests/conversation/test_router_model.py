@@ -25,6 +25,7 @@ from skill.router.model import (
     scores,
     second_opinion,
 )
+from tests.conversation.heldout import UNSEEN
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,7 +63,8 @@ def test_the_script_never_trains_on_a_heldout_set_that_is_still_unseen() -> None
     assert "router_corpus" in names and len(script.FRESH) == 14
     # v6 became tuning data in round 6; v7 (round 6), v8, v9 (round 7), v10, v11 (round 8) and v12 (round 9)
     # are never trained on
-    assert not [n for n in names if any(f"heldout_{v}" in n for v in ("v7", "v8", "v9", "v10", "v11", "v12"))]
+    assert [p.stem.removeprefix("router_heldout_") for p in UNSEEN] == ["v7", "v8", "v9", "v10", "v11", "v12"]
+    assert not {p.stem for p in UNSEEN}.intersection(names)
     shipped = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     assert shipped["trained_on"] == {"fresh": sorted(script.FRESH + script.GAPS), "tuned": sorted(script.TUNED)}
 
