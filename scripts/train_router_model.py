@@ -50,8 +50,13 @@ FRESH = tuple(f"router_tuning_v8{c}" for c in "abcdefghijklmn")
 # v12a-d (round 9): four writers asked to be inventive and to avoid the stock words, each for other
 # people (professionals' jargon; casual chat and Cantonese; non-native and voice-to-text English and
 # mixed Chinese; relays and long messages), because held-out v11 showed fresh phrasing is what fails.
+# v13a-f (round 10): six more such writers, because round 9's breadth is what moved held-out v12: the
+# local capabilities in the person's own words, people who are not video people, Chinese only
+# (mainland, Taiwan, Hong Kong), the cloud asks without their stock words, edits and questions, and
+# wrapped or messy messages.
 GAPS = ("router_tuning_v8o", "router_tuning_v10a", "router_tuning_v10b", "router_tuning_v10c", "router_tuning_v10d",
-        "router_tuning_v12a", "router_tuning_v12b", "router_tuning_v12c", "router_tuning_v12d")
+        "router_tuning_v12a", "router_tuning_v12b", "router_tuning_v12c", "router_tuning_v12d",
+        *(f"router_tuning_v13{c}" for c in "abcdef"))
 # Named one by one: a held-out set joins only after its one score was recorded (docs/router.md).
 TUNED = ("router_corpus", "router_heldout", "router_heldout_final", "router_heldout_v2", "router_heldout_v3",
          "router_heldout_v4", "router_heldout_v5", "router_heldout_v6", "router_tuning_v2", "router_tuning_v2b",
