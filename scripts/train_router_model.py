@@ -54,9 +54,12 @@ FRESH = tuple(f"router_tuning_v8{c}" for c in "abcdefghijklmn")
 # local capabilities in the person's own words, people who are not video people, Chinese only
 # (mainland, Taiwan, Hong Kong), the cloud asks without their stock words, edits and questions, and
 # wrapped or messy messages.
+# v14a-g (round 11): seven more: gamers and streamers, formal and corporate writers, Hong Kong Cantonese
+# mixed with English, voice input and older people, very short messages, chatty follow-ups, and the
+# local tools in many settings.
 GAPS = ("router_tuning_v8o", "router_tuning_v10a", "router_tuning_v10b", "router_tuning_v10c", "router_tuning_v10d",
         "router_tuning_v12a", "router_tuning_v12b", "router_tuning_v12c", "router_tuning_v12d",
-        *(f"router_tuning_v13{c}" for c in "abcdef"))
+        *(f"router_tuning_v13{c}" for c in "abcdef"), *(f"router_tuning_v14{c}" for c in "abcdefg"))
 # Named one by one: a held-out set joins only after its one score was recorded (docs/router.md).
 TUNED = ("router_corpus", "router_heldout", "router_heldout_final", "router_heldout_v2", "router_heldout_v3",
          "router_heldout_v4", "router_heldout_v5", "router_heldout_v6", "router_tuning_v2", "router_tuning_v2b",
