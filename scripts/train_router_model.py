@@ -57,9 +57,14 @@ FRESH = tuple(f"router_tuning_v8{c}" for c in "abcdefghijklmn")
 # v14a-g (round 11): seven more: gamers and streamers, formal and corporate writers, Hong Kong Cantonese
 # mixed with English, voice input and older people, very short messages, chatty follow-ups, and the
 # local tools in many settings.
+# v15a-f (round 12): six more: frustrated people, English as a second language, talk about the agent's
+# own work, files named in the text, Chinese workplace and app chat, family occasions; v15g: requests
+# asked as "can you…?" against questions about what is possible (the others had taught the model that
+# 能不能导出 asks whether one can).
 GAPS = ("router_tuning_v8o", "router_tuning_v10a", "router_tuning_v10b", "router_tuning_v10c", "router_tuning_v10d",
         "router_tuning_v12a", "router_tuning_v12b", "router_tuning_v12c", "router_tuning_v12d",
-        *(f"router_tuning_v13{c}" for c in "abcdef"), *(f"router_tuning_v14{c}" for c in "abcdefg"))
+        *(f"router_tuning_v13{c}" for c in "abcdef"), *(f"router_tuning_v14{c}" for c in "abcdefg"),
+        *(f"router_tuning_v15{c}" for c in "abcdefg"))
 # Named one by one: a held-out set joins only after its one score was recorded (docs/router.md).
 TUNED = ("router_corpus", "router_heldout", "router_heldout_final", "router_heldout_v2", "router_heldout_v3",
          "router_heldout_v4", "router_heldout_v5", "router_heldout_v6", "router_tuning_v2", "router_tuning_v2b",
