@@ -123,8 +123,7 @@ def ruled(utterance: str, attachments: Sequence[str] = ()) -> tuple[Route, Calla
     a message of greetings and thanks only (for the agent), a bare "?" (a nudge: the state), and two
     requests named in order ("先导出，然后告诉我还剩多少积分": both run, first one first)."""
     lexicon = load_lexicon()
-    utterance = unwrap_relay((utterance or "")[:MAX_CHARS], lexicon.relay_people, lexicon.relay_saying,
-                             lexicon.chars, lexicon.words)
+    utterance = unwrap_relay((utterance or "")[:MAX_CHARS], lexicon.relay, lexicon.chars, lexicon.words)
     references, text, tokens = _read(utterance)
     # Where each possible export target stands, in tokens: "export … to <path>" needs the export first.
     slots = {r.start: len(tokenize(text[: r.start], lexicon.chars, lexicon.typos, lexicon.words, lexicon.changes))

@@ -21,11 +21,11 @@ from typing import Any, NamedTuple
 
 from skill.router import text as tokenizer_module
 from skill.router.pickled import fingerprint, load_pickled
-from skill.router.text import changes_pattern, tokenize
+from skill.router.text import RelayWords, changes_pattern, tokenize
 
 LEXICON_DIR = Path(__file__).resolve().parent  # the YAML files sit beside this module
 SOURCES = ("intents", "markers", "typos", "t2s")
-_FORMAT = 12  # bump when the cached layout (the pickled Lexicon) changes
+_FORMAT = 13  # bump when the cached layout (the pickled Lexicon) changes
 GAP = "*"  # in a phrase: up to ``gap`` tokens of the same clause ("is * done" matches "is the dub done")
 
 # Lexicon sections whose phrases carry no intent label.
@@ -34,6 +34,7 @@ _INTENT_MARKERS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_befor
                    "fit_words", "price_words", "speak_words", "cue_words", "courtesy",
                    "opinion_words")
 _CLASS = re.compile(r"\{(\w+)\}")  # a lexical class in a phrase: "{final} {media}"
+_RELAY_KEYS = ("relay_people", "relay_saying", "relay_alone", "not_relayers")  # RelayWords, in order
 _MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "condition_start", "clause_breaks",
             "sequence", "question_end", "determiners", "negation_reply", "past", "past_after", "noun_after",
             "articles", "question_before")
@@ -78,8 +79,7 @@ class Lexicon:
     window: int  # tokens a "before" marker may stand ahead of its trigger
     after_window: int  # tokens an "after" marker may follow its trigger
     gap: int  # most tokens a ``*`` in a phrase may stand for
-    relay_people: frozenset[str]  # "The user wrote: '…'": a relay prefix names a person…
-    relay_saying: frozenset[str]  # …and a saying
+    relay: RelayWords  # what makes a short prefix a relay ("The user wrote: '…'")
     changes: str  # a pattern finding what chars or words would change (text.changes_pattern)
 
 
@@ -133,8 +133,7 @@ def compile_lexicon(directory: Path = LEXICON_DIR) -> dict[str, Any]:
             "words": words,
             "output_words": markers["output_before"], "window": markers["window"],
             "after_window": markers["after_window"], "gap": markers["gap"],
-            "relay_people": [t for w in markers["relay_people"] for t in tokenize(w, chars, {}, regional)],
-            "relay_saying": [t for w in markers["relay_saying"] for t in tokenize(w, chars, {}, regional)]}
+            **{key: [t for w in markers[key] for t in tokenize(w, chars, {}, regional)] for key in _RELAY_KEYS}}
 
 
 def expand(text: str, classes: dict[str, Sequence[str]]) -> list[str]:
@@ -189,8 +188,8 @@ def _index(compiled: dict[str, Any]) -> Lexicon:
     words = tuple((regional, mainland) for regional, mainland in compiled["words"])
     return Lexicon({first: tuple(group) for first, group in index.items()}, _by_pair(index), chars,
                    compiled["typos"], words, tuple(compiled["output_words"]), int(compiled["window"]),
-                   int(compiled["after_window"]), int(compiled["gap"]), frozenset(compiled["relay_people"]),
-                   frozenset(compiled["relay_saying"]), changes_pattern(chars, words))
+                   int(compiled["after_window"]), int(compiled["gap"]),
+                   RelayWords(*(frozenset(compiled[key]) for key in _RELAY_KEYS)), changes_pattern(chars, words))
 
 
 def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, Entry]:

@@ -173,15 +173,26 @@ _CLOSING_QUOTES = frozenset("\"”’」』'")  # what _RELAY_TAIL's quoted mess
 _RELAY_TAIL = re.compile(r"([^\n:：\"“”‘’「」『』]{1,40})[:：]\s*(([\"“‘「『']).{1,400}[\"”’」』'])\s*$", re.S)
 
 
-def unwrap_relay(text: str, people: frozenset[str], saying: frozenset[str], chars: Mapping[int, str],
-                 words: Sequence[tuple[str, str]] = ()) -> str:
+@dataclass(frozen=True)
+class RelayWords:
+    """The words that make a short prefix a relay (markers.yaml, tokenised)."""
+
+    people: frozenset[str]  # "The user wrote: '…'": a person…
+    saying: frozenset[str]  # …and a saying
+    # "The studio asks: '…'", 主管说：「…」: a saying that ends the prefix names a relay by itself,
+    # whoever speaks, unless the prefix holds a word of what a video shows ("make the title say: …")
+    alone: frozenset[str] = frozenset()
+    not_relayers: frozenset[str] = frozenset()
+
+
+def unwrap_relay(text: str, relay: RelayWords, chars: Mapping[int, str], words: Sequence[tuple[str, str]] = ()) -> str:
     """The person's own words of a relayed message (a relay inside a relay too: "客服转述：用户说“…”"),
     or ``text`` when it is not one; a JSON object an agent passes on is read for its message."""
     if "{" not in text and not _may_be_relayed(text):  # what _from_json and _unwrap_once look for first
         return text
     inner = _from_json(text)
     for _ in range(2):
-        outer, inner = inner, _unwrap_once(inner, people, saying, chars, words)
+        outer, inner = inner, _unwrap_once(inner, relay, chars, words)
         if inner == outer:
             break
     return inner
@@ -213,12 +224,12 @@ def _may_be_relayed(text: str) -> bool:
             or ("'" in text and _SPACED_QUOTE.search(text) is not None))
 
 
-def _unwrap_once(text: str, people: frozenset[str], saying: frozenset[str], chars: Mapping[int, str],
-                 words: Sequence[tuple[str, str]] = ()) -> str:
+def _unwrap_once(text: str, relay: RelayWords, chars: Mapping[int, str], words: Sequence[tuple[str, str]] = ()) -> str:
     """The person's own words of a relayed message, or ``text`` when it is not one.
 
     The prefix (at most ten tokens) must name a person ("user", "客户") and a saying ("wrote", "说"),
-    so "add a caption for the user: 'welcome'" stays what it is.
+    so "add a caption for the user: 'welcome'" stays what it is, or be a short one a saying closes
+    (``_said_alone``: "The studio asks: '…'").
     """
     if not _may_be_relayed(text):  # 94 % of the corpus
         return text
@@ -228,8 +239,9 @@ def _unwrap_once(text: str, people: frozenset[str], saying: frozenset[str], char
     prefix = _TOKEN.findall(normalise(match.group(1), chars, words))
     if _PLACE in prefix:
         return text
-    if not prefix or len(prefix) > _RELAY_PREFIX_TOKENS or not people.intersection(prefix) or not saying.intersection(
-            prefix):  # "The person asked me to pass this on: …"
+    people, saying = relay.people, relay.saying
+    if not prefix or len(prefix) > _RELAY_PREFIX_TOKENS or not (
+            (people.intersection(prefix) and saying.intersection(prefix)) or _said_alone(prefix, match, relay)):
         # "Context for you: … They wrote: 'did it work?'": a quoted message closing a longer note
         # (a search costing 10-40 µs, so first the cheap test it implies: a closing quote ends the text)
         tail = _RELAY_TAIL.search(text[-_QUOTE * 2:]) if text.rstrip()[-1:] in _CLOSING_QUOTES else None
@@ -240,6 +252,24 @@ def _unwrap_once(text: str, people: frozenset[str], saying: frozenset[str], char
             return text
         match = tail
     inner = match.group(2).strip()
-    if len(inner) >= 2 and _PAIRS.get(inner[0]) == inner[-1]:
+    if _quoted_whole(inner):
         inner = inner[1:-1].strip()
     return inner if inner.strip() else text
+
+
+_SAID_TOKENS = 7  # "The bride asked me to tell you: …"
+_SAID_END = 3  # the saying stands among the prefix's last three tokens
+
+
+def _said_alone(prefix: Sequence[str], match: re.Match[str], relay: RelayWords) -> bool:
+    """Whether a short prefix that names no known person is a relay all the same: a saying closes it
+    ("my TA asks", "导演讲", "finance just emailed us"), nothing in it is what a video shows or a
+    command, and a colon or a whole quoted message follows (not "it says 'processing' forever")."""
+    return (len(prefix) <= _SAID_TOKENS and not relay.alone.isdisjoint(prefix[-_SAID_END:])
+            and relay.not_relayers.isdisjoint(prefix)
+            and (match.group(0)[match.end(1):match.start(2)].strip() in (":", "：")
+                 or _quoted_whole(match.group(2).strip())))
+
+
+def _quoted_whole(text: str) -> bool:
+    return len(text) >= 2 and _PAIRS.get(text[0]) == text[-1]

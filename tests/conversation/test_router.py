@@ -597,6 +597,11 @@ def test_route_json_imports_no_http_or_templates() -> None:
     ("The user wrote: 'export it'", "export"), ("Message from user: any credits left?", "credits"),
     ("用户的原话是：「加个标题」", "edit"), ("客户说「搞好未」", "state"),
     ("add a caption for the user: 'welcome'", "edit"),  # a person but no saying: not a relay
+    # round 13: a saying closing a short prefix is a relay whoever speaks…
+    ("The sound team asks: 'how many credits are left?'", "credits"), ("市场部讲：「出片吧」", "export"),
+    ("our dean just emailed: is the lecture video finished", "state"),
+    # …but not a title, a caption or the app's own words
+    ("make the end card say: 'export complete'", "edit"), ("the subtitles say 'credits', fix the spelling", "edit"),
 ])
 def test_a_relayed_message_is_routed_on_the_persons_words(text: str, intent: str) -> None:
     assert route(text).intent == intent
