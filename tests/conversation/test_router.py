@@ -68,6 +68,9 @@ HELDOUT_V13 = Path(__file__).with_name("router_heldout_v13.yaml")
 HELDOUT_V14 = Path(__file__).with_name("router_heldout_v14.yaml")
 # Round 12's: first try 285/302 (round 11's router), then 284/302.
 HELDOUT_V15 = Path(__file__).with_name("router_heldout_v15.yaml")
+# Round 14's two, written apart from each other after round 13's relay rule: first try 294/307 and 293/306.
+HELDOUT_V16 = Path(__file__).with_name("router_heldout_v16.yaml")
+HELDOUT_V17 = Path(__file__).with_name("router_heldout_v17.yaml")
 HELDOUT_V2 = Path(__file__).with_name("router_heldout_v2.yaml")
 # Measured after tuning (204/217, docs/router.md), minus two points: a regression guard.
 HELDOUT_V2_FLOOR = 204 / 217 - 0.02
@@ -181,13 +184,14 @@ def test_heldout_v5_does_not_regress() -> None:
                                                              (HELDOUT_V10, False, 0.5), (HELDOUT_V11, False, 0.5),
                                                              (HELDOUT_V12, False, 0.49), (HELDOUT_V13, False, 0.49),
                                                              (HELDOUT_V14, False, 0.5),
-                                                             (HELDOUT_V15, False, 0.5)])
+                                                             (HELDOUT_V15, False, 0.5), (HELDOUT_V16, False, 0.49),
+                                                             (HELDOUT_V17, False, 0.49)])
 def test_fresh_heldout_set_is_new_half_chinese_and_covers_every_intent(path: Path, trained_on: bool,
                                                                        chinese: float) -> None:
-    """v6–v15 were each written apart from every set before them (v8 and v9 from one brief, with the
-    fresh training sets v8a–v8n; v10 and v11 from round 8's, v12 to v15 from rounds 9 to 12's). v6 is
-    tuning data since round 6, so the model trains on it; v7–v15 stay held out, so they must never be in
-    the model's training data."""
+    """v6–v17 were each written apart from every set before them (v8 and v9 from one brief, with the
+    fresh training sets v8a–v8n; v10 and v11 from round 8's, v12 to v15 from rounds 9 to 12's, v16 and
+    v17 from round 14's). v6 is tuning data since round 6, so the model trains on it; v7–v17 stay held
+    out, so they must never be in the model's training data."""
     items = yaml.safe_load(path.read_text(encoding="utf-8"))
     others = [p for p in path.parent.glob("router_*.yaml") if p != path]
     seen = {_normalised(item["text"]) for other in others for item in yaml.safe_load(other.read_text(encoding="utf-8"))}
@@ -211,10 +215,12 @@ def test_heldout_v7_does_not_regress() -> None:
                                                      (HELDOUT_V10, 275, 290), (HELDOUT_V11, 274, 306),
                                                      (HELDOUT_V12, 278, 301), (HELDOUT_V13, 286, 302),
                                                      (HELDOUT_V14, 277, 292),
-                                                     (HELDOUT_V15, 284, 302)])
-def test_heldout_v8_to_v15_do_not_regress(path: Path, right: int, size: int) -> None:
+                                                     (HELDOUT_V15, 284, 302), (HELDOUT_V16, 294, 307),
+                                                     (HELDOUT_V17, 293, 306)])
+def test_heldout_v8_to_v17_do_not_regress(path: Path, right: int, size: int) -> None:
     """Round 7's held-out sets, scored with the learned second opinion (docs/router.md, Round 7), and
-    rounds 8 to 12's, each at its round's final score, minus two points; misses are not printed here."""
+    rounds 8 to 12's, each at its round's final score, and round 14's at their first (and only) score,
+    minus two points; misses are not printed here."""
     accuracy, _ = _accuracy(path)
     print(f"held-out {path.stem} accuracy {accuracy:.1%}")
     assert accuracy >= right / size - 0.02, f"held-out {path.stem} accuracy fell to {accuracy:.1%}"

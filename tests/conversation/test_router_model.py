@@ -62,9 +62,9 @@ def test_the_script_never_trains_on_a_heldout_set_that_is_still_unseen() -> None
     names = script.TUNED + script.FRESH + script.GAPS
     assert "router_corpus" in names and len(script.FRESH) == 14
     # v6 became tuning data in round 6; v7 (round 6), v8, v9 (round 7), v10, v11 (round 8), v12 (round 9)
-    # v13, v14 and v15 (rounds 10-12) are never trained on
+    # v13, v14 and v15 (rounds 10-12), v16 and v17 (round 14) are never trained on
     assert [p.stem.removeprefix("router_heldout_") for p in UNSEEN] == ["v7", "v8", "v9", "v10", "v11", "v12",
-                                                                         "v13", "v14", "v15"]
+                                                                         "v13", "v14", "v15", "v16", "v17"]
     assert not {p.stem for p in UNSEEN}.intersection(names)
     shipped = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     assert shipped["trained_on"] == {"fresh": sorted(script.FRESH + script.GAPS), "tuned": sorted(script.TUNED)}
