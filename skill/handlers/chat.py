@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from skill.errors import LipSyncError, UsageError
-from skill.handlers.chat_local import LOCAL_INTENTS, SyncPath, media_pair, run_local, sync_fix
+from skill.handlers.chat_local import SyncPath, media_pair, run_local, sync_fix
 from skill.media.names import is_web_url
 from skill.replies import Lang, Reply
 
@@ -112,6 +112,7 @@ def chat(app: App, utterance: str, attachments: Sequence[str] = (), local: bool 
         raise UsageError("errors/chat_empty")
     if local and cloud:
         raise UsageError("errors/chat_local_or_cloud")
+    from skill.router import LOCAL
     from skill.router import route as route_utterance
 
     route = route_utterance(utterance, attachments)
@@ -121,7 +122,7 @@ def chat(app: App, utterance: str, attachments: Sequence[str] = (), local: bool 
     path: SyncPath | None = None
     with _speaking(app, speak):
         pair = media_pair(sources) if "sync_fix" in route.hints or local else None
-        if intent in LOCAL_INTENTS:
+        if intent in LOCAL:
             replies = run_local(app, intent, utterance, route, sources)
         elif pair is not None:
             path, replies = sync_fix(app, utterance, pair, local=local, cloud=cloud or "cloud" in route.hints)

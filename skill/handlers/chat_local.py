@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from skill.router import Route
 
 SyncPath = Literal["local", "cloud", "local_fallback", "local_refused"]
-LOCAL_INTENTS = frozenset({"mouth_cues", "animate", "talk", "fit", "face_check"})
 # What a person says about the cue file's format ("for Moho", "as JSON").
 _FORMATS = (("dat", re.compile(r"(?i)\b(?:moho|opentoonz|dat|switch file)\b|\.dat\b")),
             ("tsv", re.compile(r"(?i)\btsv\b")), ("xml", re.compile(r"(?i)\bxml\b")),
