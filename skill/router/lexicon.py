@@ -34,7 +34,9 @@ _INTENT_MARKERS = ("edit_verbs", "edit_nouns", "sync_fix", "about", "about_befor
                    "fit_words", "price_words", "speak_words", "cue_words", "courtesy",
                    "opinion_words")
 _CLASS = re.compile(r"\{(\w+)\}")  # a lexical class in a phrase: "{final} {media}"
-_RELAY_KEYS = ("relay_people", "relay_saying", "relay_alone", "not_relayers")  # RelayWords, in order
+# RelayWords' fields and the markers.yaml sections they are read from.
+_RELAY_KEYS = {"people": "relay_people", "saying": "relay_saying", "alone": "relay_alone",
+               "not_relayers": "not_relayers"}
 _MARKERS = ("negation_before", "negation_after", "defer_before", "defer_after", "condition_start", "clause_breaks",
             "sequence", "question_end", "determiners", "negation_reply", "past", "past_after", "noun_after",
             "articles", "question_before")
@@ -133,7 +135,8 @@ def compile_lexicon(directory: Path = LEXICON_DIR) -> dict[str, Any]:
             "words": words,
             "output_words": markers["output_before"], "window": markers["window"],
             "after_window": markers["after_window"], "gap": markers["gap"],
-            **{key: [t for w in markers[key] for t in tokenize(w, chars, {}, regional)] for key in _RELAY_KEYS}}
+            **{key: [t for w in markers[key] for t in tokenize(w, chars, {}, regional)]
+               for key in _RELAY_KEYS.values()}}
 
 
 def expand(text: str, classes: dict[str, Sequence[str]]) -> list[str]:
@@ -189,7 +192,8 @@ def _index(compiled: dict[str, Any]) -> Lexicon:
     return Lexicon({first: tuple(group) for first, group in index.items()}, _by_pair(index), chars,
                    compiled["typos"], words, tuple(compiled["output_words"]), int(compiled["window"]),
                    int(compiled["after_window"]), int(compiled["gap"]),
-                   RelayWords(*(frozenset(compiled[key]) for key in _RELAY_KEYS)), changes_pattern(chars, words))
+                   RelayWords(**{field: frozenset(compiled[key]) for field, key in _RELAY_KEYS.items()}),
+                   changes_pattern(chars, words))
 
 
 def _by_pair(index: dict[str, list[Phrase]]) -> dict[str, Entry]:

@@ -181,8 +181,12 @@ class RelayWords:
     saying: frozenset[str]  # …and a saying
     # "The studio asks: '…'", 主管说：「…」: a saying that ends the prefix names a relay by itself,
     # whoever speaks, unless the prefix holds a word of what a video shows ("make the title say: …")
-    alone: frozenset[str] = frozenset()
-    not_relayers: frozenset[str] = frozenset()
+    alone: frozenset[str]
+    not_relayers: frozenset[str]
+
+    def names_a_person_saying(self, tokens: Sequence[str]) -> bool:
+        """Whether ``tokens`` hold a person and a saying ("the user wrote", "客户说")."""
+        return not self.people.isdisjoint(tokens) and not self.saying.isdisjoint(tokens)
 
 
 def unwrap_relay(text: str, relay: RelayWords, chars: Mapping[int, str], words: Sequence[tuple[str, str]] = ()) -> str:
@@ -239,16 +243,15 @@ def _unwrap_once(text: str, relay: RelayWords, chars: Mapping[int, str], words: 
     prefix = _TOKEN.findall(normalise(match.group(1), chars, words))
     if _PLACE in prefix:
         return text
-    people, saying = relay.people, relay.saying
     if not prefix or len(prefix) > _RELAY_PREFIX_TOKENS or not (
-            (people.intersection(prefix) and saying.intersection(prefix)) or _said_alone(prefix, match, relay)):
+            relay.names_a_person_saying(prefix) or _said_alone(prefix, match, relay)):
         # "Context for you: … They wrote: 'did it work?'": a quoted message closing a longer note
         # (a search costing 10-40 µs, so first the cheap test it implies: a closing quote ends the text)
         tail = _RELAY_TAIL.search(text[-_QUOTE * 2:]) if text.rstrip()[-1:] in _CLOSING_QUOTES else None
         if tail is None:
             return text
         said = _TOKEN.findall(normalise(tail.group(1), chars, words))[-6:]  # "The customer says, and I quote:"
-        if not (people.intersection(said) and saying.intersection(said)) or _PLACE in said:
+        if not relay.names_a_person_saying(said) or _PLACE in said:
             return text
         match = tail
     inner = match.group(2).strip()
@@ -267,9 +270,10 @@ def _said_alone(prefix: Sequence[str], match: re.Match[str], relay: RelayWords) 
     command, and a colon or a whole quoted message follows (not "it says 'processing' forever")."""
     return (len(prefix) <= _SAID_TOKENS and not relay.alone.isdisjoint(prefix[-_SAID_END:])
             and relay.not_relayers.isdisjoint(prefix)
-            and (match.group(0)[match.end(1):match.start(2)].strip() in (":", "：")
+            and (match.string[match.end(1):match.start(2)].strip() in (":", "：")
                  or _quoted_whole(match.group(2).strip())))
 
 
 def _quoted_whole(text: str) -> bool:
+    """Whether one pair of quotes opens and closes ``text``."""
     return len(text) >= 2 and _PAIRS.get(text[0]) == text[-1]

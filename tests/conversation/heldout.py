@@ -7,5 +7,4 @@ from __future__ import annotations
 from pathlib import Path
 
 UNSEEN = tuple(Path(__file__).with_name(f"router_heldout_{v}.yaml")
-               for v in ("v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
-                                                              "v16", "v17"))
+               for v in ("v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17"))
